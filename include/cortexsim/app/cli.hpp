@@ -1,0 +1,31 @@
+#pragma once
+// The command-line application. The only code that names MPI_COMM_WORLD is main().
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+namespace cortexsim {
+
+/// Exit codes (docs/config.md): 0 success, 1 bad input or failed run, 2 bad command line.
+enum exit_code : int { exit_ok = 0, exit_failure = 1, exit_usage = 2 };
+
+struct cli_options {
+    std::string command;  // run, check, help, version
+    std::string config;
+    std::string output;   // -o (empty: config output.path)
+    std::vector<std::string> overrides;
+    bool overwrite = false;
+    bool quiet = false;
+};
+
+/// Parses argv (without the program name); throws usage_error.
+cli_options parse_cli(const std::vector<std::string>& args);
+
+/// Runs the command on comm (MPI and PETSc initialised). Returns the exit code on this rank; errors are
+/// reported once (rank 0) as one line on stderr.
+int run_cli(int argc, char** argv, MPI_Comm comm);
+
+std::string usage_text();
+
+}  // namespace cortexsim

@@ -1,0 +1,83 @@
+#pragma once
+// The one place that includes HDF5. One output file per run, written collectively through MPI-IO:
+// each rank writes its own slab of /rates in blocks of records (collective transfers), small datasets are
+// written by rank 0 inside the same collective calls. The file is written under "<path>.partial" and renamed
+// to <path> only when complete, so a failed run never leaves a half-written file under the requested name,
+// and an existing file is replaced (with --overwrite) only by a complete one. Layout: docs/output-format.md.
+#include <mpi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cortexsim/integrator/simulation.hpp"
+
+namespace cortexsim {
+
+struct output_layout {
+    std::vector<std::string> area_names;   // all areas, global order
+    std::vector<std::string> populations;
+    std::size_t area_begin = 0, n_local = 0;  // this rank's slab
+    std::int64_t n_records = 0;
+    double record_dt_s = 0.0;
+    std::string config_text;
+    std::string resolved_yaml;
+    std::vector<std::string> overrides;
+};
+
+using attribute_list = std::vector<std::pair<std::string, std::string>>;
+
+class h5_output : public record_sink {
+public:
+    /// Collective. Fails (on every rank) if the folder of `path` does not exist, or `path` exists and
+    /// `overwrite` is false.
+    h5_output(MPI_Comm comm, std::string path, bool overwrite, const output_layout& layout);
+    ~h5_output() override;
+    h5_output(const h5_output&) = delete;
+    h5_output& operator=(const h5_output&) = delete;
+
+    /// Collective: records [first, first + n) of this rank's areas, data [n][n_local][n_populations].
+    void write_block(std::int64_t first_record, std::int64_t n_records, const double* data) override;
+
+    /// Collective: /analysis/<name>, shape [A] (per_area == 1) or [A, per_area]; `local` holds this rank's areas.
+    void write_analysis(const std::string& name, const std::vector<double>& local, std::size_t per_area,
+                        const std::string& units, const std::string& description);
+
+    /// Collective: string attributes on group `group` (created if needed). Rank 0's values are written.
+    void write_attributes(const std::string& group, const attribute_list& attrs);
+
+    /// Collective: closes the file and renames it to its final name.
+    void commit();
+
+    const std::string& path() const { return path_; }
+    const std::string& partial_path() const { return partial_; }
+    /// Whether every /rates transfer so far was done collectively by the MPI-IO driver.
+    bool rates_transfers_collective() const { return all_collective_; }
+
+private:
+    void close_all() noexcept;
+
+    MPI_Comm comm_;
+    std::string path_, partial_;
+    output_layout layout_;
+    long long file_ = -1, rates_ = -1, dxpl_ = -1;  // hid_t
+    bool committed_ = false;
+    bool all_collective_ = true;
+};
+
+/// Serial reading (for tests, tools and replay): a float64 dataset and its dimensions.
+std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
+                                    std::vector<unsigned long long>* dims = nullptr);
+/// Raw bytes of a dataset as stored in memory type float64 (for byte-for-byte comparisons).
+std::vector<unsigned char> read_h5_bytes(const std::string& file, const std::string& dataset);
+/// A string attribute of an object ("" if absent).
+std::string read_h5_string_attribute(const std::string& file, const std::string& object, const std::string& attr);
+/// A fixed-length string dataset (e.g. /areas) as strings.
+std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset);
+
+/// HDF5 library version "major.minor.release".
+std::string hdf5_version();
+
+}  // namespace cortexsim

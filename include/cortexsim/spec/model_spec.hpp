@@ -1,0 +1,104 @@
+#pragma once
+// Plain, validated value types that describe a model run. No MPI, no I/O.
+// Times are given in ms at the edges; the integrator works in integer steps (see run_spec::steps()).
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace cortexsim {
+
+/// The areas of the model, in global order (the order of the data files).
+struct area_table {
+    std::vector<std::string> names;
+    std::vector<double> hierarchy;  // normalised to [0, 1] (h_i = hier_i / max hier) [1]
+
+    std::size_t size() const { return names.size(); }
+    /// Index of an area by name, or npos.
+    std::size_t find(const std::string& name) const;
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+};
+
+/// Parameters of the linear E/I circuit of Chaudhuri et al. 2015 (MODELS.md §1).
+/// Currents are written in the beta-multiplied form of the reference code: beta * I is a rate [Hz].
+struct linear_ei_params {
+    double tau_E_ms = 20.0;       // [ms]
+    double tau_I_ms = 10.0;       // [ms]
+    double beta_E = 0.066;        // [Hz/pA]
+    double beta_I = 0.351;        // [Hz/pA]
+    double w_EE = 24.3;           // [pA/Hz] local E->E, scaled by (1 + eta h_i)
+    double w_IE = 12.2;           // [pA/Hz] local E->I, scaled by (1 + eta h_i)
+    double w_EI = 19.7;           // [pA/Hz] local I->E (inhibitory, enters with minus sign)
+    double w_II = 12.5;           // [pA/Hz] local I->I (inhibitory)
+    double mu_EE = 33.7;          // [pA/Hz] long-range E->E, scaled by (1 + eta h_i)
+    double mu_IE = 25.3;          // [pA/Hz] long-range E->I, scaled by (1 + eta h_i)
+    double eta = 0.68;            // [1] hierarchy gradient strength
+    double r_E_target_hz = 10.0;  // [Hz] background chosen so that this is the fixed point
+    double r_I_target_hz = 35.0;  // [Hz]
+    // Rates are clipped from below after every step (Joglekar et al. 2018); -inf = no floor.
+    double rate_floor_E_hz = -std::numeric_limits<double>::infinity();
+    double rate_floor_I_hz = -std::numeric_limits<double>::infinity();
+};
+
+/// Long-range connectivity inputs.
+struct connectivity_spec {
+    std::string fln_path;  // CSV, rows = targets, columns = sources (MODELS.md §0); resolved path
+};
+
+/// A rectangular pulse added to the input of one population of one area.
+struct stimulus_spec {
+    std::string name;
+    std::size_t area = 0;        // global area index
+    std::size_t population = 0;  // population index
+    double onset_ms = 0.0;       // [ms] first step at which it is on
+    double duration_ms = 0.0;    // [ms]
+    double amplitude = 0.0;      // [Hz] in the beta-multiplied input units of the circuit
+    std::int64_t onset_step = 0;  // derived: on for steps k with onset_step <= k < end_step
+    std::int64_t end_step = 0;
+};
+
+enum class integrator_kind { euler, heun };
+
+struct run_spec {
+    double t_end_ms = 1000.0;           // [ms]
+    double dt_ms = 0.1;                 // [ms]
+    double record_interval_ms = 1.0;    // [ms]
+    integrator_kind integrator = integrator_kind::euler;
+    std::uint64_t seed = 0;
+    // derived (integer steps)
+    std::int64_t n_steps = 0;
+    std::int64_t record_every = 0;
+    std::int64_t n_records() const { return n_steps / record_every + 1; }
+};
+
+struct output_spec {
+    std::string path;         // default output file (may be overridden with -o)
+    double buffer_mb = 16.0;  // [MiB] per rank for the record buffer
+};
+
+struct analysis_spec {
+    std::string stimulus;  // name of the stimulus whose onset starts the pulse analysis ("" = first)
+};
+
+struct model_spec {
+    std::string name;
+    std::string circuit = "linear_ei";
+    area_table areas;
+    std::vector<std::string> populations{"E", "I"};
+    linear_ei_params params;
+    connectivity_spec connectivity;
+    std::vector<stimulus_spec> stimuli;
+    run_spec run;
+    output_spec output;
+    analysis_spec analysis;
+
+    // provenance of the spec itself
+    std::string config_path;                 // as given
+    std::string config_text;                 // the exact file text
+    std::vector<std::string> overrides;      // --set key=value, in order
+    std::string resolved_yaml;               // the config after overrides, as YAML
+    std::vector<std::string> data_files;     // every data file read (resolved paths)
+};
+
+}  // namespace cortexsim

@@ -1,0 +1,22 @@
+// cortexsim: entry point. Owns the MPI and PETSc sessions; everything else takes a communicator.
+#include <mpi.h>
+#include <petscsys.h>
+
+#include <cstdio>
+
+#include "cortexsim/app/cli.hpp"
+
+int main(int argc, char** argv) {
+    MPI_Init(&argc, &argv);
+    int rc = cortexsim::exit_failure;
+    if (PetscInitializeNoArguments() != 0) {
+        std::fprintf(stderr, "cortexsim: error: PETSc failed to initialise\n");
+    } else {
+        PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+        PetscPopSignalHandler();
+        rc = cortexsim::run_cli(argc, argv, MPI_COMM_WORLD);
+        PetscFinalize();
+    }
+    MPI_Finalize();
+    return rc;
+}

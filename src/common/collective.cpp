@@ -1,0 +1,69 @@
+#include "cortexsim/common/collective.hpp"
+
+#include <climits>
+#include <exception>
+
+#include "cortexsim/common/errors.hpp"
+
+namespace cortexsim {
+
+int comm_rank(MPI_Comm comm) {
+    int r = 0;
+    check_mpi(MPI_Comm_rank(comm, &r), "MPI_Comm_rank");
+    return r;
+}
+
+int comm_size(MPI_Comm comm) {
+    int s = 0;
+    check_mpi(MPI_Comm_size(comm, &s), "MPI_Comm_size");
+    return s;
+}
+
+void check_mpi(int rc, const char* what) {
+    if (rc != MPI_SUCCESS) {
+        char msg[MPI_MAX_ERROR_STRING];
+        int len = 0;
+        MPI_Error_string(rc, msg, &len);
+        throw mpi_error(std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
+    }
+}
+
+std::string broadcast_string(MPI_Comm comm, const std::string& s, int root) {
+    unsigned long long n = s.size();
+    check_mpi(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, comm), "MPI_Bcast");
+    std::string out = comm_rank(comm) == root ? s : std::string(n, '\0');
+    if (n > 0) check_mpi(MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, root, comm), "MPI_Bcast");
+    return out;
+}
+
+std::vector<std::string> broadcast_strings(MPI_Comm comm, const std::vector<std::string>& v, int root) {
+    unsigned long long n = v.size();
+    check_mpi(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, comm), "MPI_Bcast");
+    std::vector<std::string> out(n);
+    const bool is_root = comm_rank(comm) == root;
+    for (std::size_t i = 0; i < n; ++i) out[i] = broadcast_string(comm, is_root ? v[i] : std::string(), root);
+    return out;
+}
+
+void run_collectively(MPI_Comm comm, const std::function<void()>& fn) {
+    std::string msg;
+    int failed = 0;
+    try {
+        fn();
+    } catch (const std::exception& e) {
+        failed = 1;
+        msg = e.what();
+    } catch (...) {
+        failed = 1;
+        msg = "unknown error";
+    }
+    const int me = comm_rank(comm);
+    int mine = failed ? me : INT_MAX;
+    int first = INT_MAX;
+    check_mpi(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
+    if (first == INT_MAX) return;
+    std::string agreed = broadcast_string(comm, msg, first);
+    throw error(agreed);
+}
+
+}  // namespace cortexsim

@@ -1,0 +1,382 @@
+#include "cortexsim/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "cortexsim/common/errors.hpp"
+#include "cortexsim/connectivity/csv.hpp"
+
+namespace cortexsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A view of one YAML map that remembers its dotted path and checks keys.
+class section {
+public:
+    section(YAML::Node node, std::string path, const std::string& origin)
+        : node_(std::move(node)), path_(std::move(path)), origin_(origin) {
+        if (node_ && !node_.IsNull() && !node_.IsMap())
+            throw config_error(origin_ + ": '" + display() + "' must be a map of keys");
+    }
+
+    /// Rejects every key not in `allowed`.
+    void only(std::initializer_list<const char*> allowed) const {
+        if (!node_ || !node_.IsMap()) return;
+        for (const auto& kv : node_) {
+            const std::string k = kv.first.as<std::string>();
+            bool ok = false;
+            for (const char* a : allowed) ok = ok || k == a;
+            if (!ok) {
+                std::string list;
+                for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+                throw config_error(origin_ + ": unknown key '" + key(k) + "' (allowed here: " + list + ")");
+            }
+        }
+    }
+
+    bool has(const char* k) const { return node_ && node_.IsMap() && node_[k]; }
+
+    std::string key(const std::string& k) const { return path_.empty() ? k : path_ + "." + k; }
+    std::string display() const { return path_.empty() ? "(top level)" : path_; }
+
+    section sub(const char* k) const { return section(has(k) ? node_[k] : YAML::Node(), key(k), origin_); }
+    YAML::Node raw(const char* k) const { return has(k) ? node_[k] : YAML::Node(); }
+
+    double number(const char* k, double def) const {
+        if (!has(k)) return def;
+        return to_number(node_[k], key(k));
+    }
+    double required_number(const char* k) const {
+        if (!has(k)) throw config_error(origin_ + ": missing required key '" + key(k) + "'");
+        return to_number(node_[k], key(k));
+    }
+    std::string text(const char* k, const std::string& def) const {
+        if (!has(k)) return def;
+        const YAML::Node n = node_[k];
+        if (!n.IsScalar()) throw config_error(origin_ + ": '" + key(k) + "' must be a string");
+        return n.as<std::string>();
+    }
+    std::string required_text(const char* k) const {
+        if (!has(k)) throw config_error(origin_ + ": missing required key '" + key(k) + "'");
+        return text(k, "");
+    }
+
+    double to_number(const YAML::Node& n, const std::string& full) const {
+        if (!n.IsScalar()) throw config_error(origin_ + ": '" + full + "' must be a number");
+        double v = 0;
+        const std::string s = n.as<std::string>();
+        try {
+            v = n.as<double>();
+        } catch (const YAML::Exception&) {
+            throw config_error(origin_ + ": '" + full + "' = '" + s + "' is not a number");
+        }
+        if (!std::isfinite(v)) throw config_error(origin_ + ": '" + full + "' = " + s + " is not finite");
+        return v;
+    }
+
+    const std::string& origin() const { return origin_; }
+
+private:
+    YAML::Node node_;
+    std::string path_;
+    const std::string& origin_;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (c == sep) {
+            out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    out.push_back(cur);
+    return out;
+}
+
+void apply_override(YAML::Node& root, const std::string& kv, const std::string& origin) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw config_error("--set '" + kv + "': expected key=value (for example run.dt_ms=0.2)");
+    const std::string keypath = kv.substr(0, eq);
+    const std::string value = kv.substr(eq + 1);
+    const auto parts = split(keypath, '.');
+    YAML::Node cur = root;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string& p = parts[i];
+        if (p.empty()) throw config_error("--set '" + kv + "': empty key component");
+        YAML::Node next;
+        if (cur.IsSequence()) {
+            std::size_t idx = 0;
+            try {
+                idx = static_cast<std::size_t>(std::stoul(p));
+            } catch (...) {
+                throw config_error("--set '" + kv + "': '" + p + "' must be a list index");
+            }
+            if (idx >= cur.size())
+                throw config_error("--set '" + kv + "': index " + p + " is out of range (" + origin + " has " +
+                                   std::to_string(cur.size()) + " items there)");
+            next.reset(cur[idx]);
+        } else {
+            if (!cur.IsMap() && !cur.IsNull())
+                throw config_error("--set '" + kv + "': '" + p + "' is below a value, not a map");
+            next.reset(cur[p]);
+        }
+        if (i + 1 == parts.size()) {
+            YAML::Node v;
+            try {
+                v = YAML::Load(value);
+            } catch (const YAML::Exception& e) {
+                throw config_error("--set '" + kv + "': value is not valid YAML: " + e.msg);
+            }
+            next = v;
+        } else {
+            cur.reset(next);
+        }
+    }
+}
+
+std::int64_t steps_of(double ms, double dt_ms, const std::string& origin, const std::string& key) {
+    const double q = ms / dt_ms;
+    const double r = std::round(q);
+    if (std::fabs(q - r) > 1e-9 * std::max(1.0, std::fabs(q)))
+        throw config_error(origin + ": '" + key + "' = " + std::to_string(ms) +
+                           " ms is not a whole number of time steps (run.dt_ms = " + std::to_string(dt_ms) + ")");
+    return static_cast<std::int64_t>(r);
+}
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+    fs::path q(p);
+    if (q.is_absolute() || base_dir.empty()) return q.lexically_normal().string();
+    return (fs::path(base_dir) / q).lexically_normal().string();
+}
+
+std::string existing_file(const section& s, const char* k, const std::string& base_dir) {
+    const std::string rel = s.required_text(k);
+    const std::string p = resolve(base_dir, rel);
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec))
+        throw data_error(s.origin() + ": '" + s.key(k) + "' names data file '" + p + "', which does not exist");
+    return p;
+}
+
+area_table load_areas(const section& s, const std::string& base_dir, std::vector<std::string>& files) {
+    s.only({"file", "name_column", "hierarchy_column", "hierarchy_normalisation"});
+    const std::string path = existing_file(s, "file", base_dir);
+    files.push_back(path);
+    const csv_table t = read_csv(path);
+    const std::string name_col = s.text("name_column", "area");
+    const std::string hier_col = s.text("hierarchy_column", "hier_raw");
+    const std::string norm = s.text("hierarchy_normalisation", "max");
+    if (norm != "max" && norm != "none")
+        throw config_error(s.origin() + ": '" + s.key("hierarchy_normalisation") + "' = '" + norm +
+                           "' (allowed: max, none)");
+    const std::size_t cn = t.column(name_col), ch = t.column(hier_col);
+    area_table a;
+    std::set<std::string> seen;
+    for (std::size_t r = 0; r < t.cells.size(); ++r) {
+        const std::string& n = t.cells[r][cn];
+        if (n.empty()) throw data_error(path + ": row " + std::to_string(r + 2) + ": empty area name");
+        if (!seen.insert(n).second) throw data_error(path + ": area '" + n + "' is listed twice");
+        a.names.push_back(n);
+        a.hierarchy.push_back(t.number(r, ch));
+    }
+    if (norm == "max") {
+        double mx = 0.0;
+        for (double h : a.hierarchy) mx = std::max(mx, h);
+        if (!(mx > 0.0)) throw data_error(path + ": column '" + hier_col + "' has no positive value to normalise by");
+        for (double& h : a.hierarchy) h = h / mx;
+    }
+    return a;
+}
+
+void check_positive(const section& s, const char* k, double v) {
+    if (!(v > 0.0)) throw config_error(s.origin() + ": '" + s.key(k) + "' = " + std::to_string(v) + " must be > 0");
+}
+
+}  // namespace
+
+model_spec parse_config(const std::string& yaml_text, const std::string& origin, const std::string& base_dir,
+                        const std::vector<std::string>& overrides) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+        throw config_error(origin + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + "): " + e.msg);
+    }
+    if (!root.IsMap()) throw config_error(origin + ": the top level must be a map of sections");
+    for (const auto& kv : overrides) apply_override(root, kv, origin);
+
+    model_spec m;
+    m.config_path = origin;
+    m.config_text = yaml_text;
+    m.overrides = overrides;
+    {
+        YAML::Emitter e;
+        e << root;
+        m.resolved_yaml = e.c_str();
+    }
+
+    const section top(root, "", origin);
+    top.only({"model", "stimuli", "run", "output", "analysis"});
+
+    // ---- model
+    const section model = top.sub("model");
+    model.only({"name", "circuit", "areas", "parameters", "connectivity"});
+    m.name = model.required_text("name");
+    m.circuit = model.text("circuit", "linear_ei");
+    if (m.circuit != "linear_ei")
+        throw config_error(origin + ": '" + model.key("circuit") + "' = '" + m.circuit + "' (allowed: linear_ei)");
+    if (!model.has("areas")) throw config_error(origin + ": missing required key 'model.areas'");
+    m.areas = load_areas(model.sub("areas"), base_dir, m.data_files);
+
+    {
+        const section p = model.sub("parameters");
+        p.only({"tau_E_ms", "tau_I_ms", "beta_E", "beta_I", "w_EE", "w_IE", "w_EI", "w_II", "mu_EE", "mu_IE", "eta",
+                "r_E_target_hz", "r_I_target_hz", "rate_floor_E_hz", "rate_floor_I_hz"});
+        linear_ei_params& q = m.params;
+        q.tau_E_ms = p.number("tau_E_ms", q.tau_E_ms);
+        q.tau_I_ms = p.number("tau_I_ms", q.tau_I_ms);
+        q.beta_E = p.number("beta_E", q.beta_E);
+        q.beta_I = p.number("beta_I", q.beta_I);
+        q.w_EE = p.number("w_EE", q.w_EE);
+        q.w_IE = p.number("w_IE", q.w_IE);
+        q.w_EI = p.number("w_EI", q.w_EI);
+        q.w_II = p.number("w_II", q.w_II);
+        q.mu_EE = p.number("mu_EE", q.mu_EE);
+        q.mu_IE = p.number("mu_IE", q.mu_IE);
+        q.eta = p.number("eta", q.eta);
+        q.r_E_target_hz = p.number("r_E_target_hz", q.r_E_target_hz);
+        q.r_I_target_hz = p.number("r_I_target_hz", q.r_I_target_hz);
+        q.rate_floor_E_hz = p.number("rate_floor_E_hz", q.rate_floor_E_hz);
+        q.rate_floor_I_hz = p.number("rate_floor_I_hz", q.rate_floor_I_hz);
+        check_positive(p, "tau_E_ms", q.tau_E_ms);
+        check_positive(p, "tau_I_ms", q.tau_I_ms);
+        check_positive(p, "beta_E", q.beta_E);
+        check_positive(p, "beta_I", q.beta_I);
+    }
+    {
+        const section c = model.sub("connectivity");
+        c.only({"fln"});
+        m.connectivity.fln_path = existing_file(c, "fln", base_dir);
+        m.data_files.push_back(m.connectivity.fln_path);
+    }
+
+    // ---- run
+    {
+        const section r = top.sub("run");
+        r.only({"t_end_ms", "dt_ms", "record_interval_ms", "integrator", "seed"});
+        run_spec& q = m.run;
+        q.t_end_ms = r.required_number("t_end_ms");
+        q.dt_ms = r.number("dt_ms", q.dt_ms);
+        q.record_interval_ms = r.number("record_interval_ms", q.record_interval_ms);
+        const double seed = r.number("seed", 0.0);
+        if (seed < 0 || seed != std::floor(seed) || seed > 9.007199254740992e15)
+            throw config_error(origin + ": '" + r.key("seed") + "' must be a non-negative whole number");
+        q.seed = static_cast<std::uint64_t>(seed);
+        const std::string integ = r.text("integrator", "euler");
+        if (integ == "euler")
+            q.integrator = integrator_kind::euler;
+        else if (integ == "heun")
+            q.integrator = integrator_kind::heun;
+        else
+            throw config_error(origin + ": '" + r.key("integrator") + "' = '" + integ + "' (allowed: euler, heun)");
+        if (!(q.dt_ms > 0.0))
+            throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) + " must be > 0");
+        const double tau_min = std::min(m.params.tau_E_ms, m.params.tau_I_ms);
+        if (q.dt_ms >= tau_min)
+            throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) +
+                               " ms must be smaller than the smallest time constant (" + std::to_string(tau_min) +
+                               " ms)");
+        check_positive(r, "t_end_ms", q.t_end_ms);
+        check_positive(r, "record_interval_ms", q.record_interval_ms);
+        q.n_steps = steps_of(q.t_end_ms, q.dt_ms, origin, r.key("t_end_ms"));
+        q.record_every = steps_of(q.record_interval_ms, q.dt_ms, origin, r.key("record_interval_ms"));
+        if (q.record_every < 1)
+            throw config_error(origin + ": '" + r.key("record_interval_ms") + "' is shorter than one time step");
+    }
+
+    // ---- stimuli
+    {
+        const YAML::Node s = top.raw("stimuli");
+        if (s && !s.IsNull()) {
+            if (!s.IsSequence()) throw config_error(origin + ": 'stimuli' must be a list");
+            for (std::size_t i = 0; i < s.size(); ++i) {
+                const section st(s[i], "stimuli." + std::to_string(i), origin);
+                st.only({"name", "area", "population", "onset_ms", "duration_ms", "amplitude_hz"});
+                stimulus_spec x;
+                x.name = st.text("name", "stimulus" + std::to_string(i));
+                const std::string area = st.required_text("area");
+                x.area = m.areas.find(area);
+                if (x.area == area_table::npos)
+                    throw config_error(origin + ": '" + st.key("area") + "' = '" + area + "' is not an area of the model");
+                const std::string pop = st.text("population", "E");
+                auto it = std::find(m.populations.begin(), m.populations.end(), pop);
+                if (it == m.populations.end())
+                    throw config_error(origin + ": '" + st.key("population") + "' = '" + pop +
+                                       "' is not a population (allowed: E, I)");
+                x.population = static_cast<std::size_t>(it - m.populations.begin());
+                x.onset_ms = st.required_number("onset_ms");
+                x.duration_ms = st.required_number("duration_ms");
+                x.amplitude = st.required_number("amplitude_hz");
+                if (x.onset_ms < 0) throw config_error(origin + ": '" + st.key("onset_ms") + "' must be >= 0");
+                check_positive(st, "duration_ms", x.duration_ms);
+                x.onset_step = steps_of(x.onset_ms, m.run.dt_ms, origin, st.key("onset_ms"));
+                x.end_step = x.onset_step + steps_of(x.duration_ms, m.run.dt_ms, origin, st.key("duration_ms"));
+                for (const auto& other : m.stimuli)
+                    if (other.name == x.name)
+                        throw config_error(origin + ": '" + st.key("name") + "' = '" + x.name + "' is used twice");
+                m.stimuli.push_back(x);
+            }
+        }
+    }
+
+    // ---- output
+    {
+        const section o = top.sub("output");
+        o.only({"path", "buffer_mb"});
+        m.output.path = o.text("path", fs::path(origin).stem().string() + ".h5");
+        m.output.buffer_mb = o.number("buffer_mb", m.output.buffer_mb);
+        check_positive(o, "buffer_mb", m.output.buffer_mb);
+    }
+
+    // ---- analysis
+    {
+        const section a = top.sub("analysis");
+        a.only({"stimulus"});
+        m.analysis.stimulus = a.text("stimulus", "");
+        if (!m.analysis.stimulus.empty()) {
+            bool found = false;
+            for (const auto& s : m.stimuli) found = found || s.name == m.analysis.stimulus;
+            if (!found)
+                throw config_error(origin + ": 'analysis.stimulus' = '" + m.analysis.stimulus +
+                                   "' is not the name of a stimulus");
+        }
+    }
+    return m;
+}
+
+model_spec load_config(const std::string& path, const std::vector<std::string>& overrides) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) throw config_error(path + ": config file does not exist");
+    std::ifstream in(path);
+    if (!in) throw config_error(path + ": cannot read config file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string base = fs::path(path).parent_path().string();
+    return parse_config(ss.str(), path, base.empty() ? "." : base, overrides);
+}
+
+}  // namespace cortexsim

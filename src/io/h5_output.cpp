@@ -1,0 +1,330 @@
+#include "cortexsim/io/h5_output.hpp"
+
+#include <hdf5.h>
+#if !H5_HAVE_PARALLEL
+#error "cortexsim needs a parallel HDF5 (libhdf5-openmpi-dev)"
+#endif
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "cortexsim/common/collective.hpp"
+#include "cortexsim/common/errors.hpp"
+
+namespace cortexsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Owns an hid_t and closes it with the right function.
+class h5_handle {
+public:
+    using closer = herr_t (*)(hid_t);
+    h5_handle(hid_t id, closer c, const std::string& what) : id_(id), close_(c) {
+        if (id_ < 0) throw io_error("HDF5: " + what + " failed");
+    }
+    ~h5_handle() {
+        if (id_ >= 0) close_(id_);
+    }
+    h5_handle(const h5_handle&) = delete;
+    h5_handle& operator=(const h5_handle&) = delete;
+    operator hid_t() const { return id_; }
+
+private:
+    hid_t id_;
+    closer close_;
+};
+
+void ck(herr_t rc, const std::string& what) {
+    if (rc < 0) throw io_error("HDF5: " + what + " failed");
+}
+
+void quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+hid_t string_type(std::size_t len) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, std::max<std::size_t>(len, 1));
+    H5Tset_strpad(t, H5T_STR_NULLPAD);
+    return t;
+}
+
+void string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+    h5_handle type(string_type(value.size()), H5Tclose, "string type");
+    h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+    if (H5Aexists(obj, name.c_str()) > 0) ck(H5Adelete(obj, name.c_str()), "delete attribute " + name);
+    h5_handle a(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "create attribute " + name);
+    std::string buf = value.empty() ? std::string(1, '\0') : value;
+    ck(H5Awrite(a, type, buf.data()), "write attribute " + name);
+}
+
+hid_t ensure_group(hid_t file, const std::string& name) {
+    if (name == "/") return H5Gopen2(file, "/", H5P_DEFAULT);
+    if (H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0) return H5Gopen2(file, name.c_str(), H5P_DEFAULT);
+    return H5Gcreate2(file, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+/// Collective write of a whole small dataset by rank 0 (other ranks select nothing).
+void write_by_root(MPI_Comm comm, hid_t dset, hid_t memtype, hid_t dxpl, const void* data) {
+    h5_handle fspace(H5Dget_space(dset), H5Sclose, "dataset space");
+    if (comm_rank(comm) == 0) {
+        ck(H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, dxpl, data), "write");
+    } else {
+        ck(H5Sselect_none(fspace), "select none");
+        h5_handle mspace(H5Scopy(fspace), H5Sclose, "memory space");
+        ck(H5Sselect_none(mspace), "select none");
+        ck(H5Dwrite(dset, memtype, mspace, fspace, dxpl, data), "write");
+    }
+}
+
+std::string folder_of(const std::string& path) {
+    const fs::path p = fs::absolute(fs::path(path));
+    return p.parent_path().string();
+}
+
+}  // namespace
+
+std::string hdf5_version() {
+    unsigned maj = 0, min = 0, rel = 0;
+    H5get_libversion(&maj, &min, &rel);
+    return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
+}
+
+h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const output_layout& layout)
+    : comm_(comm), path_(std::move(path)), layout_(layout) {
+    quiet_hdf5();
+    partial_ = path_ + ".partial";
+    run_collectively(comm_, [&] {
+        if (comm_rank(comm_) != 0) return;
+        std::error_code ec;
+        const std::string dir = folder_of(path_);
+        if (!fs::is_directory(dir, ec))
+            throw io_error(path_ + ": output folder '" + dir + "' does not exist");
+        if (fs::exists(path_, ec) && !overwrite)
+            throw io_error(path_ + ": output file exists already (use --overwrite to replace it)");
+        if (fs::is_directory(path_, ec)) throw io_error(path_ + ": output path is a folder");
+    });
+
+    run_collectively(comm_, [&] {
+        h5_handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
+        ck(H5Pset_fapl_mpio(fapl, comm_, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+        ck(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "fclose degree");
+        ck(H5Pset_all_coll_metadata_ops(fapl, true), "collective metadata reads");
+        ck(H5Pset_coll_metadata_write(fapl, true), "collective metadata writes");
+        file_ = H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        if (file_ < 0) throw io_error(partial_ + ": cannot create output file");
+        dxpl_ = H5Pcreate(H5P_DATASET_XFER);
+        ck(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+    });
+
+    run_collectively(comm_, [&] {
+        const hsize_t T = static_cast<hsize_t>(layout_.n_records);
+        const hsize_t A = layout_.area_names.size();
+        const hsize_t P = layout_.populations.size();
+        // /time
+        {
+            h5_handle space(H5Screate_simple(1, &T, nullptr), H5Sclose, "space");
+            h5_handle d(H5Dcreate2(file_, "/time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                        H5Dclose, "create /time");
+            std::vector<double> t(T);
+            for (hsize_t k = 0; k < T; ++k) t[k] = static_cast<double>(k) * layout_.record_dt_s;
+            write_by_root(comm_, d, H5T_NATIVE_DOUBLE, dxpl_, t.data());
+            string_attribute(d, "units", "s");
+            string_attribute(d, "description", "time of each record");
+        }
+        // /areas and /populations: fixed-length strings
+        auto names = [&](const char* dname, const std::vector<std::string>& v, const char* desc) {
+            std::size_t len = 1;
+            for (const auto& s : v) len = std::max(len, s.size());
+            std::vector<char> buf(v.size() * len, '\0');
+            for (std::size_t i = 0; i < v.size(); ++i) std::memcpy(buf.data() + i * len, v[i].data(), v[i].size());
+            const hsize_t n = v.size();
+            h5_handle type(string_type(len), H5Tclose, "string type");
+            h5_handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "space");
+            h5_handle d(H5Dcreate2(file_, dname, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                        std::string("create ") + dname);
+            write_by_root(comm_, d, type, dxpl_, buf.data());
+            string_attribute(d, "description", desc);
+        };
+        names("/areas", layout_.area_names, "area names, global order (second axis of /rates)");
+        names("/populations", layout_.populations, "population names (third axis of /rates)");
+        // /rates
+        {
+            const hsize_t dims[3] = {T, A, P};
+            h5_handle space(H5Screate_simple(3, dims, nullptr), H5Sclose, "space");
+            h5_handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dcpl");
+            ck(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "fill time");
+            rates_ = H5Dcreate2(file_, "/rates", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            if (rates_ < 0) throw io_error("HDF5: create /rates failed");
+            string_attribute(rates_, "units", "Hz");
+            string_attribute(rates_, "description", "firing rate [time, area, population]");
+        }
+        // /config
+        {
+            const std::string& text = layout_.config_text;
+            h5_handle type(string_type(text.size()), H5Tclose, "string type");
+            h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "space");
+            h5_handle d(H5Dcreate2(file_, "/config", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                        "create /config");
+            std::string buf = text.empty() ? std::string(1, '\0') : text;
+            write_by_root(comm_, d, type, dxpl_, buf.data());
+            string_attribute(d, "description", "the exact text of the config file");
+            std::string ov;
+            for (const auto& o : layout_.overrides) ov += (ov.empty() ? "" : "\n") + o;
+            string_attribute(d, "overrides", ov);
+            string_attribute(d, "resolved", layout_.resolved_yaml);
+        }
+        h5_handle g(ensure_group(file_, "/analysis"), H5Gclose, "create /analysis");
+    });
+}
+
+h5_output::~h5_output() {
+    if (!committed_) {
+        close_all();
+        if (comm_rank(comm_) == 0) {
+            std::error_code ec;
+            fs::remove(partial_, ec);
+        }
+    }
+}
+
+void h5_output::close_all() noexcept {
+    if (rates_ >= 0) H5Dclose(rates_);
+    if (dxpl_ >= 0) H5Pclose(dxpl_);
+    if (file_ >= 0) H5Fclose(file_);
+    rates_ = dxpl_ = file_ = -1;
+}
+
+void h5_output::write_block(std::int64_t first_record, std::int64_t n_records, const double* data) {
+    const hsize_t P = layout_.populations.size();
+    const hsize_t start[3] = {static_cast<hsize_t>(first_record), layout_.area_begin, 0};
+    const hsize_t count[3] = {static_cast<hsize_t>(n_records), layout_.n_local, P};
+    h5_handle fspace(H5Dget_space(rates_), H5Sclose, "space of /rates");
+    ck(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select slab of /rates");
+    h5_handle mspace(H5Screate_simple(3, count, nullptr), H5Sclose, "memory space");
+    ck(H5Dwrite(rates_, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, data), "write /rates");
+    H5D_mpio_actual_io_mode_t mode;
+    if (H5Pget_mpio_actual_io_mode(dxpl_, &mode) >= 0 && mode == H5D_MPIO_NO_COLLECTIVE) all_collective_ = false;
+}
+
+void h5_output::write_analysis(const std::string& name, const std::vector<double>& local, std::size_t per_area,
+                               const std::string& units, const std::string& description) {
+    run_collectively(comm_, [&] {
+        const hsize_t A = layout_.area_names.size();
+        const int rank = per_area == 1 ? 1 : 2;
+        const hsize_t dims[2] = {A, per_area};
+        h5_handle space(H5Screate_simple(rank, dims, nullptr), H5Sclose, "space");
+        const std::string full = "/analysis/" + name;
+        h5_handle d(H5Dcreate2(file_, full.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                    H5Dclose, "create " + full);
+        const hsize_t start[2] = {layout_.area_begin, 0};
+        const hsize_t count[2] = {layout_.n_local, per_area};
+        h5_handle fspace(H5Dget_space(d), H5Sclose, "space");
+        ck(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
+        h5_handle mspace(H5Screate_simple(rank, count, nullptr), H5Sclose, "memory space");
+        ck(H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, local.data()), "write " + full);
+        string_attribute(d, "units", units);
+        string_attribute(d, "description", description);
+    });
+}
+
+void h5_output::write_attributes(const std::string& group, const attribute_list& attrs) {
+    std::vector<std::string> flat;
+    for (const auto& [k, v] : attrs) {
+        flat.push_back(k);
+        flat.push_back(v);
+    }
+    flat = broadcast_strings(comm_, flat, 0);
+    run_collectively(comm_, [&] {
+        h5_handle g(ensure_group(file_, group), H5Gclose, "open group " + group);
+        for (std::size_t i = 0; i + 1 < flat.size(); i += 2) string_attribute(g, flat[i], flat[i + 1]);
+    });
+}
+
+void h5_output::commit() {
+    run_collectively(comm_, [&] {
+        if (rates_ >= 0) ck(H5Dclose(rates_), "close /rates");
+        rates_ = -1;
+        if (dxpl_ >= 0) H5Pclose(dxpl_);
+        dxpl_ = -1;
+        const hid_t f = static_cast<hid_t>(file_);
+        file_ = -1;
+        ck(H5Fclose(f), "close " + partial_);
+    });
+    run_collectively(comm_, [&] {
+        if (comm_rank(comm_) != 0) return;
+        std::error_code ec;
+        fs::rename(partial_, path_, ec);
+        if (ec) throw io_error(partial_ + ": cannot rename to " + path_ + ": " + ec.message());
+    });
+    committed_ = true;
+}
+
+// ---- serial reading ----------------------------------------------------------------------------------------
+
+namespace {
+hid_t open_read(const std::string& file) {
+    quiet_hdf5();
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) throw io_error(file + ": cannot open as HDF5");
+    return f;
+}
+}  // namespace
+
+std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
+                                    std::vector<unsigned long long>* dims) {
+    h5_handle f(open_read(file), H5Fclose, "open");
+    const hid_t did = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+    if (did < 0) throw io_error(file + ": no dataset " + dataset);
+    h5_handle d(did, H5Dclose, "open " + dataset);
+    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    const int nd = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dd(static_cast<std::size_t>(std::max(nd, 0)));
+    H5Sget_simple_extent_dims(space, dd.data(), nullptr);
+    std::size_t n = 1;
+    for (auto x : dd) n *= x;
+    std::vector<double> out(n);
+    if (n > 0) ck(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + dataset);
+    if (dims) dims->assign(dd.begin(), dd.end());
+    return out;
+}
+
+std::vector<unsigned char> read_h5_bytes(const std::string& file, const std::string& dataset) {
+    const auto v = read_h5_doubles(file, dataset);
+    std::vector<unsigned char> b(v.size() * sizeof(double));
+    if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
+    return b;
+}
+
+std::string read_h5_string_attribute(const std::string& file, const std::string& object, const std::string& attr) {
+    h5_handle f(open_read(file), H5Fclose, "open");
+    if (H5Aexists_by_name(f, object.c_str(), attr.c_str(), H5P_DEFAULT) <= 0) return "";
+    h5_handle a(H5Aopen_by_name(f, object.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute");
+    h5_handle t(H5Aget_type(a), H5Tclose, "type");
+    const std::size_t len = H5Tget_size(t);
+    std::string s(len, '\0');
+    ck(H5Aread(a, t, s.data()), "read attribute");
+    s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+    return s;
+}
+
+std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset) {
+    h5_handle f(open_read(file), H5Fclose, "open");
+    h5_handle d(H5Dopen2(f, dataset.c_str(), H5P_DEFAULT), H5Dclose, "open " + dataset);
+    h5_handle t(H5Dget_type(d), H5Tclose, "type");
+    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    const std::size_t len = H5Tget_size(t);
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<char> buf(static_cast<std::size_t>(n) * len);
+    ck(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + dataset);
+    std::vector<std::string> out;
+    for (hssize_t i = 0; i < n; ++i) {
+        std::string s(buf.data() + static_cast<std::size_t>(i) * len, len);
+        s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+        out.push_back(s);
+    }
+    return out;
+}
+
+}  // namespace cortexsim
