@@ -106,46 +106,48 @@ std::vector<std::string> split(const std::string& s, char sep) {
     return out;
 }
 
+void set_path(YAML::Node node, const std::vector<std::string>& parts, std::size_t i, const YAML::Node& value,
+              const std::string& kv, const std::string& origin) {
+    const std::string& p = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (p.empty()) throw config_error("--set '" + kv + "': empty key component");
+    if (node.IsSequence()) {
+        std::size_t idx = 0;
+        try {
+            idx = static_cast<std::size_t>(std::stoul(p));
+        } catch (...) {
+            throw config_error("--set '" + kv + "': '" + p + "' must be a list index");
+        }
+        if (idx >= node.size())
+            throw config_error("--set '" + kv + "': index " + p + " is out of range (" + origin + " has " +
+                               std::to_string(node.size()) + " items there)");
+        if (last)
+            node[idx] = value;
+        else
+            set_path(node[idx], parts, i + 1, value, kv, origin);
+        return;
+    }
+    if (!node.IsMap() && !node.IsNull())
+        throw config_error("--set '" + kv + "': '" + p + "' is below a value, not a map");
+    if (last) {
+        node[p] = value;
+        return;
+    }
+    if (!node[p] || node[p].IsNull()) node[p] = YAML::Node(YAML::NodeType::Map);
+    set_path(node[p], parts, i + 1, value, kv, origin);
+}
+
 void apply_override(YAML::Node& root, const std::string& kv, const std::string& origin) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
         throw config_error("--set '" + kv + "': expected key=value (for example run.dt_ms=0.2)");
-    const std::string keypath = kv.substr(0, eq);
-    const std::string value = kv.substr(eq + 1);
-    const auto parts = split(keypath, '.');
-    YAML::Node cur = root;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        const std::string& p = parts[i];
-        if (p.empty()) throw config_error("--set '" + kv + "': empty key component");
-        YAML::Node next;
-        if (cur.IsSequence()) {
-            std::size_t idx = 0;
-            try {
-                idx = static_cast<std::size_t>(std::stoul(p));
-            } catch (...) {
-                throw config_error("--set '" + kv + "': '" + p + "' must be a list index");
-            }
-            if (idx >= cur.size())
-                throw config_error("--set '" + kv + "': index " + p + " is out of range (" + origin + " has " +
-                                   std::to_string(cur.size()) + " items there)");
-            next.reset(cur[idx]);
-        } else {
-            if (!cur.IsMap() && !cur.IsNull())
-                throw config_error("--set '" + kv + "': '" + p + "' is below a value, not a map");
-            next.reset(cur[p]);
-        }
-        if (i + 1 == parts.size()) {
-            YAML::Node v;
-            try {
-                v = YAML::Load(value);
-            } catch (const YAML::Exception& e) {
-                throw config_error("--set '" + kv + "': value is not valid YAML: " + e.msg);
-            }
-            next = v;
-        } else {
-            cur.reset(next);
-        }
+    YAML::Node v;
+    try {
+        v = YAML::Load(kv.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+        throw config_error("--set '" + kv + "': value is not valid YAML: " + e.msg);
     }
+    set_path(root, split(kv.substr(0, eq), '.'), 0, v, kv, origin);
 }
 
 std::int64_t steps_of(double ms, double dt_ms, const std::string& origin, const std::string& key) {

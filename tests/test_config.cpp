@@ -1,0 +1,120 @@
+// Config layer: YAML -> spec, unknown keys, overrides, and every bad-input message.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cortexsim/common/errors.hpp"
+#include "cortexsim/config/config.hpp"
+#include "test_support.hpp"
+
+using namespace cortexsim;
+using cortexsim::test::data_dir;
+using cortexsim::test::source_dir;
+
+namespace {
+
+std::string tiny_text() {
+    std::ifstream in(data_dir() + "/tiny/tiny.yaml");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+model_spec tiny(const std::vector<std::string>& overrides = {}) {
+    return parse_config(tiny_text(), "tiny.yaml", data_dir() + "/tiny", overrides);
+}
+
+/// Expects that loading fails with an error of type E whose message contains `part`.
+template <class E>
+void expect_error(const std::vector<std::string>& overrides, const std::string& part) {
+    try {
+        tiny(overrides);
+        FAIL() << "no error for " << part;
+    } catch (const E& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find(part), std::string::npos) << "message: " << m;
+        EXPECT_EQ(m.find('\n'), std::string::npos) << "one line: " << m;
+    }
+}
+
+}  // namespace
+
+TEST(config, default_model_loads) {
+    const model_spec m = load_config(source_dir() + "/configs/chaudhuri2015.yaml");
+    EXPECT_EQ(m.name, "chaudhuri2015");
+    ASSERT_EQ(m.areas.size(), 29u);
+    EXPECT_EQ(m.areas.names.front(), "V1");
+    EXPECT_EQ(m.areas.names.back(), "24c");
+    EXPECT_EQ(m.areas.hierarchy.front(), 0.0);
+    EXPECT_EQ(m.areas.hierarchy.back(), 1.0);
+    EXPECT_DOUBLE_EQ(m.params.beta_E, 0.066);
+    EXPECT_EQ(m.run.n_steps, 25000);
+    EXPECT_EQ(m.run.record_every, 10);
+    EXPECT_EQ(m.run.n_records(), 2501);
+    ASSERT_EQ(m.stimuli.size(), 1u);
+    EXPECT_EQ(m.stimuli[0].area, 0u);
+    EXPECT_EQ(m.stimuli[0].onset_step, 1000);
+    EXPECT_EQ(m.stimuli[0].end_step, 3500);
+    EXPECT_EQ(m.data_files.size(), 2u);
+}
+
+TEST(config, joglekar_strong_gba_loads) {
+    const model_spec m = load_config(source_dir() + "/configs/joglekar2018_strong_gba.yaml");
+    EXPECT_DOUBLE_EQ(m.params.w_EI, 25.2);
+    EXPECT_DOUBLE_EQ(m.params.mu_EE, 51.5);
+    EXPECT_DOUBLE_EQ(m.params.rate_floor_E_hz, 10.0);
+}
+
+TEST(config, overrides_apply) {
+    const model_spec m = tiny({"run.dt_ms=0.25", "stimuli.0.amplitude_hz=3.5", "model.parameters.eta=0.1"});
+    EXPECT_DOUBLE_EQ(m.run.dt_ms, 0.25);
+    EXPECT_EQ(m.run.n_steps, 800);
+    EXPECT_DOUBLE_EQ(m.stimuli[0].amplitude, 3.5);
+    EXPECT_DOUBLE_EQ(m.params.eta, 0.1);
+    EXPECT_NE(m.resolved_yaml.find("0.25"), std::string::npos);
+    EXPECT_EQ(m.config_text, tiny_text());
+}
+
+TEST(config, heun_integrator) { EXPECT_EQ(tiny({"run.integrator=heun"}).run.integrator, integrator_kind::heun); }
+
+TEST(config, unknown_key_is_an_error) {
+    expect_error<config_error>({"run.dtt_ms=0.1"}, "unknown key 'run.dtt_ms'");
+    expect_error<config_error>({"model.parameters.tau_X_ms=3"}, "unknown key 'model.parameters.tau_X_ms'");
+    expect_error<config_error>({"extra=1"}, "unknown key 'extra'");
+}
+
+TEST(config, bad_values) {
+    expect_error<config_error>({"run.dt_ms=0"}, "'run.dt_ms' = 0");
+    expect_error<config_error>({"run.dt_ms=-1"}, "must be > 0");
+    expect_error<config_error>({"run.dt_ms=10"}, "smaller than the smallest time constant");
+    expect_error<config_error>({"run.dt_ms=abc"}, "'run.dt_ms' = 'abc' is not a number");
+    expect_error<config_error>({"run.dt_ms=.nan"}, "not finite");
+    expect_error<config_error>({"run.t_end_ms=200.3"}, "not a whole number of time steps");
+    expect_error<config_error>({"run.integrator=rk4"}, "'run.integrator' = 'rk4'");
+    expect_error<config_error>({"stimuli.0.area=Z"}, "'stimuli.0.area' = 'Z' is not an area");
+    expect_error<config_error>({"stimuli.0.population=X"}, "'stimuli.0.population' = 'X'");
+    expect_error<config_error>({"model.parameters.tau_E_ms=0"}, "'model.parameters.tau_E_ms'");
+    expect_error<config_error>({"model.circuit=spiking"}, "'model.circuit' = 'spiking'");
+}
+
+TEST(config, bad_overrides) {
+    expect_error<config_error>({"run.dt_ms"}, "expected key=value");
+    expect_error<config_error>({"stimuli.7.amplitude_hz=1"}, "out of range");
+}
+
+TEST(config, data_file_errors) {
+    expect_error<data_error>({"model.connectivity.fln=missing.csv"}, "'model.connectivity.fln' names data file");
+    expect_error<data_error>({"model.areas.file=nope.csv"}, "nope.csv");
+    expect_error<data_error>({"model.areas.hierarchy_column=h"}, "no column named 'h'");
+}
+
+TEST(config, missing_config_file) {
+    EXPECT_THROW(load_config("/nonexistent/x.yaml"), config_error);
+}
+
+TEST(config, invalid_yaml) {
+    EXPECT_THROW(parse_config("run: [1, 2", "bad.yaml", "."), config_error);
+    EXPECT_THROW(parse_config("- 1\n- 2\n", "bad.yaml", "."), config_error);
+}

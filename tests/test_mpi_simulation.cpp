@@ -1,0 +1,184 @@
+// The integrated model on N ranks: the Chaudhuri 2015 pulse experiment against the reference numbers
+// (tests/data/chaudhuri2015_reference_results_computed.csv), and the HDF5 writer round trip with collective
+// transfers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "cortexsim/common/collective.hpp"
+#include "cortexsim/common/errors.hpp"
+#include "cortexsim/config/config.hpp"
+#include "cortexsim/connectivity/csv.hpp"
+#include "cortexsim/integrator/simulation.hpp"
+#include "cortexsim/io/h5_output.hpp"
+#include "test_support.hpp"
+
+using namespace cortexsim;
+using cortexsim::test::data_dir;
+using cortexsim::test::source_dir;
+using cortexsim::test::world_rank;
+using cortexsim::test::world_size;
+
+namespace {
+
+/// Gathers a per-local-area vector to every rank (test helper; the simulator itself never gathers).
+std::vector<double> allgather(const std::vector<double>& local, const block_partition& part) {
+    std::vector<int> counts(static_cast<std::size_t>(part.n_ranks())), displs(counts.size());
+    for (int r = 0; r < part.n_ranks(); ++r) {
+        counts[static_cast<std::size_t>(r)] = static_cast<int>(part.count(r));
+        displs[static_cast<std::size_t>(r)] = static_cast<int>(part.begin(r));
+    }
+    std::vector<double> all(part.n_areas());
+    MPI_Allgatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, all.data(), counts.data(),
+                   displs.data(), MPI_DOUBLE, MPI_COMM_WORLD);
+    return all;
+}
+
+}  // namespace
+
+TEST(mpi_simulation, chaudhuri2015_pulse_matches_reference) {
+    const model_spec spec = load_config(source_dir() + "/configs/chaudhuri2015.yaml");
+    simulation sim(spec, MPI_COMM_WORLD);
+    sim.run(nullptr);
+    const auto tau = allgather(sim.analysis().timescale_s(), sim.partition());
+    const auto resp = allgather(sim.analysis().response_hz(), sim.partition());
+    const csv_table ref = read_csv(data_dir() + "/chaudhuri2015_reference_results_computed.csv");
+    const std::size_t c_area = ref.column("area"), c_peak = ref.column("pulse_peak_delta_rE_Hz"),
+                      c_tau = ref.column("pulse_decay_1e_after_peak_ms");
+    ASSERT_EQ(ref.cells.size(), 29u);
+    for (std::size_t i = 0; i < 29; ++i) {
+        ASSERT_EQ(ref.cells[i][c_area], spec.areas.names[i]);
+        const double ref_tau_s = ref.number(i, c_tau) * 1e-3;
+        EXPECT_NEAR(tau[i], ref_tau_s, 0.05 * ref_tau_s) << spec.areas.names[i];
+        EXPECT_NEAR(resp[i], ref.number(i, c_peak), 0.01 * ref.number(i, c_peak)) << spec.areas.names[i];
+    }
+    EXPECT_NEAR(resp[0], 100.0, 0.5);  // V1 rises by 100 Hz (10 -> 110 Hz) within 0.5 %
+    // V1 fastest; 24c and STPr among the three slowest
+    std::vector<std::size_t> order(29);
+    for (std::size_t i = 0; i < 29; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return tau[a] < tau[b]; });
+    EXPECT_EQ(spec.areas.names[order.front()], "V1");
+    std::vector<std::string> slowest{spec.areas.names[order[26]], spec.areas.names[order[27]],
+                                     spec.areas.names[order[28]]};
+    EXPECT_NE(std::find(slowest.begin(), slowest.end(), "24c"), slowest.end());
+    EXPECT_NE(std::find(slowest.begin(), slowest.end(), "STPr"), slowest.end());
+}
+
+TEST(mpi_simulation, heun_agrees_with_euler_on_the_pulse_response) {
+    model_spec spec = load_config(source_dir() + "/configs/chaudhuri2015.yaml", {"run.integrator=heun"});
+    simulation sim(spec, MPI_COMM_WORLD);
+    sim.run(nullptr);
+    const auto resp = allgather(sim.analysis().response_hz(), sim.partition());
+    EXPECT_NEAR(resp[0], 100.0, 0.5);
+    EXPECT_NEAR(resp[1], 19.3334, 0.2);
+}
+
+TEST(mpi_simulation, more_ranks_than_areas_is_a_clear_error_on_every_rank) {
+    if (world_size() < 4) GTEST_SKIP() << "needs 4 ranks";
+    const model_spec spec = load_config(data_dir() + "/tiny/tiny.yaml");  // 3 areas
+    std::string msg;
+    try {
+        run_collectively(MPI_COMM_WORLD, [&] { simulation sim(spec, MPI_COMM_WORLD); });
+    } catch (const error& e) {
+        msg = e.what();
+    }
+    EXPECT_NE(msg.find("the model has 3 areas but the run has 4 MPI ranks"), std::string::npos) << msg;
+}
+
+TEST(mpi_output, round_trip_with_collective_transfers) {
+    // Every rank writes its own slab of a small /rates in two blocks; read back serially and compare.
+    const std::size_t A = 7, P = 2;
+    const std::int64_t T = 5;
+    block_partition part(A, world_size());
+    const int me = world_rank();
+    output_layout L;
+    for (std::size_t i = 0; i < A; ++i) L.area_names.push_back("area" + std::to_string(i));
+    L.populations = {"E", "I"};
+    L.area_begin = part.begin(me);
+    L.n_local = part.count(me);
+    L.n_records = T;
+    L.record_dt_s = 0.001;
+    L.config_text = "model: {name: x}\n";
+    const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
+    const std::string path = dir + "/roundtrip_np" + std::to_string(world_size()) + ".h5";
+    auto value = [](std::int64_t t, std::size_t a, std::size_t p) {
+        return static_cast<double>(t) * 100.0 + static_cast<double>(a) + 0.5 * static_cast<double>(p);
+    };
+    {
+        h5_output out(MPI_COMM_WORLD, path, true, L);
+        EXPECT_TRUE(std::filesystem::exists(out.partial_path()));
+        EXPECT_FALSE(std::filesystem::exists(path));
+        for (std::int64_t first : {0, 3}) {
+            const std::int64_t n = first == 0 ? 3 : 2;
+            std::vector<double> buf;
+            for (std::int64_t t = first; t < first + n; ++t)
+                for (std::size_t a = L.area_begin; a < L.area_begin + L.n_local; ++a)
+                    for (std::size_t p = 0; p < P; ++p) buf.push_back(value(t, a, p));
+            out.write_block(first, n, buf.data());
+        }
+        std::vector<double> local(L.n_local);
+        for (std::size_t i = 0; i < L.n_local; ++i) local[i] = static_cast<double>(L.area_begin + i);
+        out.write_analysis("index", local, 1, "1", "test");
+        out.write_attributes("/provenance", {{"ranks", std::to_string(world_size())}});
+        EXPECT_TRUE(out.rates_transfers_collective());
+        out.commit();
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (me == 0) {
+        std::vector<unsigned long long> dims;
+        const auto r = read_h5_doubles(path, "/rates", &dims);
+        ASSERT_EQ(dims, (std::vector<unsigned long long>{5, 7, 2}));
+        for (std::int64_t t = 0; t < T; ++t)
+            for (std::size_t a = 0; a < A; ++a)
+                for (std::size_t p = 0; p < P; ++p)
+                    EXPECT_EQ(r[(static_cast<std::size_t>(t) * A + a) * P + p], value(t, a, p));
+        EXPECT_EQ(read_h5_doubles(path, "/time")[4], 0.004);
+        EXPECT_EQ(read_h5_doubles(path, "/analysis/index")[6], 6.0);
+        EXPECT_EQ(read_h5_strings(path, "/areas")[6], "area6");
+        EXPECT_EQ(read_h5_string_attribute(path, "/provenance", "ranks"), std::to_string(world_size()));
+        EXPECT_EQ(read_h5_string_attribute(path, "/rates", "units"), "Hz");
+        EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+    }
+}
+
+TEST(mpi_output, uncommitted_output_leaves_nothing_and_existing_files_are_kept) {
+    const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
+    const std::string path = dir + "/abandoned_np" + std::to_string(world_size()) + ".h5";
+    output_layout L;
+    L.area_names = {"a", "b", "c", "d"};
+    L.populations = {"E"};
+    block_partition part(4, std::min(world_size(), 4));
+    L.area_begin = part.begin(world_rank());
+    L.n_local = part.count(world_rank());
+    L.n_records = 2;
+    L.record_dt_s = 0.001;
+    { h5_output out(MPI_COMM_WORLD, path, false, L); }  // destroyed without commit
+    MPI_Barrier(MPI_COMM_WORLD);
+    EXPECT_FALSE(std::filesystem::exists(path));
+    EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+    MPI_Barrier(MPI_COMM_WORLD);
+    // an existing file is refused without overwrite, and left as it was
+    if (world_rank() == 0) std::ofstream(path) << "precious";
+    MPI_Barrier(MPI_COMM_WORLD);
+    std::string msg;
+    try {
+        h5_output out(MPI_COMM_WORLD, path, false, L);
+    } catch (const error& e) {
+        msg = e.what();
+    }
+    EXPECT_NE(msg.find("output file exists already (use --overwrite to replace it)"), std::string::npos) << msg;
+    std::ifstream in(path);
+    std::string content;
+    in >> content;
+    EXPECT_EQ(content, "precious");
+    std::string msg2;
+    try {
+        h5_output out(MPI_COMM_WORLD, dir + "/no/such/folder/x.h5", false, L);
+    } catch (const error& e) {
+        msg2 = e.what();
+    }
+    EXPECT_NE(msg2.find("does not exist"), std::string::npos) << msg2;
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up (packages + build) and runs the whole test suite with CTest (MPI tests on 1-4 ranks, SLURM tests).
+# Fails if any test fails or if HDF5 printed diagnostics (HDF5-DIAG) anywhere in the test log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+source tools/mpi_env.sh
+ctest --test-dir build -j 2 --output-on-failure --timeout 600
+if grep -q "HDF5-DIAG" build/Testing/Temporary/LastTest.log; then
+  echo "FAIL: HDF5 printed diagnostics (HDF5-DIAG) during the tests"; exit 1
+fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages cortexsim needs (if missing) and builds it in ./build (Release).
+# Usage: bash tools/setup.sh        (from anywhere; needs root or sudo for apt-get on a fresh machine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PACKAGES=(build-essential cmake pkg-config git libgtest-dev openmpi-bin libopenmpi-dev libpetsc-real-dev
+          libhdf5-openmpi-dev hdf5-tools libboost-serialization-dev libyaml-cpp-dev
+          python3-numpy python3-matplotlib python3-h5py python3-yaml slurm-wlm munge)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "[setup] installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300
+  $SUDO apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+fi
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)" 2>&1 | grep -E "error|warning|Built target cortexsim$" || true
+test -x build/cortexsim || { echo "[setup] build failed"; exit 1; }
+echo "[setup] built $(pwd)/build/cortexsim"
