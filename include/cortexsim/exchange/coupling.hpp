@@ -8,7 +8,7 @@
 //   1. places the caller's local source values in a distributed PETSc Vec (no copy, VecPlaceArray),
 //   2. gathers every source value a local row needs (own and ghost) into a sequential Vec with a VecScatter
 //      built once (Begin/End every step),
-//   3. sums each row in increasing global column order.
+//   3. sums each row with a fixed summation tree over its nonzeros in global column order (see apply()).
 // The result is bit-identical on any number of ranks. See docs/design.md.
 #include <mpi.h>
 #include <petscmat.h>
@@ -38,7 +38,8 @@ public:
     coupling& operator=(const coupling&) = delete;
 
     /// Collective. out[i] = sum_j W[row_begin + i, j] * x[j], with x distributed as the partition says
-    /// (x_local = this rank's values). Summation in increasing j. No allocation.
+    /// (x_local = this rank's values). The summation order depends only on row i's nonzeros
+    /// (four interleaved partial sums in increasing j), never on the partition. No allocation.
     void apply(const double* x_local, double* out);
 
     /// The PETSc matrix (for comparisons and benchmarks). Owned by this object.
