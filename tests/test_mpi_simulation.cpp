@@ -95,7 +95,7 @@ TEST(mpi_output, round_trip_with_collective_transfers) {
     block_partition part(A, world_size());
     const int me = world_rank();
     output_layout L;
-    for (std::size_t i = 0; i < A; ++i) L.area_names.push_back("area" + std::to_string(i));
+    for (std::size_t i = 0; i < A; ++i) L.area_names.push_back(std::string("area").append(std::to_string(i)));
     L.populations = {"E", "I"};
     L.area_begin = part.begin(me);
     L.n_local = part.count(me);

@@ -51,6 +51,24 @@ void pulse_analysis::observe(std::int64_t k, const double* const* rates) {
     }
 }
 
+void pulse_analysis::export_state(std::size_t i, double* out) const {
+    out[0] = base_[i];
+    out[1] = prev_[i];
+    out[2] = peak_delta_[i];
+    out[3] = cross_[i];
+    out[4] = static_cast<double>(peak_k_[i]);  // exact below 2^53 records
+    for (std::size_t p = 0; p < p_; ++p) out[5 + p] = peak_rate_[i * p_ + p];
+}
+
+void pulse_analysis::import_state(std::size_t i, const double* in) {
+    base_[i] = in[0];
+    prev_[i] = in[1];
+    peak_delta_[i] = in[2];
+    cross_[i] = in[3];
+    peak_k_[i] = static_cast<std::int64_t>(in[4]);
+    for (std::size_t p = 0; p < p_; ++p) peak_rate_[i * p_ + p] = in[5 + p];
+}
+
 std::vector<double> pulse_analysis::peak_time_s() const {
     std::vector<double> t(n_, nan_v);
     for (std::size_t i = 0; i < n_; ++i)

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <sstream>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/sha256.hpp"
 #include "cortexsim/connectivity/csv.hpp"
 
 namespace cortexsim {
@@ -174,10 +176,19 @@ std::string existing_file(const section& s, const char* k, const std::string& ba
     return p;
 }
 
-area_table load_areas(const section& s, const std::string& base_dir, std::vector<std::string>& files) {
+void record_data_file(std::vector<data_file>& files, const std::string& key, const std::string& path) {
+    data_file f;
+    f.key = key;
+    f.path = path;
+    f.content = read_text_file(path);
+    f.sha256 = sha256::of(f.content);
+    files.push_back(std::move(f));
+}
+
+area_table load_areas(const section& s, const std::string& base_dir, std::vector<data_file>& files) {
     s.only({"file", "name_column", "hierarchy_column", "hierarchy_normalisation"});
     const std::string path = existing_file(s, "file", base_dir);
-    files.push_back(path);
+    record_data_file(files, s.key("file"), path);
     const csv_table t = read_csv(path);
     const std::string name_col = s.text("name_column", "area");
     const std::string hier_col = s.text("hierarchy_column", "hier_raw");
@@ -232,7 +243,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     }
 
     const section top(root, "", origin);
-    top.only({"model", "stimuli", "run", "output", "analysis"});
+    top.only({"model", "stimuli", "run", "output", "analysis", "checkpoint", "sweep"});
 
     // ---- model
     const section model = top.sub("model");
@@ -273,7 +284,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
         const section c = model.sub("connectivity");
         c.only({"fln"});
         m.connectivity.fln_path = existing_file(c, "fln", base_dir);
-        m.data_files.push_back(m.connectivity.fln_path);
+        record_data_file(m.data_files, c.key("fln"), m.connectivity.fln_path);
     }
 
     // ---- run
@@ -367,18 +378,131 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
                                    "' is not the name of a stimulus");
         }
     }
+    // ---- checkpoint
+    {
+        const section c = top.sub("checkpoint");
+        c.only({"every_sim_s", "every_wall_min"});
+        m.checkpoint.every_sim_s = c.number("every_sim_s", 0.0);
+        m.checkpoint.every_wall_min = c.number("every_wall_min", 0.0);
+        if (m.checkpoint.every_sim_s < 0 || m.checkpoint.every_wall_min < 0)
+            throw config_error(origin + ": checkpoint intervals must be >= 0 (0 = off)");
+        if (m.checkpoint.every_sim_s > 0)
+            m.checkpoint.every_steps =
+                steps_of(m.checkpoint.every_sim_s * 1e3, m.run.dt_ms, origin, c.key("every_sim_s"));
+    }
+
+    // ---- sweep: validated here, expanded by sweep_points()
+    if (top.has("sweep")) {
+        const section sw = top.sub("sweep");
+        sw.only({"mode", "parameters"});
+    }
+
+    // ---- fingerprint: what determines the rates
+    {
+        YAML::Node copy = YAML::Clone(root);
+        for (const char* k : {"output", "checkpoint", "sweep"}) copy.remove(k);
+        // data files count by content, not by where they are
+        for (const auto& f : m.data_files) set_path(copy, split(f.key, '.'), 0, YAML::Node("sha256:" + f.sha256), f.key, origin);
+        YAML::Emitter e;
+        e << copy;
+        sha256 h;
+        h.update(std::string(e.c_str()));
+        for (const auto& f : m.data_files) h.update("\n" + f.key + "=" + f.sha256);
+        m.fingerprint = h.hex();
+    }
     return m;
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error(path + ": cannot read file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::vector<sweep_point> sweep_points(const std::string& config_path) {
+    const std::string text = read_text_file(config_path);
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw config_error(config_path + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + "): " + e.msg);
+    }
+    std::vector<sweep_point> points;
+    if (!root.IsMap() || !root["sweep"]) return points;
+    const section sw(root["sweep"], "sweep", config_path);
+    sw.only({"mode", "parameters"});
+    const std::string mode = sw.text("mode", "grid");
+    if (mode != "grid" && mode != "list")
+        throw config_error(config_path + ": 'sweep.mode' = '" + mode + "' (allowed: grid, list)");
+    const YAML::Node params = root["sweep"]["parameters"];
+    if (!params || !params.IsMap() || params.size() == 0)
+        throw config_error(config_path + ": 'sweep.parameters' must map parameter keys to lists of values");
+    std::vector<std::string> keys;
+    std::vector<std::vector<std::string>> values;
+    for (const auto& kv : params) {
+        const std::string k = kv.first.as<std::string>();
+        if (!kv.second.IsSequence() || kv.second.size() == 0)
+            throw config_error(config_path + ": 'sweep.parameters." + k + "' must be a non-empty list");
+        keys.push_back(k);
+        values.emplace_back();
+        for (const auto& v : kv.second) {
+            if (!v.IsScalar()) throw config_error(config_path + ": 'sweep.parameters." + k + "' values must be scalars");
+            values.back().push_back(v.as<std::string>());
+        }
+    }
+    auto name_of = [&](const std::vector<std::size_t>& idx) {
+        std::string n;
+        for (std::size_t p = 0; p < keys.size(); ++p) {
+            const auto dot = keys[p].rfind('.');
+            std::string part = (dot == std::string::npos ? keys[p] : keys[p].substr(dot + 1)) + "=" + values[p][idx[p]];
+            for (char& c : part)
+                if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '=' || c == '.' || c == '-' || c == '+'))
+                    c = '_';
+            n += (n.empty() ? "" : "_") + part;
+        }
+        return n;
+    };
+    auto make = [&](const std::vector<std::size_t>& idx) {
+        sweep_point pt;
+        pt.name = name_of(idx);
+        for (std::size_t p = 0; p < keys.size(); ++p) pt.overrides.push_back(keys[p] + "=" + values[p][idx[p]]);
+        points.push_back(pt);
+    };
+    if (mode == "list") {
+        for (std::size_t p = 1; p < keys.size(); ++p)
+            if (values[p].size() != values[0].size())
+                throw config_error(config_path + ": sweep mode list needs lists of the same length ('" + keys[0] +
+                                   "' has " + std::to_string(values[0].size()) + ", '" + keys[p] + "' has " +
+                                   std::to_string(values[p].size()) + ")");
+        for (std::size_t i = 0; i < values[0].size(); ++i) make(std::vector<std::size_t>(keys.size(), i));
+    } else {
+        std::vector<std::size_t> idx(keys.size(), 0);
+        while (true) {
+            make(idx);
+            std::size_t p = keys.size();
+            while (p > 0) {
+                --p;
+                if (++idx[p] < values[p].size()) break;
+                idx[p] = 0;
+                if (p == 0) return points;
+            }
+        }
+    }
+    return points;
+}
+
+std::string sweep_output_path(const std::string& base_output, const sweep_point& p) {
+    const fs::path b(base_output);
+    return (b.parent_path() / (b.stem().string() + "_" + p.name + ".h5")).string();
 }
 
 model_spec load_config(const std::string& path, const std::vector<std::string>& overrides) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) throw config_error(path + ": config file does not exist");
-    std::ifstream in(path);
-    if (!in) throw config_error(path + ": cannot read config file");
-    std::stringstream ss;
-    ss << in.rdbuf();
     const std::string base = fs::path(path).parent_path().string();
-    return parse_config(ss.str(), path, base.empty() ? "." : base, overrides);
+    return parse_config(read_text_file(path), path, base.empty() ? "." : base, overrides);
 }
 
 }  // namespace cortexsim

@@ -57,6 +57,7 @@ simulation::simulation(const model_spec& spec, MPI_Comm comm)
 void simulation::record(std::int64_t k, record_sink* sink) {
     const double* rates[2] = {state_.r_E.data(), state_.r_I.data()};
     analysis_.observe(k, rates);
+    next_record_index_ = k + 1;
     if (!sink) return;
     if (buffered_ == 0) buffer_first_ = k;
     double* b = buffer_.data() + static_cast<std::size_t>(buffered_) * n_ * 2;
@@ -65,13 +66,40 @@ void simulation::record(std::int64_t k, record_sink* sink) {
         b[2 * i + 1] = state_.r_I[i];
     }
     ++buffered_;
-    if (buffered_ == block_ || k + 1 == spec_.run.n_records()) {
-        sink->write_block(buffer_first_, buffered_, buffer_.data());
-        buffered_ = 0;
+    if (buffered_ == block_ || k + 1 == spec_.run.n_records()) flush_records(sink);
+}
+
+void simulation::flush_records(record_sink* sink) {
+    if (!sink || buffered_ == 0) return;
+    sink->write_block(buffer_first_, buffered_, buffer_.data());
+    buffered_ = 0;
+}
+
+void simulation::export_state(std::vector<double>& rates, std::vector<double>& analysis) const {
+    const std::size_t P = spec_.populations.size(), S = analysis_.state_size();
+    rates.resize(n_ * P);
+    analysis.resize(n_ * S);
+    for (std::size_t i = 0; i < n_; ++i) {
+        rates[i * P] = state_.r_E[i];
+        rates[i * P + 1] = state_.r_I[i];
+        analysis_.export_state(i, analysis.data() + i * S);
     }
 }
 
-run_report simulation::run(record_sink* sink, const progress_fn& progress) {
+void simulation::import_state(std::int64_t step, const std::vector<double>& rates,
+                              const std::vector<double>& analysis) {
+    const std::size_t P = spec_.populations.size(), S = analysis_.state_size();
+    for (std::size_t i = 0; i < n_; ++i) {
+        state_.r_E[i] = rates[i * P];
+        state_.r_I[i] = rates[i * P + 1];
+        analysis_.import_state(i, analysis.data() + i * S);
+    }
+    step_ = step;
+    next_record_index_ = step / spec_.run.record_every + 1;
+    buffered_ = 0;
+}
+
+run_report simulation::run(record_sink* sink, const control_hook& control) {
     using clock = std::chrono::steady_clock;
     const std::int64_t n_steps = spec_.run.n_steps;
     const std::int64_t every = spec_.run.record_every;
@@ -82,9 +110,17 @@ run_report simulation::run(record_sink* sink, const progress_fn& progress) {
     const double* sI = stimulus_.input(1);
 
     const auto t0 = clock::now();
-    record(0, sink);
-    std::int64_t next_record = every;
-    for (std::int64_t k = 0; k < n_steps; ++k) {
+    const std::int64_t k0 = step_;
+    if (k0 == 0 && next_record_index_ == 0) record(0, sink);
+    std::int64_t next_record = next_record_index_ * every;
+    std::int64_t next_control = control.fn ? control.first : -1;
+    std::int64_t k = k0;
+    for (; k < n_steps; ++k) {
+        if (k == next_control) {
+            step_ = k;
+            next_control = control.fn(k);
+            if (next_control == control_hook::stop_now) break;
+        }
         stimulus_.apply(k);
         coupling_->apply(rE, lr_.data());
         if (!heun) {
@@ -100,13 +136,12 @@ run_report simulation::run(record_sink* sink, const progress_fn& progress) {
             record((k + 1) / every, sink);
             next_record += every;
         }
-        if (progress && ((k + 1) & 0x3fff) == 0)
-            progress(k + 1, n_steps, std::chrono::duration<double>(clock::now() - t0).count());
     }
+    step_ = k;
     run_report r;
-    r.steps = n_steps;
+    r.steps = k - k0;
     r.loop_seconds = std::chrono::duration<double>(clock::now() - t0).count();
-    r.steps_per_second = r.loop_seconds > 0 ? static_cast<double>(n_steps) / r.loop_seconds : 0.0;
+    r.steps_per_second = r.loop_seconds > 0 ? static_cast<double>(r.steps) / r.loop_seconds : 0.0;
     return r;
 }
 

@@ -5,12 +5,16 @@
 #error "cortexsim needs a parallel HDF5 (libhdf5-openmpi-dev)"
 #endif
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/sha256.hpp"
 
 namespace cortexsim {
 namespace {
@@ -106,17 +110,16 @@ h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const outp
         if (fs::is_directory(path_, ec)) throw io_error(path_ + ": output path is a folder");
     });
 
-    run_collectively(comm_, [&] {
-        h5_handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
-        ck(H5Pset_fapl_mpio(fapl, comm_, MPI_INFO_NULL), "H5Pset_fapl_mpio");
-        ck(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "fclose degree");
-        ck(H5Pset_all_coll_metadata_ops(fapl, true), "collective metadata reads");
-        ck(H5Pset_coll_metadata_write(fapl, true), "collective metadata writes");
-        file_ = H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-        if (file_ < 0) throw io_error(partial_ + ": cannot create output file");
-        dxpl_ = H5Pcreate(H5P_DATASET_XFER);
-        ck(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
-    });
+    open_file(true);
+    {
+        std::string id;
+        if (comm_rank(comm_) == 0) {
+            id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "-" +
+                 std::to_string(::getpid()) + "-" + path_;
+            id = sha256::of(id).substr(0, 32);
+        }
+        run_id_ = broadcast_string(comm_, id);
+    }
 
     run_collectively(comm_, [&] {
         const hsize_t T = static_cast<hsize_t>(layout_.n_records);
@@ -176,7 +179,79 @@ h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const outp
             string_attribute(d, "resolved", layout_.resolved_yaml);
         }
         h5_handle g(ensure_group(file_, "/analysis"), H5Gclose, "create /analysis");
+        h5_handle root(H5Gopen2(file_, "/", H5P_DEFAULT), H5Gclose, "open /");
+        string_attribute(root, "run_id", run_id_);
+        string_attribute(root, "complete", "false");
     });
+    flush();
+}
+
+h5_output::h5_output(MPI_Comm comm, std::string path, append_t, const output_layout& layout,
+                     const std::string& run_id)
+    : comm_(comm), path_(std::move(path)), run_id_(run_id), layout_(layout) {
+    quiet_hdf5();
+    partial_ = path_ + ".partial";
+    run_collectively(comm_, [&] {
+        std::error_code ec;
+        if (!fs::is_regular_file(partial_, ec))
+            throw io_error(partial_ + ": the output of the interrupted run is missing, cannot continue it");
+    });
+    open_file(false);
+    run_collectively(comm_, [&] {
+        rates_ = H5Dopen2(file_, "/rates", H5P_DEFAULT);
+        if (rates_ < 0) throw io_error(partial_ + ": has no /rates");
+        h5_handle space(H5Dget_space(rates_), H5Sclose, "space of /rates");
+        hsize_t dims[3] = {0, 0, 0};
+        if (H5Sget_simple_extent_ndims(space) != 3) throw io_error(partial_ + ": /rates is not 3-D");
+        H5Sget_simple_extent_dims(space, dims, nullptr);
+        if (dims[0] != static_cast<hsize_t>(layout_.n_records) || dims[1] != layout_.area_names.size() ||
+            dims[2] != layout_.populations.size())
+            throw io_error(partial_ + ": /rates has another shape than this run's output");
+        h5_handle root(H5Gopen2(file_, "/", H5P_DEFAULT), H5Gclose, "open /");
+        std::string id;
+        if (H5Aexists(root, "run_id") > 0) {
+            h5_handle a(H5Aopen(root, "run_id", H5P_DEFAULT), H5Aclose, "run_id");
+            h5_handle t(H5Aget_type(a), H5Tclose, "type");
+            id.assign(H5Tget_size(t), '\0');
+            ck(H5Aread(a, t, id.data()), "read run_id");
+            id.erase(std::find(id.begin(), id.end(), '\0'), id.end());
+        }
+        if (id != run_id_)
+            throw io_error(partial_ + ": belongs to another run (run id " + id + ", the checkpoint's is " + run_id_ +
+                           ")");
+    });
+}
+
+void h5_output::open_file(bool create) {
+    run_collectively(comm_, [&] {
+        h5_handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
+        ck(H5Pset_fapl_mpio(fapl, comm_, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+        ck(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "fclose degree");
+        ck(H5Pset_all_coll_metadata_ops(fapl, true), "collective metadata reads");
+        ck(H5Pset_coll_metadata_write(fapl, true), "collective metadata writes");
+        file_ = create ? H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl)
+                       : H5Fopen(partial_.c_str(), H5F_ACC_RDWR, fapl);
+        if (file_ < 0) throw io_error(partial_ + (create ? ": cannot create output file" : ": cannot open output file"));
+        dxpl_ = H5Pcreate(H5P_DATASET_XFER);
+        ck(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+    });
+}
+
+void h5_output::suspend() {
+    run_collectively(comm_, [&] {
+        if (rates_ >= 0) ck(H5Dclose(rates_), "close /rates");
+        rates_ = -1;
+        if (dxpl_ >= 0) H5Pclose(dxpl_);
+        dxpl_ = -1;
+        const hid_t f = static_cast<hid_t>(file_);
+        file_ = -1;
+        ck(H5Fclose(f), "close " + partial_);
+    });
+    committed_ = true;  // nothing to remove
+}
+
+void h5_output::flush() {
+    run_collectively(comm_, [&] { ck(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_); });
 }
 
 h5_output::~h5_output() {
@@ -216,7 +291,10 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
         const hsize_t dims[2] = {A, per_area};
         h5_handle space(H5Screate_simple(rank, dims, nullptr), H5Sclose, "space");
         const std::string full = "/analysis/" + name;
-        h5_handle d(H5Dcreate2(file_, full.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        const bool exists = H5Lexists(file_, full.c_str(), H5P_DEFAULT) > 0;
+        h5_handle d(exists ? H5Dopen2(file_, full.c_str(), H5P_DEFAULT)
+                           : H5Dcreate2(file_, full.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                                        H5P_DEFAULT),
                     H5Dclose, "create " + full);
         const hsize_t start[2] = {layout_.area_begin, 0};
         const hsize_t count[2] = {layout_.n_local, per_area};
@@ -226,6 +304,35 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
         ck(H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, local.data()), "write " + full);
         string_attribute(d, "units", units);
         string_attribute(d, "description", description);
+    });
+}
+
+void h5_output::write_bytes(const std::string& name, const std::string& content, const attribute_list& attrs) {
+    std::vector<std::string> flat;
+    for (const auto& [k, v] : attrs) {
+        flat.push_back(k);
+        flat.push_back(v);
+    }
+    flat = broadcast_strings(comm_, flat, 0);
+    const std::string data = broadcast_string(comm_, content, 0);
+    run_collectively(comm_, [&] {
+        const auto slash = name.rfind('/');
+        if (slash != std::string::npos && slash > 0) {
+            // create intermediate groups
+            std::string partial;
+            std::size_t pos = 1;
+            while ((pos = name.find('/', pos)) != std::string::npos && pos < slash + 1) {
+                partial = name.substr(0, pos);
+                h5_handle g(ensure_group(file_, partial), H5Gclose, "group " + partial);
+                ++pos;
+            }
+        }
+        const hsize_t n = data.size();
+        h5_handle space(n == 0 ? H5Screate(H5S_NULL) : H5Screate_simple(1, &n, nullptr), H5Sclose, "space");
+        h5_handle d(H5Dcreate2(file_, name.c_str(), H5T_STD_U8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                    H5Dclose, "create " + name);
+        if (n > 0) write_by_root(comm_, d, H5T_NATIVE_UCHAR, dxpl_, data.data());
+        for (std::size_t i = 0; i + 1 < flat.size(); i += 2) string_attribute(d, flat[i], flat[i + 1]);
     });
 }
 
@@ -244,6 +351,8 @@ void h5_output::write_attributes(const std::string& group, const attribute_list&
 
 void h5_output::commit() {
     run_collectively(comm_, [&] {
+        h5_handle root(H5Gopen2(file_, "/", H5P_DEFAULT), H5Gclose, "open /");
+        string_attribute(root, "complete", "true");
         if (rates_ >= 0) ck(H5Dclose(rates_), "close /rates");
         rates_ = -1;
         if (dxpl_ >= 0) H5Pclose(dxpl_);
@@ -307,6 +416,40 @@ std::string read_h5_string_attribute(const std::string& file, const std::string&
     ck(H5Aread(a, t, s.data()), "read attribute");
     s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
     return s;
+}
+
+std::vector<embedded_file> read_embedded_files(const std::string& file) {
+    std::vector<embedded_file> out;
+    std::vector<std::string> names;
+    {
+        h5_handle f(open_read(file), H5Fclose, "open");
+        if (H5Lexists(f, "/provenance", H5P_DEFAULT) <= 0 ||
+            H5Lexists(f, "/provenance/data_files", H5P_DEFAULT) <= 0)
+            throw io_error(file + ": has no embedded data files (/provenance/data_files)");
+        h5_handle g(H5Gopen2(f, "/provenance/data_files", H5P_DEFAULT), H5Gclose, "open data_files");
+        H5G_info_t info;
+        ck(H5Gget_info(g, &info), "group info");
+        for (hsize_t i = 0; i < info.nlinks; ++i) {
+            char nm[256] = {0};
+            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nm, sizeof nm - 1, H5P_DEFAULT);
+            names.push_back(nm);
+        }
+    }
+    for (const auto& n : names) {
+        const std::string ds = "/provenance/data_files/" + n;
+        embedded_file e;
+        e.key = read_h5_string_attribute(file, ds, "key");
+        e.path = read_h5_string_attribute(file, ds, "path");
+        e.sha256 = read_h5_string_attribute(file, ds, "sha256");
+        h5_handle f(open_read(file), H5Fclose, "open");
+        h5_handle d(H5Dopen2(f, ds.c_str(), H5P_DEFAULT), H5Dclose, "open " + ds);
+        h5_handle space(H5Dget_space(d), H5Sclose, "space");
+        const hssize_t n_bytes = H5Sget_simple_extent_npoints(space);
+        e.content.assign(static_cast<std::size_t>(std::max<hssize_t>(n_bytes, 0)), '\0');
+        if (n_bytes > 0) ck(H5Dread(d, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.content.data()), "read " + ds);
+        out.push_back(std::move(e));
+    }
+    return out;
 }
 
 std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset) {

@@ -31,6 +31,12 @@ public:
     /// Decay time constant of the E response [s].
     std::vector<double> timescale_s() const;
 
+    /// Values per area in export_state()/import_state().
+    std::size_t state_size() const { return 5 + p_; }
+    /// The streaming state of local area i (for checkpoints), state_size() values.
+    void export_state(std::size_t i, double* out) const;
+    void import_state(std::size_t i, const double* in);
+
 private:
     std::size_t n_, p_;
     std::int64_t onset_;

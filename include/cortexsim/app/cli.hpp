@@ -8,15 +8,21 @@
 namespace cortexsim {
 
 /// Exit codes (docs/config.md): 0 success, 1 bad input or failed run, 2 bad command line.
-enum exit_code : int { exit_ok = 0, exit_failure = 1, exit_usage = 2 };
+enum exit_code : int { exit_ok = 0, exit_failure = 1, exit_usage = 2, exit_checkpointed = 3 };
 
 struct cli_options {
-    std::string command;  // run, check, help, version
-    std::string config;
+    std::string command;  // run, sweep, replay, check, help, version
+    std::string config;   // for replay: the output file to replay
     std::string output;   // -o (empty: config output.path)
     std::vector<std::string> overrides;
     bool overwrite = false;
     bool quiet = false;
+    std::string checkpoint;  // --checkpoint
+    bool resume = false;     // --resume
+    std::string restart;     // --restart CKPT
+    long point = -1;         // --point I
+    bool list = false;       // sweep --list
+    bool keep = false;       // replay --keep
 };
 
 /// Parses argv (without the program name); throws usage_error.

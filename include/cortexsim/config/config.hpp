@@ -17,4 +17,20 @@ model_spec load_config(const std::string& path, const std::vector<std::string>& 
 model_spec parse_config(const std::string& yaml_text, const std::string& origin, const std::string& base_dir,
                         const std::vector<std::string>& overrides = {});
 
+/// One point of a config's `sweep:` section: its name (used in output file names) and its overrides.
+struct sweep_point {
+    std::string name;
+    std::vector<std::string> overrides;
+};
+
+/// The points of the `sweep:` section of a config file (empty if it has none). Modes: grid (cartesian
+/// product, last parameter fastest) and list (all lists of the same length, taken together).
+std::vector<sweep_point> sweep_points(const std::string& config_path);
+
+/// The output path of a sweep point: "<stem>_<point name>.h5" next to `base_output`.
+std::string sweep_output_path(const std::string& base_output, const sweep_point& p);
+
+/// Reads a whole text file; throws config_error naming it.
+std::string read_text_file(const std::string& path);
+
 }  // namespace cortexsim

@@ -34,16 +34,38 @@ struct run_report {
     double steps_per_second = 0.0;
 };
 
-/// Called every few thousand steps on every rank (no communication): step done, total steps, wall seconds.
-using progress_fn = std::function<void(std::int64_t, std::int64_t, double)>;
+/// The loop's one hook for everything that is not dynamics (progress, signals, checkpoints): called on every
+/// rank at step k = `first`, then at each step it returns, before step k is integrated (state = after k steps,
+/// records up to k already taken). Returning stop_now ends run() there. The hook may call flush_records() and
+/// export_state(); it may communicate (it is called at the same k on every rank).
+struct control_hook {
+    static constexpr std::int64_t stop_now = -1;
+    std::int64_t first = -1;  // -1: never called
+    std::function<std::int64_t(std::int64_t)> fn;
+};
 
 class simulation {
 public:
     /// Collective over comm. Throws (on every rank alike for data errors) if the model does not fit.
     simulation(const model_spec& spec, MPI_Comm comm);
 
-    /// Collective. Runs all steps, recording every run.record_every steps (record 0 = initial state).
-    run_report run(record_sink* sink, const progress_fn& progress = {});
+    /// Collective. Runs from the current step to the end (or until the control hook stops it), recording
+    /// every run.record_every steps (record 0 = initial state, taken when starting at step 0).
+    run_report run(record_sink* sink, const control_hook& control = {});
+
+    /// Collective: writes the buffered records to the sink now.
+    void flush_records(record_sink* sink);
+
+    /// Steps completed so far.
+    std::int64_t step() const { return step_; }
+    bool finished() const { return step_ == spec_.run.n_steps; }
+    /// Records already handed to the sink or buffered (= index of the next record).
+    std::int64_t records_taken() const { return next_record_index_; }
+
+    /// This rank's state for a checkpoint: rates [local area][population], analysis [local area][state_size].
+    void export_state(std::vector<double>& rates, std::vector<double>& analysis) const;
+    /// Restores the state after `step` steps (the same layout as export_state; any rank count wrote it).
+    void import_state(std::int64_t step, const std::vector<double>& rates, const std::vector<double>& analysis);
 
     const block_partition& partition() const { return part_; }
     std::size_t local_begin() const { return begin_; }
@@ -69,6 +91,7 @@ private:
     std::int64_t block_;
     std::vector<double> buffer_;
     std::int64_t buffered_ = 0, buffer_first_ = 0;
+    std::int64_t step_ = 0, next_record_index_ = 0;
     // scratch for the step (allocated once)
     std::vector<double> lr_, lr2_, d0E_, d0I_, d1E_, d1I_, pE_, pI_;
 };

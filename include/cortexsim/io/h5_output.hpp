@@ -31,9 +31,15 @@ using attribute_list = std::vector<std::pair<std::string, std::string>>;
 
 class h5_output : public record_sink {
 public:
-    /// Collective. Fails (on every rank) if the folder of `path` does not exist, or `path` exists and
-    /// `overwrite` is false.
+    /// Collective. Creates "<path>.partial". Fails (on every rank) if the folder of `path` does not exist, or
+    /// `path` exists and `overwrite` is false.
     h5_output(MPI_Comm comm, std::string path, bool overwrite, const output_layout& layout);
+
+    struct append_t {};
+    static constexpr append_t append{};
+    /// Collective. Reopens the "<path>.partial" of an interrupted run to continue it; checks that its /rates
+    /// has the layout's shape and that its run id is `run_id`.
+    h5_output(MPI_Comm comm, std::string path, append_t, const output_layout& layout, const std::string& run_id);
     ~h5_output() override;
     h5_output(const h5_output&) = delete;
     h5_output& operator=(const h5_output&) = delete;
@@ -48,8 +54,20 @@ public:
     /// Collective: string attributes on group `group` (created if needed). Rank 0's values are written.
     void write_attributes(const std::string& group, const attribute_list& attrs);
 
+    /// Collective: a byte dataset (uint8 [n]) with string attributes, written by rank 0 (for embedded files).
+    void write_bytes(const std::string& name, const std::string& content, const attribute_list& attrs);
+
     /// Collective: closes the file and renames it to its final name.
     void commit();
+
+    /// Collective: closes the file but keeps "<path>.partial" for a later restart.
+    void suspend();
+
+    /// Collective: pushes everything written so far to the file system (before a checkpoint).
+    void flush();
+
+    /// Identifies this output file (attribute /run_id); checkpoints name the output they belong to by it.
+    const std::string& run_id() const { return run_id_; }
 
     const std::string& path() const { return path_; }
     const std::string& partial_path() const { return partial_; }
@@ -58,9 +76,10 @@ public:
 
 private:
     void close_all() noexcept;
+    void open_file(bool create);
 
     MPI_Comm comm_;
-    std::string path_, partial_;
+    std::string path_, partial_, run_id_;
     output_layout layout_;
     long long file_ = -1, rates_ = -1, dxpl_ = -1;  // hid_t
     bool committed_ = false;
@@ -76,6 +95,12 @@ std::vector<unsigned char> read_h5_bytes(const std::string& file, const std::str
 std::string read_h5_string_attribute(const std::string& file, const std::string& object, const std::string& attr);
 /// A fixed-length string dataset (e.g. /areas) as strings.
 std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset);
+
+/// A file embedded in an output's /provenance/data_files group.
+struct embedded_file {
+    std::string key, path, sha256, content;
+};
+std::vector<embedded_file> read_embedded_files(const std::string& file);
 
 /// HDF5 library version "major.minor.release".
 std::string hdf5_version();

@@ -77,6 +77,21 @@ struct output_spec {
     double buffer_mb = 16.0;  // [MiB] per rank for the record buffer
 };
 
+/// Periodic checkpoints (docs/reproducibility.md). 0 = off. Checkpoints on signals need only a path.
+struct checkpoint_spec {
+    double every_sim_s = 0.0;     // [s] of model time
+    double every_wall_min = 0.0;  // [min] of wall time
+    std::int64_t every_steps = 0; // derived from every_sim_s
+};
+
+/// A data file read by the config, with its content (for provenance and replay).
+struct data_file {
+    std::string key;      // config key that names it, e.g. "model.connectivity.fln"
+    std::string path;     // resolved path
+    std::string sha256;   // of the content
+    std::string content;  // the bytes
+};
+
 struct analysis_spec {
     std::string stimulus;  // name of the stimulus whose onset starts the pulse analysis ("" = first)
 };
@@ -92,13 +107,17 @@ struct model_spec {
     run_spec run;
     output_spec output;
     analysis_spec analysis;
+    checkpoint_spec checkpoint;
 
     // provenance of the spec itself
     std::string config_path;                 // as given
     std::string config_text;                 // the exact file text
     std::vector<std::string> overrides;      // --set key=value, in order
     std::string resolved_yaml;               // the config after overrides, as YAML
-    std::vector<std::string> data_files;     // every data file read (resolved paths)
+    std::vector<data_file> data_files;       // every data file read
+    /// SHA-256 of everything that determines the rates: the resolved config without its output, checkpoint
+    /// and sweep sections, and the SHA-256 of every data file. A checkpoint is accepted only with the same one.
+    std::string fingerprint;
 };
 
 }  // namespace cortexsim
