@@ -49,6 +49,7 @@ std::string usage_text() {
            "  --resume          continue from the checkpoint if there is one; do nothing if OUT.h5 is complete\n"
            "  --restart CKPT    continue from this checkpoint\n"
            "  --point I         run point I (from 0) of the sweep section, output OUT_<point>.h5\n"
+           "  --until-s T       stop at model time T with a checkpoint (exit code 3): run in segments\n"
            "exit codes: 0 success, 1 bad input or failed run, 2 bad command line,\n"
            "            3 stopped by a signal after writing a checkpoint (continue with --resume)\n";
 }
@@ -110,6 +111,16 @@ cli_options parse_cli(const std::vector<std::string>& args) {
                 if (used != v.size() || o.point < 0) throw 0;
             } catch (...) {
                 throw usage_error("--point '" + v + "': expected a point index (0, 1, ...)");
+            }
+        } else if (a == "--until-s") {
+            only_for(a, {"run"});
+            const std::string v = value("--until-s");
+            try {
+                std::size_t used = 0;
+                o.until_s = std::stod(v, &used);
+                if (used != v.size() || !(o.until_s > 0)) throw 0;
+            } catch (...) {
+                throw usage_error("--until-s '" + v + "': expected a model time in seconds > 0");
             }
         } else if (a == "--list") {
             only_for(a, {"sweep"});
@@ -216,6 +227,7 @@ struct run_request {
     std::string checkpoint;  // path
     bool resume = false;
     std::string restart;     // checkpoint to continue from ("" = fresh)
+    double until_s = -1.0;   // stop with a checkpoint at this model time (< 0: never)
     std::string command_line;
     bool print_table = true;
 };
@@ -362,6 +374,14 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     const std::int64_t control_every = 1024;
     const std::int64_t first_step = sim->step();
     int stopped_by = 0;
+    std::int64_t until_step = -1;
+    if (rq.until_s > 0) {
+        const double q = rq.until_s * 1e3 / spec.run.dt_ms;
+        until_step = static_cast<std::int64_t>(std::llround(q));
+        if (std::fabs(q - static_cast<double>(until_step)) > 1e-9 * std::max(1.0, q))
+            throw usage_error("--until-s " + fmt(rq.until_s) + " is not a whole number of time steps");
+        if (until_step <= first_step || until_step >= n_steps) until_step = -1;  // nothing to stop at
+    }
 
     auto save = [&](std::int64_t k) {
         sim->flush_records(out.get());
@@ -417,7 +437,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
                             std::chrono::duration<double>(now - last_ckpt).count() >= wall_every_s};
         int agreed[2] = {0, 0};
         check_mpi(MPI_Allreduce(flags, agreed, 2, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
-        if (agreed[0]) {
+        if (agreed[0] || k == until_step) {
             stopped_by = agreed[0];
             save(k);
             return control_hook::stop_now;
@@ -425,6 +445,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         if (agreed[1] || (ckpt_every > 0 && k % ckpt_every == 0)) save(k);
         std::int64_t next = k + control_every;
         if (ckpt_every > 0) next = std::min(next, (k / ckpt_every + 1) * ckpt_every);
+        if (until_step > k) next = std::min(next, until_step);
         return next;
     };
     const run_report rep = sim->run(out.get(), hook);
@@ -432,9 +453,10 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     if (!sim->finished()) {
         out->suspend();
         if (rank == 0)
-            std::printf("[cortexsim] stopped by signal %d at t = %.4f s (step %lld of %lld); checkpoint %s; "
+            std::printf("[cortexsim] stopped by %s at t = %.4f s (step %lld of %lld); checkpoint %s; "
                         "continue with --resume\n",
-                        stopped_by, static_cast<double>(sim->step()) * spec.run.dt_ms * 1e-3,
+                        stopped_by ? ("signal " + std::to_string(stopped_by)).c_str() : "--until-s",
+                        static_cast<double>(sim->step()) * spec.run.dt_ms * 1e-3,
                         static_cast<long long>(sim->step()), static_cast<long long>(n_steps), ckpt_path.c_str());
         std::fflush(stdout);
         return exit_checkpointed;
@@ -524,6 +546,7 @@ run_request request_from(const cli_options& o, const std::string& command_line) 
     rq.checkpoint = o.checkpoint;
     rq.resume = o.resume;
     rq.restart = o.restart;
+    rq.until_s = o.until_s;
     rq.command_line = command_line;
     return rq;
 }

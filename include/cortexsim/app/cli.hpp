@@ -21,6 +21,7 @@ struct cli_options {
     bool resume = false;     // --resume
     std::string restart;     // --restart CKPT
     long point = -1;         // --point I
+    double until_s = -1.0;   // --until-s T: checkpoint and stop at model time T
     bool list = false;       // sweep --list
     bool keep = false;       // replay --keep
 };

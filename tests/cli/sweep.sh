@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# A sweep section: --list, all points in one job, one point with --point; each point's own output.
+# Usage: sweep.sh BIN TOOLS OUT DATA_DIR(tests/data/tiny)
+BIN=$1 TOOLS=$2 OUT=$3 DATA=$4
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$OUT/sweep"; cfg=$OUT/sweep/sweep.yaml; rm -f "$OUT"/sweep/*.h5
+sed "s#file: areas.csv#file: $DATA/areas.csv#; s#fln: fln.csv#fln: $DATA/fln.csv#" "$DATA/tiny.yaml" > "$cfg"
+cat >> "$cfg" <<'YAML'
+sweep:
+  mode: grid
+  parameters:
+    model.parameters.eta: [0.2, 0.68]
+    stimuli.0.amplitude_hz: [5, 10]
+YAML
+expect_rc 0 "$OUT/sweep_list.log" -- "$BIN" sweep "$cfg" --list
+[ "$(wc -l < "$OUT/sweep_list.log")" -eq 4 ] || fail "expected 4 points"
+grep -q "^3 eta=0.68_amplitude_hz=10" "$OUT/sweep_list.log" || fail "bad point names"
+expect_rc 0 "$OUT/sweep_all.log" -- mpi 2 "$BIN" sweep "$cfg" -o "$OUT/sweep/s.h5" --quiet
+for p in eta=0.2_amplitude_hz=5 eta=0.2_amplitude_hz=10 eta=0.68_amplitude_hz=5 eta=0.68_amplitude_hz=10; do
+  [ -f "$OUT/sweep/s_$p.h5" ] || fail "missing output of point $p"
+done
+"$TOOLS/compare_rates" "$OUT/sweep/s_eta=0.2_amplitude_hz=5.h5" "$OUT/sweep/s_eta=0.68_amplitude_hz=5.h5" 2>/dev/null \
+  && fail "different points gave the same rates"
+expect_rc 0 "$OUT/sweep_one.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/one.h5" --point 3 --quiet
+same_rates "$OUT/sweep/s_eta=0.68_amplitude_hz=10.h5" "$OUT/sweep/one_eta=0.68_amplitude_hz=10.h5"
+# the point equals the plain config with the same values
+expect_rc 0 "$OUT/sweep_plain.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/plain.h5" --quiet --set stimuli.0.amplitude_hz=10
+same_rates "$OUT/sweep/plain.h5" "$OUT/sweep/s_eta=0.68_amplitude_hz=10.h5"
+expect_rc 1 "$OUT/sweep_bad.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/x.h5" --point 9
+grep -q "^cortexsim: error: .*--point 9 is out of range (the sweep has 4 points: 0..3)" "$OUT/sweep_bad.log" || fail "bad point accepted"
+echo PASS
