@@ -18,16 +18,25 @@ struct area1 {
     double stim = 5.0;  // [Hz] constant drive to E from t = 0
 
     linear_ei_derived derived(double dt) const {
-        // isolated area: long-range input 0 at the target too
-        return derive_linear_ei(p, areas, 0, 1, dt, {0.0});
+        // isolated area: long-range input 0 at the target too; w_EE and w_IE scaled by 1 + eta h
+        model_spec m;
+        m.areas = areas;
+        m.params = p;
+        m.run.dt_ms = dt;
+        gradient_spec g;
+        g.name = "s";
+        g.values = {1.0 + p.eta * areas.hierarchy[0]};
+        m.gradients = {g};
+        m.param_gradients = {{"w_EE", "s"}, {"w_IE", "s"}};
+        return derive_linear_ei(m, 0, 1, {0.0}, {0.0});
     }
 
     /// Exact r(t) for x' = A x + b (both populations above threshold), x(0) = targets.
     std::pair<double, double> exact(double t_ms) const {
         const linear_ei_derived d = derived(1.0);  // coefficients do not depend on dt except k
         const double tE = p.tau_E_ms, tI = p.tau_I_ms;
-        const double a11 = (-1.0 + d.a_EE[0]) / tE, a12 = d.a_EI / tE;
-        const double a21 = d.a_IE[0] / tI, a22 = (-1.0 + d.a_II) / tI;
+        const double a11 = (-1.0 + d.a_EE[0]) / tE, a12 = d.a_EI[0] / tE;
+        const double a21 = d.a_IE[0] / tI, a22 = (-1.0 + d.a_II[0]) / tI;
         const double b1 = (d.bkg_E[0] + stim) / tE, b2 = d.bkg_I[0] / tI;
         // fixed point x* = -A^{-1} b
         const double det = a11 * a22 - a12 * a21;
@@ -53,11 +62,11 @@ struct area1 {
         const long n = std::lround(t_ms / dt);
         for (long k = 0; k < n; ++k) {
             if (!heun) {
-                linear_ei_euler(d, st.r_E.data(), st.r_I.data(), &lr, &sE, &sI);
+                linear_ei_euler(d, st.r_E.data(), st.r_I.data(), &lr, &lr, &sE, &sI);
             } else {
-                linear_ei_heun_predict(d, st.r_E.data(), st.r_I.data(), &lr, &sE, &sI, &d0E, &d0I, &pE, &pI);
-                linear_ei_heun_correct(d, st.r_E.data(), st.r_I.data(), &pE, &pI, &lr, &sE, &sI, &d0E, &d0I, &d1E,
-                                       &d1I);
+                linear_ei_heun_predict(d, st.r_E.data(), st.r_I.data(), &lr, &lr, &sE, &sI, &d0E, &d0I, &pE, &pI);
+                linear_ei_heun_correct(d, st.r_E.data(), st.r_I.data(), &pE, &pI, &lr, &lr, &sE, &sI, &d0E, &d0I,
+                                       &d1E, &d1I);
             }
         }
         return {st.r_E[0], st.r_I[0]};

@@ -354,6 +354,22 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         const auto rates = scatter_areas(comm, sim->partition(), c.rates, P);
         const auto analysis = scatter_areas(comm, sim->partition(), c.analysis, S);
         sim->import_state(step, rates, analysis);
+        {
+            const auto lengths = sim->history_lengths();
+            int ok = rank != 0 || c.delay_lengths == lengths;
+            check_mpi(MPI_Bcast(&ok, 1, MPI_INT, 0, comm), "MPI_Bcast");
+            if (!ok) throw data_error(restart + ": checkpoint's conduction-delay history does not match this model");
+            std::vector<std::vector<double>> hist(lengths.size());
+            for (std::size_t g = 0; g < lengths.size(); ++g) {
+                std::vector<double> h = rank == 0 ? c.delay_history[g] : std::vector<double>();
+                unsigned long long n = h.size();
+                check_mpi(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm), "MPI_Bcast");
+                h.resize(n);
+                check_mpi(MPI_Bcast(h.data(), static_cast<int>(n), MPI_DOUBLE, 0, comm), "MPI_Bcast");
+                hist[g] = std::move(h);
+            }
+            sim->import_history(hist);
+        }
         out = std::make_unique<h5_output>(comm, out_path, h5_output::append, layout, run_id);
         if (rank == 0 && !rq.quiet)
             std::printf("[cortexsim] continuing from %s at t = %.4f s (step %lld, written on %d ranks)\n",
@@ -390,6 +406,11 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         sim->export_state(rates, analysis);
         const auto all_rates = gather_areas(comm, sim->partition(), rates, P);
         const auto all_analysis = gather_areas(comm, sim->partition(), analysis, S);
+        const auto lengths = sim->history_lengths();
+        const auto local_hist = sim->export_history();
+        std::vector<std::vector<double>> all_hist;
+        for (std::size_t g = 0; g < lengths.size(); ++g)
+            all_hist.push_back(gather_areas(comm, sim->partition(), local_hist[g], static_cast<std::size_t>(lengths[g])));
         run_collectively(comm, [&] {
             if (rank != 0) return;
             checkpoint_data c;
@@ -409,6 +430,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
             history += (history.empty() ? "" : ";") + std::to_string(k) + "@" + utc_now() + " on " +
                        std::to_string(size) + " ranks";
             c.history = history;
+            c.delay_lengths = lengths;
+            c.delay_history = all_hist;
             write_checkpoint(ckpt_path, c);
         });
         last_ckpt = clock::now();

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/connectivity/csv.hpp"
+#include "cortexsim/io/h5_read.hpp"
 
 namespace cortexsim {
 namespace {
@@ -247,7 +249,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
 
     // ---- model
     const section model = top.sub("model");
-    model.only({"name", "circuit", "areas", "parameters", "connectivity"});
+    model.only({"name", "circuit", "areas", "vectors", "gradients", "parameters", "connectivity", "projections"});
     m.name = model.required_text("name");
     m.circuit = model.text("circuit", "linear_ei");
     if (m.circuit != "linear_ei")
@@ -255,36 +257,288 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     if (!model.has("areas")) throw config_error(origin + ": missing required key 'model.areas'");
     m.areas = load_areas(model.sub("areas"), base_dir, m.data_files);
 
+    // ---- data vectors and gradients (per-area values)
+    std::vector<std::pair<std::string, std::vector<double>>> vectors{{"hierarchy", m.areas.hierarchy}};
+    {
+        const section vs = model.sub("vectors");
+        const YAML::Node vn = model.raw("vectors");
+        if (model.has("vectors") && vn.IsMap())
+            for (const auto& kv : vn) {
+                const std::string name = kv.first.as<std::string>();
+                const section v(kv.second, vs.key(name), origin);
+                v.only({"file", "column", "dataset", "name_column"});
+                const std::string path = existing_file(v, "file", base_dir);
+                record_data_file(m.data_files, v.key("file"), path);
+                std::vector<std::string> names;
+                std::vector<double> vals;
+                if (v.has("dataset")) {
+                    read_h5_vector(path, v.text("dataset", ""), names, vals);
+                } else {
+                    const csv_table t = read_csv(path);
+                    const std::size_t cn = t.column(v.text("name_column", "area")), cv = t.column(v.required_text("column"));
+                    for (std::size_t r = 0; r < t.cells.size(); ++r) {
+                        names.push_back(t.cells[r][cn]);
+                        vals.push_back(t.number(r, cv));
+                    }
+                }
+                std::vector<double> per_area(m.areas.size(), 0.0);
+                std::vector<bool> seen(m.areas.size(), false);
+                for (std::size_t r = 0; r < names.size(); ++r) {
+                    const std::size_t i = m.areas.find(names[r]);
+                    if (i == area_table::npos) continue;  // data for areas outside the model are ignored
+                    per_area[i] = vals[r];
+                    seen[i] = true;
+                }
+                for (std::size_t i = 0; i < seen.size(); ++i)
+                    if (!seen[i])
+                        throw data_error(path + ": vector '" + name + "' has no value for area '" + m.areas.names[i] + "'");
+                vectors.emplace_back(name, per_area);
+            }
+    }
+    auto find_vector = [&](const std::string& n) -> const std::vector<double>* {
+        for (const auto& [k, v] : vectors)
+            if (k == n) return &v;
+        return nullptr;
+    };
+    {
+        const YAML::Node gn = model.raw("gradients");
+        const section gs = model.sub("gradients");
+        if (model.has("gradients") && gn.IsMap())
+            for (const auto& kv : gn) {
+                gradient_spec g;
+                g.name = kv.first.as<std::string>();
+                const section x(kv.second, gs.key(g.name), origin);
+                x.only({"vector", "normalise", "offset", "slope"});
+                g.vector = x.required_text("vector");
+                g.normalise = x.text("normalise", "none");
+                g.offset = x.number("offset", 0.0);
+                g.slope = x.number("slope", 1.0);
+                const auto* v = find_vector(g.vector);
+                if (!v)
+                    throw config_error(origin + ": '" + x.key("vector") + "' = '" + g.vector +
+                                       "' is not a data vector (hierarchy, or a name under model.vectors)");
+                const double mn = *std::min_element(v->begin(), v->end()), mx = *std::max_element(v->begin(), v->end());
+                for (double raw : *v) {
+                    double u = raw;
+                    if (g.normalise == "max") {
+                        if (!(mx > 0)) throw config_error(origin + ": '" + x.key("normalise") + "': vector '" + g.vector + "' has no positive maximum");
+                        u = raw / mx;
+                    } else if (g.normalise == "minmax") {
+                        if (!(mx > mn)) throw config_error(origin + ": '" + x.key("normalise") + "': vector '" + g.vector + "' is constant");
+                        u = (raw - mn) / (mx - mn);
+                    } else if (g.normalise != "none") {
+                        throw config_error(origin + ": '" + x.key("normalise") + "' = '" + g.normalise + "' (allowed: none, max, minmax)");
+                    }
+                    g.values.push_back(g.offset + g.slope * u);
+                }
+                m.gradients.push_back(std::move(g));
+            }
+    }
+    auto has_gradient = [&](const std::string& n) {
+        for (const auto& g : m.gradients)
+            if (g.name == n) return true;
+        return false;
+    };
+
+    // ---- local parameters: a number, or {value: x, gradient: g} for value * g_i per area
+    const bool generic = model.has("projections");
     {
         const section p = model.sub("parameters");
         p.only({"tau_E_ms", "tau_I_ms", "beta_E", "beta_I", "w_EE", "w_IE", "w_EI", "w_II", "mu_EE", "mu_IE", "eta",
                 "r_E_target_hz", "r_I_target_hz", "rate_floor_E_hz", "rate_floor_I_hz"});
+        if (generic)
+            for (const char* k : {"mu_EE", "mu_IE", "eta"})
+                if (p.has(k))
+                    throw config_error(origin + ": '" + p.key(k) + "' belongs to the compact form; with 'model.projections' "
+                                       "give long-range scales in the projections and gradients under model.gradients");
         linear_ei_params& q = m.params;
-        q.tau_E_ms = p.number("tau_E_ms", q.tau_E_ms);
-        q.tau_I_ms = p.number("tau_I_ms", q.tau_I_ms);
-        q.beta_E = p.number("beta_E", q.beta_E);
-        q.beta_I = p.number("beta_I", q.beta_I);
-        q.w_EE = p.number("w_EE", q.w_EE);
-        q.w_IE = p.number("w_IE", q.w_IE);
-        q.w_EI = p.number("w_EI", q.w_EI);
-        q.w_II = p.number("w_II", q.w_II);
-        q.mu_EE = p.number("mu_EE", q.mu_EE);
-        q.mu_IE = p.number("mu_IE", q.mu_IE);
-        q.eta = p.number("eta", q.eta);
-        q.r_E_target_hz = p.number("r_E_target_hz", q.r_E_target_hz);
-        q.r_I_target_hz = p.number("r_I_target_hz", q.r_I_target_hz);
-        q.rate_floor_E_hz = p.number("rate_floor_E_hz", q.rate_floor_E_hz);
-        q.rate_floor_I_hz = p.number("rate_floor_I_hz", q.rate_floor_I_hz);
+        auto par = [&](const char* k, double& target, bool allow_gradient) {
+            if (!p.has(k)) return;
+            const YAML::Node n = p.raw(k);
+            if (n.IsMap()) {
+                if (!allow_gradient) throw config_error(origin + ": '" + p.key(k) + "' must be a number");
+                const section x(n, p.key(k), origin);
+                x.only({"value", "gradient"});
+                target = x.required_number("value");
+                const std::string g = x.required_text("gradient");
+                if (!has_gradient(g))
+                    throw config_error(origin + ": '" + x.key("gradient") + "' = '" + g + "' is not a gradient under model.gradients");
+                m.param_gradients.emplace_back(k, g);
+            } else {
+                target = p.number(k, target);
+            }
+        };
+        par("tau_E_ms", q.tau_E_ms, true);
+        par("tau_I_ms", q.tau_I_ms, true);
+        par("beta_E", q.beta_E, true);
+        par("beta_I", q.beta_I, true);
+        par("w_EE", q.w_EE, true);
+        par("w_IE", q.w_IE, true);
+        par("w_EI", q.w_EI, true);
+        par("w_II", q.w_II, true);
+        par("mu_EE", q.mu_EE, false);
+        par("mu_IE", q.mu_IE, false);
+        par("eta", q.eta, false);
+        par("r_E_target_hz", q.r_E_target_hz, false);
+        par("r_I_target_hz", q.r_I_target_hz, false);
+        par("rate_floor_E_hz", q.rate_floor_E_hz, false);
+        par("rate_floor_I_hz", q.rate_floor_I_hz, false);
         check_positive(p, "tau_E_ms", q.tau_E_ms);
         check_positive(p, "tau_I_ms", q.tau_I_ms);
         check_positive(p, "beta_E", q.beta_E);
         check_positive(p, "beta_I", q.beta_I);
+        for (const auto& [k, g] : m.param_gradients)
+            if (k == std::string("tau_E_ms") || k == std::string("tau_I_ms") || k == std::string("beta_E") ||
+                k == std::string("beta_I"))
+                for (double v : gradient_values(m, g))
+                    if (!(v > 0))
+                        throw config_error(origin + ": gradient '" + g + "' makes 'model.parameters." + k + "' <= 0 in some area");
     }
+
+    // ---- connectivity: named matrices (CSV or HDF5), delays
     {
         const section c = model.sub("connectivity");
-        c.only({"fln"});
-        m.connectivity.fln_path = existing_file(c, "fln", base_dir);
-        record_data_file(m.data_files, c.key("fln"), m.connectivity.fln_path);
+        c.only({"fln", "matrices", "delays"});
+        auto load_matrix = [&](const std::string& name, const YAML::Node& n, const std::string& key) {
+            area_matrix am;
+            am.name = name;
+            std::string dataset;
+            bool zero_diag = true;
+            double max_value = std::numeric_limits<double>::infinity();
+            std::string rel;
+            if (n.IsScalar()) {
+                rel = n.as<std::string>();
+            } else {
+                const section x(n, key, origin);
+                x.only({"file", "dataset", "zero_diagonal", "max"});
+                rel = x.required_text("file");
+                dataset = x.text("dataset", "");
+                zero_diag = x.text("zero_diagonal", "true") == "true";
+                max_value = x.number("max", max_value);
+            }
+            am.path = resolve(base_dir, rel);
+            std::error_code ec;
+            if (!fs::is_regular_file(am.path, ec))
+                throw data_error(origin + ": '" + key + "' names data file '" + am.path + "', which does not exist");
+            record_data_file(m.data_files, n.IsScalar() ? key : key + ".file", am.path);
+            if (!dataset.empty() || am.path.size() > 3 && am.path.substr(am.path.size() - 3) == ".h5") {
+                std::vector<std::string> names;
+                read_h5_matrix(am.path, dataset.empty() ? "/" + name : dataset, names, am.values);
+                const std::string where = am.path + ":" + (dataset.empty() ? "/" + name : dataset);
+                if (names != m.areas.names) {
+                    for (std::size_t i = 0; i < std::min(names.size(), m.areas.size()); ++i)
+                        if (names[i] != m.areas.names[i])
+                            throw data_error(where + ": area " + std::to_string(i) + " is '" + names[i] +
+                                             "' but the area list has '" + m.areas.names[i] + "' there");
+                    throw data_error(where + ": has " + std::to_string(names.size()) + " areas, the area list has " +
+                                     std::to_string(m.areas.size()));
+                }
+                const std::size_t N = names.size();
+                for (std::size_t i = 0; i < N; ++i)
+                    for (std::size_t j = 0; j < N; ++j) {
+                        const double v = am.values[i * N + j];
+                        const std::string at = where + ": row '" + names[i] + "' (target), column '" + names[j] + "' (source)";
+                        if (!std::isfinite(v)) throw data_error(at + ": value is not finite");
+                        if (v < 0) throw data_error(at + ": value " + std::to_string(v) + " is negative");
+                        if (zero_diag && i == j && v != 0) throw data_error(at + ": diagonal value must be 0");
+                    }
+            } else {
+                matrix_checks checks;
+                checks.zero_diagonal = zero_diag;
+                am.values = read_square_matrix_csv(am.path, m.areas.names, checks).values;
+            }
+            for (std::size_t k = 0; k < am.values.size(); ++k)
+                if (am.values[k] > max_value)
+                    throw data_error(am.path + ": value " + std::to_string(am.values[k]) + " at row " +
+                                     std::to_string(k / m.areas.size()) + ", column " + std::to_string(k % m.areas.size()) +
+                                     " exceeds the maximum " + std::to_string(max_value) + " set by '" + key + ".max'");
+            m.connectivity.matrices.push_back(std::move(am));
+        };
+        if (c.has("fln")) load_matrix("fln", c.raw("fln"), c.key("fln"));
+        const YAML::Node mats = c.raw("matrices");
+        if (c.has("matrices")) {
+            if (!mats.IsMap()) throw config_error(origin + ": '" + c.key("matrices") + "' must map names to files");
+            for (const auto& kv : mats) {
+                const std::string name = kv.first.as<std::string>();
+                if (m.connectivity.find(name))
+                    throw config_error(origin + ": matrix '" + name + "' is given twice");
+                load_matrix(name, kv.second, c.key("matrices") + "." + name);
+            }
+        }
+        if (!m.connectivity.find("fln") && !generic)
+            throw config_error(origin + ": missing required key 'model.connectivity.fln'");
+        if (const auto* f = m.connectivity.find("fln")) m.connectivity.fln_path = f->path;
+        if (c.has("delays")) {
+            const section d = c.sub("delays");
+            d.only({"distance", "velocity_m_per_s"});
+            m.connectivity.delays.distance_matrix = d.required_text("distance");
+            m.connectivity.delays.velocity_m_per_s = d.required_number("velocity_m_per_s");
+            if (!m.connectivity.find(m.connectivity.delays.distance_matrix))
+                throw config_error(origin + ": '" + d.key("distance") + "' = '" + m.connectivity.delays.distance_matrix +
+                                   "' is not a matrix under model.connectivity");
+            check_positive(d, "velocity_m_per_s", m.connectivity.delays.velocity_m_per_s);
+        }
+    }
+
+    // ---- projections (compact form: E->E and E->I through FLN, scaled by mu and 1 + eta h_i)
+    if (!generic) {
+        gradient_spec g;
+        g.name = "hierarchy_scaling";
+        g.vector = "hierarchy";
+        g.offset = 1.0;
+        g.slope = m.params.eta;
+        for (double h : m.areas.hierarchy) g.values.push_back(1.0 + m.params.eta * h);
+        m.gradients.push_back(g);
+        m.param_gradients.emplace_back("w_EE", g.name);
+        m.param_gradients.emplace_back("w_IE", g.name);
+        projection_spec ee, ie;
+        ee.name = "E_to_E";
+        ee.source = 0;
+        ee.target = 0;
+        ee.scale = m.params.mu_EE;
+        ee.gradient = g.name;
+        ie = ee;
+        ie.name = "E_to_I";
+        ie.target = 1;
+        ie.scale = m.params.mu_IE;
+        m.projections = {ee, ie};
+    } else {
+        const YAML::Node pn = model.raw("projections");
+        if (!pn.IsSequence() || pn.size() == 0) throw config_error(origin + ": 'model.projections' must be a non-empty list");
+        auto pop_index = [&](const section& x, const char* k) {
+            const std::string v = x.required_text(k);
+            auto it = std::find(m.populations.begin(), m.populations.end(), v);
+            if (it == m.populations.end())
+                throw config_error(origin + ": '" + x.key(k) + "' = '" + v + "' is not a population (allowed: E, I)");
+            return static_cast<std::size_t>(it - m.populations.begin());
+        };
+        for (std::size_t i = 0; i < pn.size(); ++i) {
+            const section x(pn[i], "model.projections." + std::to_string(i), origin);
+            x.only({"name", "source", "target", "matrix", "power", "normalise_rows", "scale", "sln", "sln_matrix", "gradient"});
+            projection_spec pr;
+            pr.name = x.text("name", "projection" + std::to_string(i));
+            pr.source = pop_index(x, "source");
+            pr.target = pop_index(x, "target");
+            pr.matrix = x.text("matrix", "fln");
+            pr.power = x.number("power", 1.0);
+            const std::string nr = x.text("normalise_rows", "false");
+            if (nr != "true" && nr != "false") throw config_error(origin + ": '" + x.key("normalise_rows") + "' must be true or false");
+            pr.normalise_rows = nr == "true";
+            pr.scale = x.number("scale", 1.0);
+            pr.sln = x.text("sln", "none");
+            pr.sln_matrix = x.text("sln_matrix", "sln");
+            pr.gradient = x.text("gradient", "");
+            if (!m.connectivity.find(pr.matrix))
+                throw config_error(origin + ": '" + x.key("matrix") + "' = '" + pr.matrix + "' is not a matrix under model.connectivity");
+            if (pr.sln != "none" && pr.sln != "feedforward" && pr.sln != "feedback")
+                throw config_error(origin + ": '" + x.key("sln") + "' = '" + pr.sln + "' (allowed: none, feedforward, feedback)");
+            if (pr.sln != "none" && !m.connectivity.find(pr.sln_matrix))
+                throw config_error(origin + ": '" + x.key("sln_matrix") + "' = '" + pr.sln_matrix + "' is not a matrix under model.connectivity");
+            if (!pr.gradient.empty() && !has_gradient(pr.gradient))
+                throw config_error(origin + ": '" + x.key("gradient") + "' = '" + pr.gradient + "' is not a gradient under model.gradients");
+            if (!(pr.power > 0)) throw config_error(origin + ": '" + x.key("power") + "' must be > 0");
+            m.projections.push_back(pr);
+        }
     }
 
     // ---- run
@@ -319,6 +573,30 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
         q.record_every = steps_of(q.record_interval_ms, q.dt_ms, origin, r.key("record_interval_ms"));
         if (q.record_every < 1)
             throw config_error(origin + ": '" + r.key("record_interval_ms") + "' is shorter than one time step");
+    }
+
+    // ---- delays need the time step: every delay must be at least one step
+    if (!m.connectivity.delays.distance_matrix.empty()) {
+        const area_matrix& dist = *m.connectivity.find(m.connectivity.delays.distance_matrix);
+        const std::size_t N = m.areas.size();
+        double min_delay = std::numeric_limits<double>::infinity();
+        std::string where;
+        for (const auto& pr : m.projections) {
+            const area_matrix& w = *m.connectivity.find(pr.matrix);
+            for (std::size_t i = 0; i < N; ++i)
+                for (std::size_t j = 0; j < N; ++j)
+                    if (w(N, i, j) != 0.0) {
+                        const double d = dist(N, i, j) / m.connectivity.delays.velocity_m_per_s;  // mm / (mm/ms)
+                        if (d < min_delay) {
+                            min_delay = d;
+                            where = m.areas.names[j] + " -> " + m.areas.names[i];
+                        }
+                    }
+        }
+        if (min_delay < m.run.dt_ms)
+            throw config_error(origin + ": 'run.dt_ms' = " + std::to_string(m.run.dt_ms) +
+                               " ms is larger than the minimum conduction delay (" + std::to_string(min_delay) +
+                               " ms, " + where + "): use dt_ms <= the minimum delay");
     }
 
     // ---- stimuli

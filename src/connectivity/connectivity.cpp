@@ -1,5 +1,10 @@
 #include "cortexsim/connectivity/connectivity.hpp"
 
+#include <algorithm>
+#include <cmath>
+
+#include "cortexsim/spec/model_spec.hpp"
+
 namespace cortexsim {
 
 local_rows rows_of(const labelled_matrix& m, std::size_t row_begin, std::size_t row_end) {
@@ -16,6 +21,48 @@ local_rows rows_of(const labelled_matrix& m, std::size_t row_begin, std::size_t 
                 r.col.push_back(static_cast<std::int64_t>(j));
                 r.val.push_back(v);
             }
+        }
+        r.row_ptr.push_back(static_cast<std::int64_t>(r.val.size()));
+    }
+    return r;
+}
+
+std::int32_t delay_steps(double distance_mm, double velocity_m_per_s, double dt_ms) {
+    const double steps = distance_mm / velocity_m_per_s / dt_ms;
+    return std::max<std::int32_t>(1, static_cast<std::int32_t>(std::llround(steps)));
+}
+
+local_rows projection_rows(const model_spec& spec, const projection_spec& p, std::size_t row_begin,
+                           std::size_t row_end) {
+    const std::size_t n = spec.areas.size();
+    const area_matrix& m = *spec.connectivity.find(p.matrix);
+    const area_matrix* sln = p.sln == "none" ? nullptr : spec.connectivity.find(p.sln_matrix);
+    const area_matrix* dist = spec.connectivity.delays.distance_matrix.empty()
+                                  ? nullptr
+                                  : spec.connectivity.find(spec.connectivity.delays.distance_matrix);
+    local_rows r;
+    r.n_global = n;
+    r.row_begin = row_begin;
+    r.n_rows = row_end - row_begin;
+    r.row_ptr.assign(1, 0);
+    std::vector<double> row(n);
+    for (std::size_t i = row_begin; i < row_end; ++i) {
+        double total = 0.0;
+        for (std::size_t j = 0; j < n; ++j) {
+            const double v = m(n, i, j);
+            row[j] = v == 0.0 ? 0.0 : (p.power == 1.0 ? v : std::pow(v, p.power));
+            total += row[j];
+        }
+        for (std::size_t j = 0; j < n; ++j) {
+            if (row[j] == 0.0) continue;
+            double w = p.normalise_rows ? row[j] / total : row[j];
+            if (sln) w *= p.sln == "feedforward" ? (*sln)(n, i, j) : 1.0 - (*sln)(n, i, j);
+            if (w == 0.0) continue;
+            r.col.push_back(static_cast<std::int64_t>(j));
+            r.val.push_back(w);
+            if (dist)
+                r.delay.push_back(
+                    delay_steps((*dist)(n, i, j), spec.connectivity.delays.velocity_m_per_s, spec.run.dt_ms));
         }
         r.row_ptr.push_back(static_cast<std::int64_t>(r.val.size()));
     }

@@ -19,6 +19,19 @@ void throw_petsc(PetscErrorCode ierr, const char* call, const char* file, int li
 }
 }  // namespace detail
 
+void count_neighbours(MPI_Comm comm, const block_partition& part, const std::vector<PetscInt>& needed,
+                      exchange_stats& stats) {
+    const int size = comm_size(comm), me = comm_rank(comm);
+    std::vector<int> from(static_cast<std::size_t>(size), 0), to(static_cast<std::size_t>(size), 0);
+    for (PetscInt c : needed) {
+        const int o = part.owner(static_cast<std::size_t>(c));
+        if (o != me) from[static_cast<std::size_t>(o)] = 1;
+    }
+    check_mpi(MPI_Alltoall(from.data(), 1, MPI_INT, to.data(), 1, MPI_INT, comm), "MPI_Alltoall");
+    stats.recv_neighbours = static_cast<std::size_t>(std::count(from.begin(), from.end(), 1));
+    stats.send_neighbours = static_cast<std::size_t>(std::count(to.begin(), to.end(), 1));
+}
+
 coupling::coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows)
     : comm_(comm), n_local_(rows.n_rows), single_rank_(comm_size(comm) == 1) {
     const int me = comm_rank(comm);
@@ -88,6 +101,7 @@ coupling::coupling(MPI_Comm comm, const block_partition& part, const local_rows&
     stats_.local_rows = n_local_;
     stats_.nnz = val_.size();
     stats_.bytes_per_exchange = stats_.ghost_sources * sizeof(double);
+    count_neighbours(comm, part, needed, stats_);
 
     CS_PETSC(VecCreateMPIWithArray(comm, 1, n, N, nullptr, &x_global_));
     gathered_buf_.assign(std::max<std::size_t>(needed.size(), 1), 0.0);

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "cortexsim/common/collective.hpp"
-#include "cortexsim/connectivity/csv.hpp"
+#include "cortexsim/connectivity/connectivity.hpp"
 
 namespace cortexsim {
 
@@ -16,15 +16,6 @@ std::int64_t analysis_onset_record(const model_spec& spec) {
     return s->onset_step / spec.run.record_every;
 }
 
-namespace {
-
-local_rows load_rows(const model_spec& spec, const block_partition& part, int rank) {
-    const labelled_matrix fln = read_square_matrix_csv(spec.connectivity.fln_path, spec.areas.names);
-    return rows_of(fln, part.begin(rank), part.end(rank));
-}
-
-}  // namespace
-
 simulation::simulation(const model_spec& spec, MPI_Comm comm)
     : spec_(spec),
       comm_(comm),
@@ -34,15 +25,65 @@ simulation::simulation(const model_spec& spec, MPI_Comm comm)
       stimulus_(spec.stimuli, begin_, n_, spec.populations.size()),
       analysis_(n_, spec.populations.size(), analysis_onset_record(spec),
                 static_cast<double>(spec.run.record_every) * spec.run.dt_ms * 1e-3) {
-    local_rows rows;
-    run_collectively(comm, [&] { rows = load_rows(spec, part_, comm_rank(comm)); });
-    run_collectively(comm, [&] { coupling_ = std::make_unique<coupling>(comm, part_, rows); });
-
-    // Background: the long-range input at the target fixed point.
-    std::vector<double> target(n_, spec.params.r_E_target_hz), lr0(n_, 0.0);
-    coupling_->apply(target.data(), lr0.data());
-    derived_ = derive_linear_ei(spec.params, spec.areas, begin_, n_, spec.run.dt_ms, lr0);
+    const bool delays = !spec.connectivity.delays.distance_matrix.empty();
+    const double target_rate[2] = {spec.params.r_E_target_hz, spec.params.r_I_target_hz};
+    const double beta[2] = {spec.params.beta_E, spec.params.beta_I};
+    std::vector<double> lr0_E(n_, 0.0), lr0_I(n_, 0.0);
+    // Group projections by (source, matrix transform); build each group's rows and exchange once.
+    std::vector<std::vector<std::size_t>> members;
+    auto same_matrix = [](const projection_spec& a, const projection_spec& b) {
+        return a.source == b.source && a.matrix == b.matrix && a.power == b.power &&
+               a.normalise_rows == b.normalise_rows && a.sln == b.sln && a.sln_matrix == b.sln_matrix;
+    };
+    for (std::size_t p = 0; p < spec.projections.size(); ++p) {
+        bool placed = false;
+        for (auto& m : members)
+            if (same_matrix(spec.projections[m.front()], spec.projections[p])) {
+                m.push_back(p);
+                placed = true;
+                break;
+            }
+        if (!placed) members.push_back({p});
+    }
+    for (const auto& m : members) {
+        const projection_spec& first = spec.projections[m.front()];
+        lr_group g;
+        g.source = first.source;
+        local_rows rows;
+        run_collectively(comm, [&] { rows = projection_rows(spec, first, begin_, begin_ + n_); });
+        run_collectively(comm, [&] {
+            if (delays)
+                g.delayed = std::make_unique<delayed_coupling>(comm, part_, rows);
+            else
+                g.direct = std::make_unique<coupling>(comm, part_, rows);
+        });
+        g.sum.assign(n_, 0.0);
+        g.sum2.assign(n_, 0.0);
+        // the background fixed point: every source at its target rate
+        std::vector<double> at_target(n_, 0.0);
+        if (delays) {
+            g.delayed->sums_of_constant(target_rate[g.source], at_target.data());
+        } else {
+            const std::vector<double> x(n_, target_rate[g.source]);
+            g.direct->apply(x.data(), at_target.data());
+        }
+        for (std::size_t p : m) {
+            const projection_spec& pr = spec.projections[p];
+            const std::vector<double> gv = gradient_values(spec, pr.gradient);
+            const std::vector<double> b = local_parameter(spec, pr.target == 0 ? "beta_E" : "beta_I", beta[pr.target],
+                                                          begin_, n_);
+            std::vector<double> c(n_);
+            for (std::size_t i = 0; i < n_; ++i) c[i] = b[i] * pr.scale * gv[begin_ + i];
+            auto& lr0 = pr.target == 0 ? lr0_E : lr0_I;
+            for (std::size_t i = 0; i < n_; ++i) lr0[i] += c[i] * at_target[i];
+            g.targets.emplace_back(pr.target, std::move(c));
+        }
+        groups_.push_back(std::move(g));
+    }
+    derived_ = derive_linear_ei(spec, begin_, n_, lr0_E, lr0_I);
     state_ = initial_linear_ei(spec.params, n_);
+    for (auto& g : groups_)
+        if (g.delayed) g.delayed->initialise(g.source == 0 ? state_.r_E.data() : state_.r_I.data());
 
     // Record buffer: the same number of records per block on every rank (collective writes), sized by the
     // largest local block so that it stays within output.buffer_mb.
@@ -51,7 +92,78 @@ simulation::simulation(const model_spec& spec, MPI_Comm comm)
     block_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(cap), 1, spec.run.n_records());
     buffer_.assign(static_cast<std::size_t>(block_) * n_ * spec.populations.size(), 0.0);
 
-    for (auto* v : {&lr_, &lr2_, &d0E_, &d0I_, &d1E_, &d1I_, &pE_, &pI_}) v->assign(n_, 0.0);
+    for (auto* v : {&in_E_, &in_I_, &d0E_, &d0I_, &d1E_, &d1I_, &pE_, &pI_}) v->assign(n_, 0.0);
+}
+
+const exchange_stats& simulation::exchange() const {
+    static const exchange_stats none{};
+    if (groups_.empty()) return none;
+    return groups_.front().direct ? groups_.front().direct->stats() : groups_.front().delayed->stats();
+}
+
+double simulation::exchanges_per_second() const {
+    const double steps_per_s = 1e3 / spec_.run.dt_ms;
+    double total = 0.0;
+    for (const auto& g : groups_) {
+        if (g.direct)
+            total += steps_per_s * (spec_.run.integrator == integrator_kind::heun ? 2.0 : 1.0);
+        else
+            total += steps_per_s / static_cast<double>(g.delayed->min_delay());
+    }
+    return total;
+}
+
+void simulation::long_range_input(std::int64_t k, const double* r_E, const double* r_I, bool predictor) {
+    std::fill(in_E_.begin(), in_E_.end(), 0.0);
+    std::fill(in_I_.begin(), in_I_.end(), 0.0);
+    for (auto& g : groups_) {
+        const double* src = g.source == 0 ? r_E : r_I;
+        double* sum = g.sum.data();
+        if (g.direct) {
+            g.direct->apply(src, sum);
+        } else if (!predictor) {
+            g.delayed->step(k, src, sum);  // delayed input does not depend on the predictor
+        }
+        for (const auto& [target, c] : g.targets) {
+            double* in = target == 0 ? in_E_.data() : in_I_.data();
+            for (std::size_t i = 0; i < n_; ++i) in[i] += c[i] * sum[i];
+        }
+    }
+}
+
+std::vector<std::vector<double>> simulation::export_history() const {
+    std::vector<std::vector<double>> h;
+    for (const auto& g : groups_)
+        if (g.delayed) {
+            const auto slots = g.delayed->export_history(step_);  // [L][n_local]
+            const std::size_t L = static_cast<std::size_t>(g.delayed->history_length());
+            std::vector<double> t(n_ * L);
+            for (std::size_t s = 0; s < L; ++s)
+                for (std::size_t i = 0; i < n_; ++i) t[i * L + s] = slots[s * n_ + i];
+            h.push_back(std::move(t));
+        }
+    return h;
+}
+
+std::vector<std::int64_t> simulation::history_lengths() const {
+    std::vector<std::int64_t> l;
+    for (const auto& g : groups_)
+        if (g.delayed) l.push_back(g.delayed->history_length());
+    return l;
+}
+
+void simulation::import_history(const std::vector<std::vector<double>>& global) {
+    std::size_t q = 0;
+    const std::size_t A = part_.n_areas();
+    for (auto& g : groups_)
+        if (g.delayed) {
+            const std::size_t L = static_cast<std::size_t>(g.delayed->history_length());
+            const auto& h = global.at(q++);  // [A][L]
+            std::vector<double> slots(L * A);
+            for (std::size_t a = 0; a < A; ++a)
+                for (std::size_t s = 0; s < L; ++s) slots[s * A + a] = h[a * L + s];
+            g.delayed->import_history(step_, slots);
+        }
 }
 
 void simulation::record(std::int64_t k, record_sink* sink) {
@@ -122,15 +234,15 @@ run_report simulation::run(record_sink* sink, const control_hook& control) {
             if (next_control == control_hook::stop_now) break;
         }
         stimulus_.apply(k);
-        coupling_->apply(rE, lr_.data());
+        long_range_input(k, rE, rI, false);
         if (!heun) {
-            linear_ei_euler(derived_, rE, rI, lr_.data(), sE, sI);
+            linear_ei_euler(derived_, rE, rI, in_E_.data(), in_I_.data(), sE, sI);
         } else {
-            linear_ei_heun_predict(derived_, rE, rI, lr_.data(), sE, sI, d0E_.data(), d0I_.data(), pE_.data(),
-                                   pI_.data());
-            coupling_->apply(pE_.data(), lr2_.data());
-            linear_ei_heun_correct(derived_, rE, rI, pE_.data(), pI_.data(), lr2_.data(), sE, sI, d0E_.data(),
-                                   d0I_.data(), d1E_.data(), d1I_.data());
+            linear_ei_heun_predict(derived_, rE, rI, in_E_.data(), in_I_.data(), sE, sI, d0E_.data(), d0I_.data(),
+                                   pE_.data(), pI_.data());
+            long_range_input(k, pE_.data(), pI_.data(), true);
+            linear_ei_heun_correct(derived_, rE, rI, pE_.data(), pI_.data(), in_E_.data(), in_I_.data(), sE, sI,
+                                   d0E_.data(), d0I_.data(), d1E_.data(), d1I_.data());
         }
         if (k + 1 == next_record) {
             record((k + 1) / every, sink);

@@ -15,59 +15,13 @@
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
+#include "h5_util.hpp"
 
 namespace cortexsim {
 namespace {
+using namespace h5;
 
 namespace fs = std::filesystem;
-
-/// Owns an hid_t and closes it with the right function.
-class h5_handle {
-public:
-    using closer = herr_t (*)(hid_t);
-    h5_handle(hid_t id, closer c, const std::string& what) : id_(id), close_(c) {
-        if (id_ < 0) throw io_error("HDF5: " + what + " failed");
-    }
-    ~h5_handle() {
-        if (id_ >= 0) close_(id_);
-    }
-    h5_handle(const h5_handle&) = delete;
-    h5_handle& operator=(const h5_handle&) = delete;
-    operator hid_t() const { return id_; }
-
-private:
-    hid_t id_;
-    closer close_;
-};
-
-void ck(herr_t rc, const std::string& what) {
-    if (rc < 0) throw io_error("HDF5: " + what + " failed");
-}
-
-void quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-
-hid_t string_type(std::size_t len) {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, std::max<std::size_t>(len, 1));
-    H5Tset_strpad(t, H5T_STR_NULLPAD);
-    return t;
-}
-
-void string_attribute(hid_t obj, const std::string& name, const std::string& value) {
-    h5_handle type(string_type(value.size()), H5Tclose, "string type");
-    h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-    if (H5Aexists(obj, name.c_str()) > 0) ck(H5Adelete(obj, name.c_str()), "delete attribute " + name);
-    h5_handle a(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                "create attribute " + name);
-    std::string buf = value.empty() ? std::string(1, '\0') : value;
-    ck(H5Awrite(a, type, buf.data()), "write attribute " + name);
-}
-
-hid_t ensure_group(hid_t file, const std::string& name) {
-    if (name == "/") return H5Gopen2(file, "/", H5P_DEFAULT);
-    if (H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0) return H5Gopen2(file, name.c_str(), H5P_DEFAULT);
-    return H5Gcreate2(file, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-}
 
 /// Collective write of a whole small dataset by rank 0 (other ranks select nothing).
 void write_by_root(MPI_Comm comm, hid_t dset, hid_t memtype, hid_t dxpl, const void* data) {
@@ -89,11 +43,6 @@ std::string folder_of(const std::string& path) {
 
 }  // namespace
 
-std::string hdf5_version() {
-    unsigned maj = 0, min = 0, rel = 0;
-    H5get_libversion(&maj, &min, &rel);
-    return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
-}
 
 h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const output_layout& layout)
     : comm_(comm), path_(std::move(path)), layout_(layout) {
@@ -368,106 +317,6 @@ void h5_output::commit() {
         if (ec) throw io_error(partial_ + ": cannot rename to " + path_ + ": " + ec.message());
     });
     committed_ = true;
-}
-
-// ---- serial reading ----------------------------------------------------------------------------------------
-
-namespace {
-hid_t open_read(const std::string& file) {
-    quiet_hdf5();
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) throw io_error(file + ": cannot open as HDF5");
-    return f;
-}
-}  // namespace
-
-std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
-                                    std::vector<unsigned long long>* dims) {
-    h5_handle f(open_read(file), H5Fclose, "open");
-    const hid_t did = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
-    if (did < 0) throw io_error(file + ": no dataset " + dataset);
-    h5_handle d(did, H5Dclose, "open " + dataset);
-    h5_handle space(H5Dget_space(d), H5Sclose, "space");
-    const int nd = H5Sget_simple_extent_ndims(space);
-    std::vector<hsize_t> dd(static_cast<std::size_t>(std::max(nd, 0)));
-    H5Sget_simple_extent_dims(space, dd.data(), nullptr);
-    std::size_t n = 1;
-    for (auto x : dd) n *= x;
-    std::vector<double> out(n);
-    if (n > 0) ck(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + dataset);
-    if (dims) dims->assign(dd.begin(), dd.end());
-    return out;
-}
-
-std::vector<unsigned char> read_h5_bytes(const std::string& file, const std::string& dataset) {
-    const auto v = read_h5_doubles(file, dataset);
-    std::vector<unsigned char> b(v.size() * sizeof(double));
-    if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
-    return b;
-}
-
-std::string read_h5_string_attribute(const std::string& file, const std::string& object, const std::string& attr) {
-    h5_handle f(open_read(file), H5Fclose, "open");
-    if (H5Aexists_by_name(f, object.c_str(), attr.c_str(), H5P_DEFAULT) <= 0) return "";
-    h5_handle a(H5Aopen_by_name(f, object.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute");
-    h5_handle t(H5Aget_type(a), H5Tclose, "type");
-    const std::size_t len = H5Tget_size(t);
-    std::string s(len, '\0');
-    ck(H5Aread(a, t, s.data()), "read attribute");
-    s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
-    return s;
-}
-
-std::vector<embedded_file> read_embedded_files(const std::string& file) {
-    std::vector<embedded_file> out;
-    std::vector<std::string> names;
-    {
-        h5_handle f(open_read(file), H5Fclose, "open");
-        if (H5Lexists(f, "/provenance", H5P_DEFAULT) <= 0 ||
-            H5Lexists(f, "/provenance/data_files", H5P_DEFAULT) <= 0)
-            throw io_error(file + ": has no embedded data files (/provenance/data_files)");
-        h5_handle g(H5Gopen2(f, "/provenance/data_files", H5P_DEFAULT), H5Gclose, "open data_files");
-        H5G_info_t info;
-        ck(H5Gget_info(g, &info), "group info");
-        for (hsize_t i = 0; i < info.nlinks; ++i) {
-            char nm[256] = {0};
-            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nm, sizeof nm - 1, H5P_DEFAULT);
-            names.push_back(nm);
-        }
-    }
-    for (const auto& n : names) {
-        const std::string ds = "/provenance/data_files/" + n;
-        embedded_file e;
-        e.key = read_h5_string_attribute(file, ds, "key");
-        e.path = read_h5_string_attribute(file, ds, "path");
-        e.sha256 = read_h5_string_attribute(file, ds, "sha256");
-        h5_handle f(open_read(file), H5Fclose, "open");
-        h5_handle d(H5Dopen2(f, ds.c_str(), H5P_DEFAULT), H5Dclose, "open " + ds);
-        h5_handle space(H5Dget_space(d), H5Sclose, "space");
-        const hssize_t n_bytes = H5Sget_simple_extent_npoints(space);
-        e.content.assign(static_cast<std::size_t>(std::max<hssize_t>(n_bytes, 0)), '\0');
-        if (n_bytes > 0) ck(H5Dread(d, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.content.data()), "read " + ds);
-        out.push_back(std::move(e));
-    }
-    return out;
-}
-
-std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset) {
-    h5_handle f(open_read(file), H5Fclose, "open");
-    h5_handle d(H5Dopen2(f, dataset.c_str(), H5P_DEFAULT), H5Dclose, "open " + dataset);
-    h5_handle t(H5Dget_type(d), H5Tclose, "type");
-    h5_handle space(H5Dget_space(d), H5Sclose, "space");
-    const std::size_t len = H5Tget_size(t);
-    const hssize_t n = H5Sget_simple_extent_npoints(space);
-    std::vector<char> buf(static_cast<std::size_t>(n) * len);
-    ck(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + dataset);
-    std::vector<std::string> out;
-    for (hssize_t i = 0; i < n; ++i) {
-        std::string s(buf.data() + static_cast<std::size_t>(i) * len, len);
-        s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
-        out.push_back(s);
-    }
-    return out;
 }
 
 }  // namespace cortexsim

@@ -6,7 +6,8 @@
 // until the new one is complete.
 //
 // What is saved (NEST's "State"): step, rates of every population of every area, the streaming analysis
-// state, the number of records already in the output, the run id of the output file.
+// state, the number of records already in the output, the run id of the output file, and (version 2) the
+// conduction-delay history of every area.
 // What is not saved, because it is rebuilt deterministically from the config and data (NEST's "Parameters"
 // and "Variables"): coefficients, coupling matrix and scatter, stimulus schedule (a function of the step),
 // record buffer (flushed before every checkpoint). Noise, when it comes, is counter-based: keyed by the step.
@@ -33,11 +34,15 @@ struct checkpoint_data {
     std::uint64_t analysis_state_size = 0;
     std::int32_t ranks_at_save = 0;       // informational
     std::string history;                  // "step@utc-time on N ranks" of every checkpoint of this run, ';'-joined
+    // version 2: conduction-delay history, per delayed long-range group: [area][L] states s(k - L .. k - 1)
+    std::vector<std::int64_t> delay_lengths;
+    std::vector<std::vector<double>> delay_history;
 
     template <class Archive>
-    void serialize(Archive& ar, const unsigned int /*version*/) {
+    void serialize(Archive& ar, const unsigned int version) {
         ar & fingerprint & model & run_id & step & n_steps & records_written & n_areas & n_populations;
         ar & area_names & rates & analysis & analysis_state_size & ranks_at_save & history;
+        if (version >= 2) ar & delay_lengths & delay_history;
     }
 };
 
@@ -49,4 +54,4 @@ checkpoint_data read_checkpoint(const std::string& path);
 
 }  // namespace cortexsim
 
-BOOST_CLASS_VERSION(cortexsim::checkpoint_data, 1)
+BOOST_CLASS_VERSION(cortexsim::checkpoint_data, 2)

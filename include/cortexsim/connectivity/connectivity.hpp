@@ -17,10 +17,25 @@ struct local_rows {
     std::vector<std::int64_t> row_ptr{0};  // n_rows + 1
     std::vector<std::int64_t> col;
     std::vector<double> val;
+    std::vector<std::int32_t> delay;  // per nonzero, in steps (empty: no delays)
     std::size_t nnz() const { return val.size(); }
 };
 
 /// Extracts rows [row_begin, row_end) of a labelled matrix.
 local_rows rows_of(const labelled_matrix& m, std::size_t row_begin, std::size_t row_end);
+
+struct model_spec;
+struct projection_spec;
+
+/// Rows [row_begin, row_end) of the transformed matrix of a projection, T_ij = M_ij^power (divided by the row
+/// sum of M^power if normalise_rows), times SLN_ij (feedforward) or 1 - SLN_ij (feedback); the scale and the
+/// per-target gradient are not included (they multiply the row sums). With conduction delays in the spec,
+/// every nonzero carries delay_ij = round(distance_ij / velocity / dt) steps (>= 1; config checks dt).
+local_rows projection_rows(const model_spec& spec, const projection_spec& p, std::size_t row_begin,
+                           std::size_t row_end);
+
+/// Delay in steps of a connection of `distance_mm` at velocity v [m/s = mm/ms] with step dt [ms]: the nearest
+/// whole number of steps, at least 1.
+std::int32_t delay_steps(double distance_mm, double velocity_m_per_s, double dt_ms);
 
 }  // namespace cortexsim

@@ -14,6 +14,7 @@
 #include "cortexsim/analysis/pulse_analysis.hpp"
 #include "cortexsim/dynamics/linear_ei.hpp"
 #include "cortexsim/exchange/coupling.hpp"
+#include "cortexsim/exchange/delayed_coupling.hpp"
 #include "cortexsim/partition/partition.hpp"
 #include "cortexsim/spec/model_spec.hpp"
 #include "cortexsim/stimulus/stimulus.hpp"
@@ -73,8 +74,19 @@ public:
     std::int64_t records_per_block() const { return block_; }
     const pulse_analysis& analysis() const { return analysis_; }
     const linear_ei_state& state() const { return state_; }
-    const exchange_stats& exchange() const { return coupling_->stats(); }
-    coupling& long_range() { return *coupling_; }
+    /// Exchange statistics of the first long-range group (all groups share the partition).
+    const exchange_stats& exchange() const;
+    /// Number of long-range groups (projections sharing source population and transformed matrix).
+    std::size_t n_groups() const { return groups_.size(); }
+    /// Exchanges per simulated second and messages each rank sends per simulated second (all groups).
+    double exchanges_per_second() const;
+
+    /// Delay history of this rank's areas for a checkpoint: per delayed group [n_local][L] (states before the
+    /// current step, oldest first); empty without delays.
+    std::vector<std::vector<double>> export_history() const;
+    std::vector<std::int64_t> history_lengths() const;
+    /// Restores the delay histories (call after import_state) from global [n_areas][L] arrays, one per group.
+    void import_history(const std::vector<std::vector<double>>& global);
 
 private:
     void record(std::int64_t k, record_sink* sink);
@@ -83,7 +95,18 @@ private:
     MPI_Comm comm_;
     block_partition part_;
     std::size_t begin_, n_;
-    std::unique_ptr<coupling> coupling_;
+    /// Projections that share a source population and a transformed matrix share one exchange and one row
+    /// sum; each target population adds coeff[i] * sum[i] (coeff = beta_target * scale * g_i).
+    struct lr_group {
+        std::size_t source = 0;
+        std::unique_ptr<coupling> direct;
+        std::unique_ptr<delayed_coupling> delayed;
+        std::vector<std::pair<std::size_t, std::vector<double>>> targets;
+        std::vector<double> sum, sum2;
+    };
+    void long_range_input(std::int64_t k, const double* r_E, const double* r_I, bool predictor);
+    std::vector<lr_group> groups_;
+    std::vector<double> in_E_, in_I_;  // long-range input per local area, this step
     linear_ei_derived derived_;
     linear_ei_state state_;
     stimulus_schedule stimulus_;
@@ -93,7 +116,7 @@ private:
     std::int64_t buffered_ = 0, buffer_first_ = 0;
     std::int64_t step_ = 0, next_record_index_ = 0;
     // scratch for the step (allocated once)
-    std::vector<double> lr_, lr2_, d0E_, d0I_, d1E_, d1I_, pE_, pI_;
+    std::vector<double> d0E_, d0I_, d1E_, d1I_, pE_, pI_;
 };
 
 /// Record index of the pulse-analysis onset (-1 if the spec has no stimulus).

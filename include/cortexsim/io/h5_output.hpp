@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cortexsim/integrator/simulation.hpp"
+#include "cortexsim/io/h5_read.hpp"
 
 namespace cortexsim {
 
@@ -85,24 +86,5 @@ private:
     bool committed_ = false;
     bool all_collective_ = true;
 };
-
-/// Serial reading (for tests, tools and replay): a float64 dataset and its dimensions.
-std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
-                                    std::vector<unsigned long long>* dims = nullptr);
-/// Raw bytes of a dataset as stored in memory type float64 (for byte-for-byte comparisons).
-std::vector<unsigned char> read_h5_bytes(const std::string& file, const std::string& dataset);
-/// A string attribute of an object ("" if absent).
-std::string read_h5_string_attribute(const std::string& file, const std::string& object, const std::string& attr);
-/// A fixed-length string dataset (e.g. /areas) as strings.
-std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset);
-
-/// A file embedded in an output's /provenance/data_files group.
-struct embedded_file {
-    std::string key, path, sha256, content;
-};
-std::vector<embedded_file> read_embedded_files(const std::string& file);
-
-/// HDF5 library version "major.minor.release".
-std::string hdf5_version();
 
 }  // namespace cortexsim

@@ -41,9 +41,55 @@ struct linear_ei_params {
     double rate_floor_I_hz = -std::numeric_limits<double>::infinity();
 };
 
+/// A square area x area matrix, loaded and validated by the config layer (rows = targets, columns = sources).
+struct area_matrix {
+    std::string name;                // "fln", "sln", "distance_mm", ...
+    std::string path;                // resolved file
+    std::vector<double> values;      // n x n row-major, values[i * n + j] = M[target i, source j]
+    double operator()(std::size_t n, std::size_t i, std::size_t j) const { return values[i * n + j]; }
+};
+
+/// Conduction delays: delay_ij = distance_ij / velocity, in whole steps (docs/connectivity.md).
+struct delay_spec {
+    std::string distance_matrix;     // name of a matrix in mm ("" = no delays)
+    double velocity_m_per_s = 0.0;   // [m/s] = [mm/ms]
+};
+
 /// Long-range connectivity inputs.
 struct connectivity_spec {
-    std::string fln_path;  // CSV, rows = targets, columns = sources (MODELS.md §0); resolved path
+    std::string fln_path;              // the "fln" matrix file (kept for messages)
+    std::vector<area_matrix> matrices; // every named matrix
+    delay_spec delays;
+    const area_matrix* find(const std::string& name) const {
+        for (const auto& m : matrices)
+            if (m.name == name) return &m;
+        return nullptr;
+    }
+};
+
+/// A per-area value derived from a data vector: g_i = offset + slope * normalise(v)_i
+/// (normalise: none, max (v / max v) or minmax ((v - min) / (max - min))).
+struct gradient_spec {
+    std::string name;
+    std::string vector;      // "hierarchy" (from the area table) or a name under model.vectors
+    std::string normalise = "none";
+    double offset = 0.0, slope = 1.0;
+    std::vector<double> values;  // derived: one per area
+};
+
+/// How one source population drives one target population through a transformed matrix:
+/// W_ij = scale * g_i * T(M)_ij * S_ij with T(M) = M^power (optionally row-normalised) and
+/// S = SLN (feedforward), 1 - SLN (feedback) or 1 (none). The target's input is beta_target * W r_source.
+struct projection_spec {
+    std::string name;
+    std::size_t source = 0, target = 0;  // population indices
+    std::string matrix = "fln";
+    double power = 1.0;
+    bool normalise_rows = false;
+    double scale = 1.0;
+    std::string sln = "none";        // none, feedforward, feedback
+    std::string sln_matrix = "sln";
+    std::string gradient;            // per-target multiplier ("" = 1)
 };
 
 /// A rectangular pulse added to the input of one population of one area.
@@ -96,12 +142,20 @@ struct analysis_spec {
     std::string stimulus;  // name of the stimulus whose onset starts the pulse analysis ("" = first)
 };
 
+struct model_spec;
+/// Per-area values of gradient `name` (empty name: all ones). Throws std::out_of_range if unknown.
+std::vector<double> gradient_values(const model_spec& m, const std::string& name);
+
 struct model_spec {
     std::string name;
     std::string circuit = "linear_ei";
     area_table areas;
     std::vector<std::string> populations{"E", "I"};
     linear_ei_params params;
+    /// Per-area multipliers of local parameters: parameter name -> gradient name (value_i = value * g_i).
+    std::vector<std::pair<std::string, std::string>> param_gradients;
+    std::vector<gradient_spec> gradients;
+    std::vector<projection_spec> projections;
     connectivity_spec connectivity;
     std::vector<stimulus_spec> stimuli;
     run_spec run;

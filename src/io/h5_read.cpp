@@ -1,0 +1,179 @@
+#include "cortexsim/io/h5_read.hpp"
+
+#include <cstring>
+
+#include "h5_util.hpp"
+
+namespace cortexsim {
+using namespace h5;
+
+std::string hdf5_version() {
+    unsigned maj = 0, min = 0, rel = 0;
+    H5get_libversion(&maj, &min, &rel);
+    return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
+}
+
+// ---- serial reading ----------------------------------------------------------------------------------------
+
+namespace {
+hid_t open_read(const std::string& file) {
+    quiet_hdf5();
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) throw io_error(file + ": cannot open as HDF5");
+    return f;
+}
+}  // namespace
+
+std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
+                                    std::vector<unsigned long long>* dims) {
+    h5_handle f(open_read(file), H5Fclose, "open");
+    const hid_t did = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+    if (did < 0) throw io_error(file + ": no dataset " + dataset);
+    h5_handle d(did, H5Dclose, "open " + dataset);
+    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    const int nd = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dd(static_cast<std::size_t>(std::max(nd, 0)));
+    H5Sget_simple_extent_dims(space, dd.data(), nullptr);
+    std::size_t n = 1;
+    for (auto x : dd) n *= x;
+    std::vector<double> out(n);
+    if (n > 0) ck(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + dataset);
+    if (dims) dims->assign(dd.begin(), dd.end());
+    return out;
+}
+
+std::vector<unsigned char> read_h5_bytes(const std::string& file, const std::string& dataset) {
+    const auto v = read_h5_doubles(file, dataset);
+    std::vector<unsigned char> b(v.size() * sizeof(double));
+    if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
+    return b;
+}
+
+std::string read_h5_string_attribute(const std::string& file, const std::string& object, const std::string& attr) {
+    h5_handle f(open_read(file), H5Fclose, "open");
+    if (H5Aexists_by_name(f, object.c_str(), attr.c_str(), H5P_DEFAULT) <= 0) return "";
+    h5_handle a(H5Aopen_by_name(f, object.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute");
+    h5_handle t(H5Aget_type(a), H5Tclose, "type");
+    const std::size_t len = H5Tget_size(t);
+    std::string s(len, '\0');
+    ck(H5Aread(a, t, s.data()), "read attribute");
+    s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+    return s;
+}
+
+std::vector<embedded_file> read_embedded_files(const std::string& file) {
+    std::vector<embedded_file> out;
+    std::vector<std::string> names;
+    {
+        h5_handle f(open_read(file), H5Fclose, "open");
+        if (H5Lexists(f, "/provenance", H5P_DEFAULT) <= 0 ||
+            H5Lexists(f, "/provenance/data_files", H5P_DEFAULT) <= 0)
+            throw io_error(file + ": has no embedded data files (/provenance/data_files)");
+        h5_handle g(H5Gopen2(f, "/provenance/data_files", H5P_DEFAULT), H5Gclose, "open data_files");
+        H5G_info_t info;
+        ck(H5Gget_info(g, &info), "group info");
+        for (hsize_t i = 0; i < info.nlinks; ++i) {
+            char nm[256] = {0};
+            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nm, sizeof nm - 1, H5P_DEFAULT);
+            names.push_back(nm);
+        }
+    }
+    for (const auto& n : names) {
+        const std::string ds = "/provenance/data_files/" + n;
+        embedded_file e;
+        e.key = read_h5_string_attribute(file, ds, "key");
+        e.path = read_h5_string_attribute(file, ds, "path");
+        e.sha256 = read_h5_string_attribute(file, ds, "sha256");
+        h5_handle f(open_read(file), H5Fclose, "open");
+        h5_handle d(H5Dopen2(f, ds.c_str(), H5P_DEFAULT), H5Dclose, "open " + ds);
+        h5_handle space(H5Dget_space(d), H5Sclose, "space");
+        const hssize_t n_bytes = H5Sget_simple_extent_npoints(space);
+        e.content.assign(static_cast<std::size_t>(std::max<hssize_t>(n_bytes, 0)), '\0');
+        if (n_bytes > 0) ck(H5Dread(d, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.content.data()), "read " + ds);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset) {
+    h5_handle f(open_read(file), H5Fclose, "open");
+    h5_handle d(H5Dopen2(f, dataset.c_str(), H5P_DEFAULT), H5Dclose, "open " + dataset);
+    h5_handle t(H5Dget_type(d), H5Tclose, "type");
+    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    const std::size_t len = H5Tget_size(t);
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<char> buf(static_cast<std::size_t>(n) * len);
+    ck(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + dataset);
+    std::vector<std::string> out;
+    for (hssize_t i = 0; i < n; ++i) {
+        std::string s(buf.data() + static_cast<std::size_t>(i) * len, len);
+        s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+        out.push_back(s);
+    }
+    return out;
+}
+
+namespace {
+std::vector<std::string> string_array_attribute(hid_t obj, const std::string& name, const std::string& where) {
+    if (H5Aexists(obj, name.c_str()) <= 0) throw data_error(where + ": has no attribute '" + name + "' (area names)");
+    h5_handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+    h5_handle t(H5Aget_type(a), H5Tclose, "attribute type");
+    h5_handle space(H5Aget_space(a), H5Sclose, "attribute space");
+    if (H5Tget_class(t) != H5T_STRING) throw data_error(where + ": attribute '" + name + "' is not a string array");
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<std::string> out;
+    if (H5Tis_variable_str(t) > 0) {
+        std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+        h5_handle mt(H5Tcopy(H5T_C_S1), H5Tclose, "type");
+        H5Tset_size(mt, H5T_VARIABLE);
+        ck(H5Aread(a, mt, ptrs.data()), "read attribute " + name);
+        for (char* p : ptrs) out.emplace_back(p ? p : "");
+        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, ptrs.data());
+    } else {
+        const std::size_t len = H5Tget_size(t);
+        std::vector<char> buf(static_cast<std::size_t>(n) * len);
+        ck(H5Aread(a, t, buf.data()), "read attribute " + name);
+        for (hssize_t i = 0; i < n; ++i) {
+            std::string s(buf.data() + static_cast<std::size_t>(i) * len, len);
+            s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+            out.push_back(s);
+        }
+    }
+    return out;
+}
+
+void read_h5_numeric(const std::string& file, const std::string& dataset, int want_rank,
+                     std::vector<std::string>& names, std::vector<double>& values) {
+    quiet_hdf5();
+    const std::string where = file + ":" + dataset;
+    const hid_t fid = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (fid < 0) throw data_error(file + ": cannot open as HDF5");
+    h5_handle f(fid, H5Fclose, "open");
+    if (H5Lexists(f, dataset.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": no such dataset");
+    h5_handle d(H5Dopen2(f, dataset.c_str(), H5P_DEFAULT), H5Dclose, "open " + dataset);
+    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    const int rank = H5Sget_simple_extent_ndims(space);
+    hsize_t dims[2] = {0, 0};
+    if (rank != want_rank) throw data_error(where + ": has " + std::to_string(rank) + " dimensions, expected " + std::to_string(want_rank));
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    names = string_array_attribute(d, "areas", where);
+    if (want_rank == 2 && dims[0] != dims[1])
+        throw data_error(where + ": matrix is not square (" + std::to_string(dims[0]) + " rows, " + std::to_string(dims[1]) + " columns)");
+    if (names.size() != dims[0])
+        throw data_error(where + ": attribute 'areas' has " + std::to_string(names.size()) + " names for " + std::to_string(dims[0]) + " rows");
+    values.assign(static_cast<std::size_t>(dims[0]) * (want_rank == 2 ? dims[1] : 1), 0.0);
+    ck(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "read " + where);
+}
+}  // namespace
+
+void read_h5_matrix(const std::string& file, const std::string& dataset, std::vector<std::string>& names,
+                    std::vector<double>& values) {
+    read_h5_numeric(file, dataset, 2, names, values);
+}
+
+void read_h5_vector(const std::string& file, const std::string& dataset, std::vector<std::string>& names,
+                    std::vector<double>& values) {
+    read_h5_numeric(file, dataset, 1, names, values);
+}
+
+}  // namespace cortexsim

@@ -1,0 +1,66 @@
+#pragma once
+// Private helpers of the io layer: RAII handles and checked calls for the HDF5 C API.
+#include <hdf5.h>
+#if !H5_HAVE_PARALLEL
+#error "cortexsim needs a parallel HDF5 (libhdf5-openmpi-dev)"
+#endif
+
+#include <algorithm>
+#include <string>
+
+#include "cortexsim/common/errors.hpp"
+
+namespace cortexsim::h5 {
+
+
+
+/// Owns an hid_t and closes it with the right function.
+class h5_handle {
+public:
+    using closer = herr_t (*)(hid_t);
+    h5_handle(hid_t id, closer c, const std::string& what) : id_(id), close_(c) {
+        if (id_ < 0) throw io_error("HDF5: " + what + " failed");
+    }
+    ~h5_handle() {
+        if (id_ >= 0) close_(id_);
+    }
+    h5_handle(const h5_handle&) = delete;
+    h5_handle& operator=(const h5_handle&) = delete;
+    operator hid_t() const { return id_; }
+
+private:
+    hid_t id_;
+    closer close_;
+};
+
+inline void ck(herr_t rc, const std::string& what) {
+    if (rc < 0) throw io_error("HDF5: " + what + " failed");
+}
+
+inline void quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+inline hid_t string_type(std::size_t len) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, std::max<std::size_t>(len, 1));
+    H5Tset_strpad(t, H5T_STR_NULLPAD);
+    return t;
+}
+
+inline void string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+    h5_handle type(string_type(value.size()), H5Tclose, "string type");
+    h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+    if (H5Aexists(obj, name.c_str()) > 0) ck(H5Adelete(obj, name.c_str()), "delete attribute " + name);
+    h5_handle a(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "create attribute " + name);
+    std::string buf = value.empty() ? std::string(1, '\0') : value;
+    ck(H5Awrite(a, type, buf.data()), "write attribute " + name);
+}
+
+inline hid_t ensure_group(hid_t file, const std::string& name) {
+    if (name == "/") return H5Gopen2(file, "/", H5P_DEFAULT);
+    if (H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0) return H5Gopen2(file, name.c_str(), H5P_DEFAULT);
+    return H5Gcreate2(file, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+
+}  // namespace cortexsim::h5
