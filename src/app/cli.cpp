@@ -316,6 +316,14 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         return exit_ok;
     }
 
+    std::int64_t until_step = -1;
+    if (rq.until_s > 0) {
+        const double q = rq.until_s * 1e3 / spec.run.dt_ms;
+        until_step = static_cast<std::int64_t>(std::llround(q));
+        if (std::fabs(q - static_cast<double>(until_step)) > 1e-9 * std::max(1.0, q))
+            throw usage_error("--until-s " + fmt(rq.until_s) + " is not a whole number of time steps");
+        if (until_step >= spec.run.n_steps) until_step = -1;  // nothing to stop at
+    }
     std::unique_ptr<simulation> sim;
     run_collectively(comm, [&] { sim = std::make_unique<simulation>(spec, comm); });
     const std::size_t P = spec.populations.size();
@@ -390,14 +398,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     const std::int64_t control_every = 1024;
     const std::int64_t first_step = sim->step();
     int stopped_by = 0;
-    std::int64_t until_step = -1;
-    if (rq.until_s > 0) {
-        const double q = rq.until_s * 1e3 / spec.run.dt_ms;
-        until_step = static_cast<std::int64_t>(std::llround(q));
-        if (std::fabs(q - static_cast<double>(until_step)) > 1e-9 * std::max(1.0, q))
-            throw usage_error("--until-s " + fmt(rq.until_s) + " is not a whole number of time steps");
-        if (until_step <= first_step || until_step >= n_steps) until_step = -1;  // nothing to stop at
-    }
+    if (until_step <= first_step) until_step = -1;  // nothing left to stop at
+
 
     auto save = [&](std::int64_t k) {
         sim->flush_records(out.get());
@@ -434,6 +436,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
             c.delay_history = all_hist;
             write_checkpoint(ckpt_path, c);
         });
+        out->keep_partial_on_failure();
         last_ckpt = clock::now();
         if (rank == 0 && !rq.quiet) {
             std::printf("[cortexsim] checkpoint at t = %.4f s (step %lld) -> %s\n",
@@ -520,7 +523,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         {"hdf5_version", hdf5_version()},
         {"boost_version", BOOST_LIB_VERSION},
         {"ranks", std::to_string(size)},
-        {"partition", "contiguous blocks: rank r owns areas [r*A/N + min(r, A%N), ...) (docs/design.md)"},
+        {"partition", "contiguous blocks: with q = floor(A/N), rank r owns areas [r*q + min(r, A mod N), ...), "
+                      "the first A mod N ranks one more (docs/design.md)"},
         {"command_line", rq.command_line},
         {"host", hostname()},
         {"slurm_job_id", std::getenv("SLURM_JOB_ID") ? std::getenv("SLURM_JOB_ID") : ""},
@@ -535,6 +539,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         {"steps_this_segment", std::to_string(rep.steps)},
         {"loop_seconds", fmt(loop_max, 6)},
         {"steps_per_second", fmt(steps_per_s, 6)},
+        {"steps_per_exchange", std::to_string(sim->exchange().steps_per_exchange)},
+        {"exchanges_per_simulated_second", fmt(sim->exchanges_per_second(), 6)},
         {"checkpoints", history},
         {"restarted", restart.empty() ? "false" : "true"},
         {"start_time", start},
@@ -555,6 +561,15 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
                     spec.name.c_str(), spec.areas.size(), size, size == 1 ? "" : "s",
                     static_cast<long long>(rep.steps), spec.run.dt_ms,
                     spec.run.integrator == integrator_kind::euler ? "euler" : "heun", loop_max, steps_per_s);
+        if (!rq.quiet || rq.print_table) {
+            const exchange_stats& x = sim->exchange();
+            std::printf("exchange (rank 0): %zu long-range group%s, every %lld step%s, %zu ghost areas, %zu messages "
+                        "sent per exchange, %.4g exchanges and %.4g messages sent per simulated second\n",
+                        sim->n_groups(), sim->n_groups() == 1 ? "" : "s", static_cast<long long>(x.steps_per_exchange),
+                        x.steps_per_exchange == 1 ? "" : "s", x.ghost_sources, x.send_neighbours,
+                        sim->exchanges_per_second(),
+                        sim->exchanges_per_second() * static_cast<double>(x.send_neighbours));
+        }
         if (rq.print_table) print_table(out_path);
         std::printf("output: %s\n", std::filesystem::absolute(out_path).string().c_str());
         std::fflush(stdout);
@@ -648,8 +663,9 @@ int do_replay(const cli_options& o, MPI_Comm comm) {
         recorded_commit = read_h5_string_attribute(file, "/provenance", "git_commit");
         if (resolved.empty()) throw io_error(file + ": has no resolved config (/config attribute 'resolved')");
         const auto files = read_embedded_files(file);
-        char tmpl[] = "/tmp/cortexsim_replay_XXXXXX";
-        if (!mkdtemp(tmpl)) throw io_error("cannot create a temporary folder for the replay");
+        // next to the file: on a cluster that folder is on a file system every rank sees, /tmp may not be
+        std::string tmpl = (std::filesystem::absolute(file).parent_path() / ".cortexsim_replay_XXXXXX").string();
+        if (!mkdtemp(tmpl.data())) throw io_error("cannot create a temporary folder for the replay next to " + file);
         tmpdir = tmpl;
         for (std::size_t i = 0; i < files.size(); ++i) {
             if (sha256::of(files[i].content) != files[i].sha256)

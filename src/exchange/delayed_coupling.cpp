@@ -130,9 +130,14 @@ void delayed_coupling::step(std::int64_t t, const double* x_local, double* out) 
     const std::size_t nn = n_needed_;
     const std::int32_t* dl = delay_.data();
     const PetscInt* ci = col_.data();
+    // slot of s(t - d) without a division per nonzero: base - d, wrapped once (d <= max_d < L)
+    const std::int64_t base = static_cast<std::int64_t>(slot(t)), L = L_;
     for (std::size_t i = 0; i < n_local_; ++i)
-        out[i] = row_sum(row_ptr_[i], row_ptr_[i + 1], val_.data(),
-                         [&](PetscInt k) { return ring[slot(t - dl[k]) * nn + static_cast<std::size_t>(ci[k])]; });
+        out[i] = row_sum(row_ptr_[i], row_ptr_[i + 1], val_.data(), [&](PetscInt k) {
+            std::int64_t sl = base - dl[k];
+            sl += sl < 0 ? L : 0;
+            return ring[static_cast<std::size_t>(sl) * nn + static_cast<std::size_t>(ci[k])];
+        });
 }
 
 void delayed_coupling::sums_of_constant(double value, double* out) const {

@@ -137,7 +137,7 @@ h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const outp
 
 h5_output::h5_output(MPI_Comm comm, std::string path, append_t, const output_layout& layout,
                      const std::string& run_id)
-    : comm_(comm), path_(std::move(path)), run_id_(run_id), layout_(layout) {
+    : comm_(comm), path_(std::move(path)), run_id_(run_id), layout_(layout), keep_partial_(true) {
     quiet_hdf5();
     partial_ = path_ + ".partial";
     run_collectively(comm_, [&] {
@@ -206,7 +206,7 @@ void h5_output::flush() {
 h5_output::~h5_output() {
     if (!committed_) {
         close_all();
-        if (comm_rank(comm_) == 0) {
+        if (comm_rank(comm_) == 0 && !keep_partial_) {
             std::error_code ec;
             fs::remove(partial_, ec);
         }

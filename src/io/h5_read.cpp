@@ -126,6 +126,7 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
         std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
         h5_handle mt(H5Tcopy(H5T_C_S1), H5Tclose, "type");
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(t));  // h5py writes UTF-8
         ck(H5Aread(a, mt, ptrs.data()), "read attribute " + name);
         for (char* p : ptrs) out.emplace_back(p ? p : "");
         H5Dvlen_reclaim(mt, space, H5P_DEFAULT, ptrs.data());

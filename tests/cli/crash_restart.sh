@@ -5,7 +5,7 @@
 BIN=$1 TOOLS=$2 OUT=$3 CONFIG=$4 SEED=${5:-20261128}
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$OUT"; o=$OUT/crash.h5; ref=$OUT/crash_ref.h5; rm -f "$o" "$o.partial" "$o.ckpt" "$ref"
-SET=(--set run.t_end_ms=200000 --set run.record_interval_ms=10 --set checkpoint.every_sim_s=5)
+SET=(--set run.t_end_ms=150000 --set run.record_interval_ms=10 --set checkpoint.every_sim_s=5)
 expect_rc 0 "$OUT/crash_ref.log" -- mpi 2 "$BIN" run "$CONFIG" -o "$ref" "${SET[@]}" --quiet
 RANDOM=$SEED
 kills=0

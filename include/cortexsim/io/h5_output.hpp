@@ -64,6 +64,10 @@ public:
     /// Collective: closes the file but keeps "<path>.partial" for a later restart.
     void suspend();
 
+    /// From now on a failure keeps "<path>.partial" (a checkpoint refers to it). Set after every checkpoint
+    /// and when continuing an interrupted run.
+    void keep_partial_on_failure() { keep_partial_ = true; }
+
     /// Collective: pushes everything written so far to the file system (before a checkpoint).
     void flush();
 
@@ -84,6 +88,7 @@ private:
     output_layout layout_;
     long long file_ = -1, rates_ = -1, dxpl_ = -1;  // hid_t
     bool committed_ = false;
+    bool keep_partial_ = false;
     bool all_collective_ = true;
 };
 

@@ -1,0 +1,111 @@
+// Conduction delays on N ranks: a pulse reaches a target exactly d steps later; the delayed sums equal a
+// direct computation from the history; the per-nonzero delay rule.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cortexsim/config/config.hpp"
+#include "cortexsim/connectivity/connectivity.hpp"
+#include "cortexsim/exchange/delayed_coupling.hpp"
+#include "cortexsim/integrator/simulation.hpp"
+#include "test_support.hpp"
+
+using namespace cortexsim;
+using cortexsim::test::data_dir;
+using cortexsim::test::world_rank;
+using cortexsim::test::world_size;
+
+namespace {
+
+std::string tiny_delay_yaml(double amplitude) {
+    return "model:\n  name: tiny_delays\n  areas: {file: areas.csv}\n  connectivity:\n    fln: fln.csv\n"
+           "    matrices: {distance_mm: distance.csv}\n    delays: {distance: distance_mm, velocity_m_per_s: 3.5}\n"
+           "stimuli:\n  - {name: pulse, area: A, onset_ms: 10, duration_ms: 5, amplitude_hz: " +
+           std::to_string(amplitude) + "}\nrun: {t_end_ms: 20, dt_ms: 0.1, record_interval_ms: 0.1}\n";
+}
+
+/// Keeps every record of the E rates of this rank's areas.
+struct capture : record_sink {
+    std::size_t n_local = 0;
+    std::vector<std::vector<double>> e;  // [record][local area]
+    void write_block(std::int64_t first, std::int64_t n, const double* data) override {
+        e.resize(static_cast<std::size_t>(first + n));
+        for (std::int64_t r = 0; r < n; ++r) {
+            auto& row = e[static_cast<std::size_t>(first + r)];
+            row.resize(n_local);
+            for (std::size_t i = 0; i < n_local; ++i) row[i] = data[(static_cast<std::size_t>(r) * n_local + i) * 2];
+        }
+    }
+};
+
+}  // namespace
+
+TEST(delays, delay_rule) {
+    EXPECT_EQ(delay_steps(3.5, 3.5, 0.1), 10);
+    EXPECT_EQ(delay_steps(5.0, 3.5, 0.1), 14);   // 14.29 -> 14
+    EXPECT_EQ(delay_steps(5.2, 3.5, 0.1), 15);   // 14.86 -> 15
+    EXPECT_EQ(delay_steps(0.01, 3.5, 0.1), 1);   // never below one step
+}
+
+TEST(delays, pulse_reaches_targets_exactly_d_steps_later) {
+    if (world_size() > 3) GTEST_SKIP() << "3 areas";
+    const std::string dir = data_dir() + "/tiny";
+    const model_spec with = parse_config(tiny_delay_yaml(20.0), "tiny_delays", dir);
+    const model_spec without = parse_config(tiny_delay_yaml(0.0), "tiny_delays", dir);
+    simulation a(with, MPI_COMM_WORLD), b(without, MPI_COMM_WORLD);
+    capture ca, cb;
+    ca.n_local = cb.n_local = a.local_count();
+    a.run(&ca);
+    b.run(&cb);
+    // first state that differs between the runs, for each local area
+    const std::int64_t onset = 100;  // 10 ms / 0.1 ms
+    for (std::size_t i = 0; i < a.local_count(); ++i) {
+        std::int64_t first = -1;
+        for (std::size_t k = 0; k < ca.e.size(); ++k)
+            if (ca.e[k][i] != cb.e[k][i]) {
+                first = static_cast<std::int64_t>(k);
+                break;
+            }
+        const std::size_t area = a.local_begin() + i;
+        // A: its own pulse, one step after the onset. B: A->B 3.5 mm / 3.5 m/s = 1 ms = 10 steps.
+        // C: A->C 7 mm = 20 steps (the path through B is longer: 10 + 1 + 30).
+        const std::int64_t expect[3] = {onset + 1, onset + 2 + 10, onset + 2 + 20};
+        EXPECT_EQ(first, expect[area]) << "area " << with.areas.names[area] << " on " << world_size() << " ranks";
+    }
+}
+
+TEST(delays, delayed_sums_equal_the_history) {
+    // random history on 1..N ranks: out_i(t) = sum_j W_ij x_j(t - d_ij) with x_j(t) = f(j, t)
+    const std::size_t n = 11;
+    labelled_matrix m;
+    m.names.resize(n);
+    m.values.assign(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+            if (i != j && (i * 7 + j * 3) % 4 != 0) m.values[i * n + j] = 0.01 * static_cast<double>(1 + (i * j) % 13);
+    auto delay_of = [](std::size_t i, std::size_t j) { return static_cast<std::int32_t>(3 + (i + 2 * j) % 5); };
+    block_partition part(n, world_size());
+    const int me = world_rank();
+    local_rows rows = rows_of(m, part.begin(me), part.end(me));
+    for (std::size_t i = 0; i < rows.n_rows; ++i)
+        for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
+            rows.delay.push_back(delay_of(part.begin(me) + i, static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
+    delayed_coupling dc(MPI_COMM_WORLD, part, rows);
+    EXPECT_EQ(dc.min_delay(), 3);
+    EXPECT_EQ(dc.max_delay(), 7);
+    auto x = [](std::size_t j, std::int64_t t) { return t < 0 ? 1.0 + static_cast<double>(j) : std::sin(0.1 * static_cast<double>(t) + static_cast<double>(j)); };
+    std::vector<double> x0(part.count(me)), xt(part.count(me)), out(part.count(me));
+    for (std::size_t i = 0; i < x0.size(); ++i) x0[i] = x(part.begin(me) + i, -1);
+    dc.initialise(x0.data());
+    for (std::int64_t t = 0; t < 40; ++t) {
+        for (std::size_t i = 0; i < xt.size(); ++i) xt[i] = x(part.begin(me) + i, t);
+        dc.step(t, xt.data(), out.data());
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const std::size_t gi = part.begin(me) + i;
+            double ref = 0.0;
+            for (std::size_t j = 0; j < n; ++j)
+                if (m.values[gi * n + j] != 0.0) ref += m.values[gi * n + j] * x(j, t - delay_of(gi, j));
+            EXPECT_NEAR(out[i], ref, 1e-14) << "t " << t << " row " << gi;
+        }
+    }
+}
