@@ -124,7 +124,14 @@ void expect_well_formed(const synthetic_spec& s, const local_rows& r) {
     }
 }
 
-class SyntheticGeometry : public ::testing::TestWithParam<std::string> {};
+/// Pure single-process tests of the generator: run once, on one rank (under mpiexec -n > 1 every rank would
+/// repeat them; the MPI test below covers rank counts).
+class SyntheticGeometry : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (world_size() > 1) GTEST_SKIP() << "pure test, run on one rank only";
+    }
+};
 
 TEST_P(SyntheticGeometry, RowsDoNotDependOnHowTheyAreSplit) {
     for (double density : {0.01, 0.05, 0.5}) {  // 0.5: the dense (exponential keys) path
@@ -253,6 +260,32 @@ TEST_P(SyntheticGeometry, SeedsSelectTheModel) {
         same_rows += std::equal(a.col.begin() + a.row_ptr[i], a.col.begin() + a.row_ptr[i + 1],
                                 c.col.begin() + c.row_ptr[i]);
     EXPECT_LT(same_rows, 10u);  // rows differ, not only a few
+}
+
+TEST_P(SyntheticGeometry, TinyLengthConstantFallsBackToKeys) {
+    // lambda far below the area spacing: the proposals almost only hit the row's own bucket, so rows exhaust
+    // the rejection budget and are drawn with exponential keys; weights far below DBL_MIN are clamped to it
+    auto s = spec(400, GetParam(), 0.2);  // 4 k < n - 1: the rejection sampler is tried first
+    for (double lambda : {0.5, 0.01}) {
+        s.length_constant_mm = lambda;
+        const local_rows whole = synthetic_rows(s, 0, s.n_areas);
+        expect_well_formed(s, whole);
+        const local_rows joined = concat({synthetic_rows(s, 0, 123), synthetic_rows(s, 123, 400)});
+        EXPECT_EQ(joined.col, whole.col);
+        EXPECT_TRUE(bit_equal(joined.val, whole.val));
+        // the nearest sources dominate: the mean distance is below that of an exp(-d / (2 * spacing)) rule
+        auto wider = s;
+        wider.length_constant_mm = GetParam() == "sheet" ? 10.0 : 20.0;
+        const local_rows w = synthetic_rows(wider, 0, wider.n_areas);
+        auto mean_distance = [&](const local_rows& r) {
+            double sum = 0.0;
+            for (std::size_t i = 0; i < r.n_rows; ++i)
+                for (auto q = r.row_ptr[i]; q < r.row_ptr[i + 1]; ++q)
+                    sum += synthetic_distance_mm(s, i, static_cast<std::size_t>(r.col[static_cast<std::size_t>(q)]));
+            return sum / static_cast<double>(r.nnz());
+        };
+        EXPECT_LT(mean_distance(whole), mean_distance(w)) << "lambda " << lambda;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Synthetic, SyntheticGeometry, ::testing::Values("sheet", "sphere"));
