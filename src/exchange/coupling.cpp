@@ -7,6 +7,7 @@
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/exchange/petsc_check.hpp"
+#include "row_sum.hpp"
 
 namespace cortexsim {
 
@@ -141,24 +142,9 @@ void coupling::apply(const double* x_local, double* out) {
     const PetscInt* rp = row_ptr_.data();
     const PetscInt* ci = col_.data();
     const double* v = val_.data();
-    // A fixed summation tree per row: four interleaved partial sums over the row's nonzeros in increasing
-    // global column order (k - row start = 0, 1, 2, 3 mod 4), combined as (s0 + s1) + (s2 + s3). It depends
-    // only on the row's contents, never on the partition, and breaks the add-latency chain of a single sum.
-    for (std::size_t i = 0; i < n_local_; ++i) {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        PetscInt k = rp[i];
-        const PetscInt e = rp[i + 1];
-        for (; k + 3 < e; k += 4) {
-            s0 += v[k] * src[ci[k]];
-            s1 += v[k + 1] * src[ci[k + 1]];
-            s2 += v[k + 2] * src[ci[k + 2]];
-            s3 += v[k + 3] * src[ci[k + 3]];
-        }
-        if (k < e) s0 += v[k] * src[ci[k]];
-        if (k + 1 < e) s1 += v[k + 1] * src[ci[k + 1]];
-        if (k + 2 < e) s2 += v[k + 2] * src[ci[k + 2]];
-        out[i] = (s0 + s1) + (s2 + s3);
-    }
+    // the partition-independent summation tree (row_sum.hpp)
+    for (std::size_t i = 0; i < n_local_; ++i)
+        out[i] = detail::row_sum(rp[i], rp[i + 1], v, [&](PetscInt k) { return src[ci[k]]; });
 }
 
 }  // namespace cortexsim

@@ -8,27 +8,10 @@
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/exchange/petsc_check.hpp"
+#include "row_sum.hpp"
 
 namespace cortexsim {
 
-namespace {
-/// The summation tree shared with coupling::apply: four interleaved partial sums, (s0 + s1) + (s2 + s3).
-template <class Value>
-inline double row_sum(PetscInt b, PetscInt e, const double* v, Value&& x) {
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    PetscInt k = b;
-    for (; k + 3 < e; k += 4) {
-        s0 += v[k] * x(k);
-        s1 += v[k + 1] * x(k + 1);
-        s2 += v[k + 2] * x(k + 2);
-        s3 += v[k + 3] * x(k + 3);
-    }
-    if (k < e) s0 += v[k] * x(k);
-    if (k + 1 < e) s1 += v[k + 1] * x(k + 1);
-    if (k + 2 < e) s2 += v[k + 2] * x(k + 2);
-    return (s0 + s1) + (s2 + s3);
-}
-}  // namespace
 
 delayed_coupling::delayed_coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows)
     : comm_(comm), n_local_(rows.n_rows), begin_(rows.row_begin) {
@@ -133,7 +116,7 @@ void delayed_coupling::step(std::int64_t t, const double* x_local, double* out) 
     // slot of s(t - d) without a division per nonzero: base - d, wrapped once (d <= max_d < L)
     const std::int64_t base = static_cast<std::int64_t>(slot(t)), L = L_;
     for (std::size_t i = 0; i < n_local_; ++i)
-        out[i] = row_sum(row_ptr_[i], row_ptr_[i + 1], val_.data(), [&](PetscInt k) {
+        out[i] = detail::row_sum(row_ptr_[i], row_ptr_[i + 1], val_.data(), [&](PetscInt k) {
             std::int64_t sl = base - dl[k];
             sl += sl < 0 ? L : 0;
             return ring[static_cast<std::size_t>(sl) * nn + static_cast<std::size_t>(ci[k])];
@@ -142,7 +125,7 @@ void delayed_coupling::step(std::int64_t t, const double* x_local, double* out) 
 
 void delayed_coupling::sums_of_constant(double value, double* out) const {
     for (std::size_t i = 0; i < n_local_; ++i)
-        out[i] = row_sum(row_ptr_[i], row_ptr_[i + 1], val_.data(), [&](PetscInt) { return value; });
+        out[i] = detail::row_sum(row_ptr_[i], row_ptr_[i + 1], val_.data(), [&](PetscInt) { return value; });
 }
 
 std::vector<double> delayed_coupling::export_history(std::int64_t k) const {

@@ -186,15 +186,19 @@ void h5_output::open_file(bool create) {
     });
 }
 
+void h5_output::close_checked() {
+    if (rates_ >= 0) ck(H5Dclose(rates_), "close /rates");
+    rates_ = -1;
+    if (dxpl_ >= 0) H5Pclose(dxpl_);
+    dxpl_ = -1;
+    const hid_t f = static_cast<hid_t>(file_);
+    file_ = -1;
+    ck(H5Fclose(f), "close " + partial_);
+}
+
 void h5_output::suspend() {
     run_collectively(comm_, [&] {
-        if (rates_ >= 0) ck(H5Dclose(rates_), "close /rates");
-        rates_ = -1;
-        if (dxpl_ >= 0) H5Pclose(dxpl_);
-        dxpl_ = -1;
-        const hid_t f = static_cast<hid_t>(file_);
-        file_ = -1;
-        ck(H5Fclose(f), "close " + partial_);
+        close_checked();
     });
     committed_ = true;  // nothing to remove
 }
@@ -302,13 +306,7 @@ void h5_output::commit() {
     run_collectively(comm_, [&] {
         h5_handle root(H5Gopen2(file_, "/", H5P_DEFAULT), H5Gclose, "open /");
         string_attribute(root, "complete", "true");
-        if (rates_ >= 0) ck(H5Dclose(rates_), "close /rates");
-        rates_ = -1;
-        if (dxpl_ >= 0) H5Pclose(dxpl_);
-        dxpl_ = -1;
-        const hid_t f = static_cast<hid_t>(file_);
-        file_ = -1;
-        ck(H5Fclose(f), "close " + partial_);
+        close_checked();
     });
     run_collectively(comm_, [&] {
         if (comm_rank(comm_) != 0) return;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# job_scripts/slurm_chain.sbatch, submitted unchanged with 2 tasks for a long run (90 s of model time,
-# checkpoints every 5 s of model time), in three jobs:
+# job_scripts/slurm_chain.sbatch, submitted unchanged with 2 tasks for a long run (900 s of model time,
+# checkpoints every 20 s of model time; long enough that no job can finish before its signal), in three jobs:
 #   job 1: mid-run the test sends what SLURM sends before a time limit (--signal=B:USR1@60), with
 #          'scancel --full --signal=USR1': the job must checkpoint, see exit code 3, submit the next job of the
 #          chain (same name, 2 tasks) and end with exit code 0;
@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 export CORTEXSIM=$BIN
 export CONFIG=$SRC/configs/chaudhuri2015.yaml
 export OUT=$W/out/chain.h5
-export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=90000 --set checkpoint.every_sim_s=5"
+export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=900000 --set run.record_interval_ms=10 --set checkpoint.every_sim_s=20"
 export MPIRUN_FLAGS="--bind-to none"
 CKPT=$OUT.ckpt
 

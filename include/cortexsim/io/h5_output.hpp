@@ -81,6 +81,7 @@ public:
 
 private:
     void close_all() noexcept;
+    void close_checked();  // collective caller: closes /rates, the transfer list and the file, throwing on error
     void open_file(bool create);
 
     MPI_Comm comm_;
