@@ -47,31 +47,9 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "configs", "data", "chaudhuri2015")
+from chaudhuri_model import *  # noqa: F401,F403  (parameters, read_model, coefficients)
 
-TAU_E_MS, TAU_I_MS = 20.0, 10.0
-BETA_E, BETA_I = 0.066, 0.351
-W_EE, W_IE, W_EI, W_II = 24.3, 12.2, 19.7, 12.5
-MU_EE, MU_IE = 33.7, 25.3
-ETA = 0.68
-R_E0, R_I0 = 10.0, 35.0
-PULSE_AREA, PULSE_HZ = "V1", 41.8646
-DT_MS = 0.1
-
-
-def read_model():
-    with open(os.path.join(DATA, "areas_hierarchy.csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
-    names = [r["area"] for r in rows]
-    h = np.array([float(r["hier_raw"]) for r in rows])
-    h = h / h.max()
-    with open(os.path.join(DATA, "fln_29x29.csv"), newline="") as f:
-        m = list(csv.reader(f))
-    if m[0][1:] != names or [r[0] for r in m[1:]] != names:
-        sys.exit("brian2_reference: FLN area order differs from areas_hierarchy.csv")
-    W = np.array([[float(x) for x in r[1:]] for r in m[1:]])
-    return names, h, W
+TAU_E_MS, TAU_I_MS, DT_MS = TAU_E, TAU_I, DT
 
 
 def main():
@@ -101,16 +79,7 @@ def main():
     names, h, W = read_model()
     n = len(names)
     v1 = names.index(PULSE_AREA)
-    s = 1.0 + ETA * h
-    a_EE = BETA_E * W_EE * s
-    a_IE = BETA_I * W_IE * s
-    a_EI = -BETA_E * W_EI
-    a_II = -BETA_I * W_II
-    c_E = BETA_E * MU_EE * s
-    c_I = BETA_I * MU_IE * s
-    lr0 = W @ np.full(n, R_E0)
-    bkg_E = R_E0 - (a_EE * R_E0 + a_EI * R_I0 + c_E * lr0)
-    bkg_I = R_I0 - (a_IE * R_E0 + a_II * R_I0 + c_I * lr0)
+    a_EE, a_IE, a_EI, a_II, c_E, c_I, bkg_E, bkg_I = coefficients(h, W)
 
     defaultclock.dt = DT_MS * ms
     tau_E, tau_I = TAU_E_MS * ms, TAU_I_MS * ms

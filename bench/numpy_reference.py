@@ -38,38 +38,8 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "configs", "data", "chaudhuri2015")
 
-# Parameters of configs/chaudhuri2015.yaml (MODELS.md section 1.2).
-TAU_E, TAU_I = 20.0, 10.0            # ms
-BETA_E, BETA_I = 0.066, 0.351        # Hz/pA
-W_EE, W_IE, W_EI, W_II = 24.3, 12.2, 19.7, 12.5   # pA/Hz
-MU_EE, MU_IE = 33.7, 25.3            # pA/Hz
-ETA = 0.68
-R_E0, R_I0 = 10.0, 35.0              # Hz, background fixed point
-PULSE_AREA, PULSE_HZ = "V1", 41.8646
-PULSE_ON_MS, PULSE_DUR_MS = 100.0, 250.0
-DT = 0.1                             # ms
-RECORD_MS = 1.0
-
-
-def read_areas(path):
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    names = [r["area"] for r in rows]
-    hier = np.array([float(r["hier_raw"]) for r in rows])
-    return names, hier / hier.max()
-
-
-def read_fln(path, names):
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    sources = rows[0][1:]
-    targets = [r[0] for r in rows[1:]]
-    if sources != names or targets != names:
-        sys.exit("numpy_reference: FLN area order differs from areas_hierarchy.csv")
-    return np.array([[float(x) for x in r[1:]] for r in rows[1:]])
+from chaudhuri_model import *  # noqa: F401,F403  (parameters, read_model, coefficients)
 
 
 def main():
@@ -80,22 +50,10 @@ def main():
     ap.add_argument("--tolerance", type=float, default=1e-9, help="max allowed |difference| in Hz (default 1e-9)")
     a = ap.parse_args()
 
-    names, h = read_areas(os.path.join(DATA, "areas_hierarchy.csv"))
-    W = read_fln(os.path.join(DATA, "fln_29x29.csv"), names)
+    names, h, W = read_model()
     n = len(names)
     v1 = names.index(PULSE_AREA)
-
-    # Derived coefficients, as cortexsim's derive_linear_ei.
-    s = 1.0 + ETA * h
-    a_EE = BETA_E * W_EE * s
-    a_IE = BETA_I * W_IE * s
-    a_EI = -BETA_E * W_EI
-    a_II = -BETA_I * W_II
-    c_E = BETA_E * MU_EE * s
-    c_I = BETA_I * MU_IE * s
-    lr0 = W @ np.full(n, R_E0)
-    bkg_E = R_E0 - (a_EE * R_E0 + a_EI * R_I0 + c_E * lr0)
-    bkg_I = R_I0 - (a_IE * R_E0 + a_II * R_I0 + c_I * lr0)
+    a_EE, a_IE, a_EI, a_II, c_E, c_I, bkg_E, bkg_I = coefficients(h, W)
     k_E, k_I = DT / TAU_E, DT / TAU_I
 
     n_steps = int(round(a.t_end_ms / DT))
