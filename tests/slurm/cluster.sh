@@ -25,7 +25,10 @@ SLURMD_PORT=${SLURMD_PORT:-16818}
 WAIT_S=${CLUSTER_WAIT_S:-30}
 CONF=$DIR/slurm.conf
 MUNGE_DIR=$DIR/munge
-SOCKET=$MUNGE_DIR/munge.socket
+# munged refuses a socket unless every folder above it is executable by all; a clone may live below a private
+# (mode 700) folder, so the socket goes to a folder of its own under /tmp, named after DIR.
+SOCKET_DIR=/tmp/cortexsim-munge-$(printf %s "$DIR" | cksum | cut -d' ' -f1)
+SOCKET=$SOCKET_DIR/munge.socket
 LOG_DIR=$DIR/log
 RUN_DIR=$DIR/run
 
@@ -170,9 +173,9 @@ start() {
 
   # A previous cluster in DIR (still running, or left behind by a killed run): stop it, then start clean.
   stop_all quiet || die "could not stop the previous cluster in $DIR"
-  rm -rf "$DIR/state" "$DIR/spool" "$LOG_DIR" "$RUN_DIR" "$MUNGE_DIR" "$CONF"
-  mkdir -p "$DIR/state" "$DIR/spool" "$LOG_DIR" "$RUN_DIR" "$MUNGE_DIR"
-  chmod 755 "$DIR" "$MUNGE_DIR" "$RUN_DIR" "$LOG_DIR"
+  rm -rf "$DIR/state" "$DIR/spool" "$LOG_DIR" "$RUN_DIR" "$MUNGE_DIR" "$CONF" "$SOCKET_DIR"
+  mkdir -p "$DIR/state" "$DIR/spool" "$LOG_DIR" "$RUN_DIR" "$MUNGE_DIR" "$SOCKET_DIR"
+  chmod 755 "$DIR" "$MUNGE_DIR" "$RUN_DIR" "$LOG_DIR" "$SOCKET_DIR"
   chmod 700 "$DIR/state"
 
   for p in "$SLURMCTLD_PORT" "$SLURMD_PORT"; do
