@@ -23,7 +23,7 @@
 #include "cortexsim/app/signals.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/connectivity/csv.hpp"
-#include "cortexsim/integrator/simulation.hpp"
+#include "cortexsim/integrator/engine.hpp"
 #include "cortexsim/io/h5_output.hpp"
 
 namespace cortexsim {
@@ -180,9 +180,36 @@ std::string fmt(double v, int prec = 4) {
     return s.str();
 }
 
-void print_table(const std::string& file) {
+void print_table(const std::string& file, const model_spec& spec) {
     const auto areas = read_h5_strings(file, "/areas");
     const auto hier = read_h5_doubles(file, "/analysis/hierarchy");
+    if (spec.circuit != "linear_ei") {
+        // working-memory table of a nonlinear circuit: the analysed population's windows and the flag
+        const auto base = read_h5_doubles(file, "/analysis/baseline_mean_hz");
+        const auto delay = read_h5_doubles(file, "/analysis/delay_mean_hz");
+        const auto pers = read_h5_doubles(file, "/analysis/persistent");
+        const auto cue = read_h5_doubles(file, "/analysis/cue_response_hz");
+        const auto dis = read_h5_doubles(file, "/analysis/distractor_response_hz");
+        const std::size_t P = areas.empty() ? 0 : base.size() / areas.size();
+        std::size_t p = 0;
+        for (std::size_t q = 0; q < spec.populations.size(); ++q)
+            if (spec.populations[q] == spec.analysis.population) p = q;
+        std::printf("%-8s %9s %14s %14s %10s %14s %14s\n", "area", "hierarchy",
+                    ("baseline " + spec.populations[p]).c_str(), ("delay " + spec.populations[p]).c_str(),
+                    "persistent", "cue resp (Hz)", "distr. resp");
+        std::string list;
+        std::size_t count = 0;
+        for (std::size_t i = 0; i < areas.size(); ++i) {
+            std::printf("%-8s %9.3f %14.3f %14.3f %10s %14.3f %14.3f\n", areas[i].c_str(), hier[i], base[i * P + p],
+                        delay[i * P + p], pers[i] == 1.0 ? "yes" : "no", cue[i], dis[i]);
+            if (pers[i] == 1.0) {
+                ++count;
+                list += (list.empty() ? "" : " ") + areas[i];
+            }
+        }
+        std::printf("persistent activity in %zu of %zu areas: %s\n", count, areas.size(), list.c_str());
+        return;
+    }
     const auto peak = read_h5_doubles(file, "/analysis/peak_rate_hz");
     const auto resp = read_h5_doubles(file, "/analysis/response_hz");
     const auto tau = read_h5_doubles(file, "/analysis/timescale_s");
@@ -324,10 +351,9 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
             throw usage_error("--until-s " + fmt(rq.until_s) + " is not a whole number of time steps");
         if (until_step >= spec.run.n_steps) until_step = -1;  // nothing to stop at
     }
-    std::unique_ptr<simulation> sim;
-    run_collectively(comm, [&] { sim = std::make_unique<simulation>(spec, comm); });
-    const std::size_t P = spec.populations.size();
-    const std::size_t S = sim->analysis().state_size();
+    std::unique_ptr<engine> sim = make_engine(spec, comm);
+    const std::size_t P = sim->state_size();  // numbers per area in a checkpoint's state
+    const std::size_t S = sim->analysis_state_size();
 
     output_layout layout;
     layout.area_names = spec.areas.names;
@@ -489,19 +515,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     }
 
     // ---- analysis
-    const pulse_analysis& an = sim->analysis();
-    std::vector<double> hier(spec.areas.hierarchy.begin() + static_cast<std::ptrdiff_t>(sim->local_begin()),
-                             spec.areas.hierarchy.begin() +
-                                 static_cast<std::ptrdiff_t>(sim->local_begin() + sim->local_count()));
-    out->write_analysis("hierarchy", hier, 1, "1", "normalised hierarchy h_i used by the model");
-    out->write_analysis("peak_rate_hz", an.peak_rate_hz(), P, "Hz",
-                        "maximum recorded rate of each population over the run");
-    out->write_analysis("response_hz", an.response_hz(), 1, "Hz",
-                        "peak increase of the E rate after the pulse onset over its value at the onset");
-    out->write_analysis("peak_time_s", an.peak_time_s(), 1, "s", "time of the peak E response");
-    out->write_analysis("timescale_s", an.timescale_s(), 1, "s",
-                        "time from the peak E response until it decays below peak/e (linear interpolation "
-                        "between records); NaN if it does not");
+    for (const auto& col : sim->analysis_columns())
+        out->write_analysis(col.name, col.values, col.width, col.unit, col.description);
 
     double loop_max = 0.0;
     check_mpi(MPI_Allreduce(&rep.loop_seconds, &loop_max, 1, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce");
@@ -570,7 +585,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
                         sim->exchanges_per_second(),
                         sim->exchanges_per_second() * static_cast<double>(x.send_neighbours));
         }
-        if (rq.print_table) print_table(out_path);
+        if (rq.print_table) print_table(out_path, spec);
         std::printf("output: %s\n", std::filesystem::absolute(out_path).string().c_str());
         std::fflush(stdout);
     }

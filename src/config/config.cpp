@@ -16,6 +16,11 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/connectivity/csv.hpp"
+#if __has_include("cortexsim/config/generic_circuit_config.hpp")
+#include "cortexsim/config/generic_circuit_config.hpp"
+#define CORTEXSIM_HAVE_GENERIC_CONFIG 1
+#endif
+#include "cortexsim/dynamics/circuit.hpp"
 #include "cortexsim/io/h5_read.hpp"
 
 namespace cortexsim {
@@ -245,15 +250,24 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     }
 
     const section top(root, "", origin);
-    top.only({"model", "stimuli", "run", "output", "analysis", "checkpoint", "sweep"});
+    top.only({"model", "stimuli", "perturbations", "run", "output", "analysis", "checkpoint", "sweep"});
 
     // ---- model
     const section model = top.sub("model");
-    model.only({"name", "circuit", "areas", "vectors", "gradients", "parameters", "connectivity", "projections"});
+    model.only({"name", "circuit", "areas", "vectors", "gradients", "parameters", "connectivity", "projections",
+                "populations", "local"});
     m.name = model.required_text("name");
     m.circuit = model.text("circuit", "linear_ei");
-    if (m.circuit != "linear_ei")
-        throw config_error(origin + ": '" + model.key("circuit") + "' = '" + m.circuit + "' (allowed: linear_ei)");
+    const bool linear = m.circuit == "linear_ei";
+    if (!linear && !find_circuit(m.circuit)) {
+        std::string allowed = "linear_ei";
+        for (const auto& c : circuit_catalogue()) allowed += ", " + c.type;
+        throw config_error(origin + ": '" + model.key("circuit") + "' = '" + m.circuit + "' (allowed: " + allowed + ")");
+    }
+    if (m.circuit != "generic")
+        for (const char* k : {"populations", "local"})
+            if (model.has(k))
+                throw config_error(origin + ": '" + model.key(k) + "' is only for 'model.circuit: generic'");
     if (!model.has("areas")) throw config_error(origin + ": missing required key 'model.areas'");
     m.areas = load_areas(model.sub("areas"), base_dir, m.data_files);
 
@@ -341,8 +355,58 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     };
 
     // ---- local parameters: a number, or {value: x, gradient: g} for value * g_i per area
-    const bool generic = model.has("projections");
-    {
+    const bool generic = model.has("projections") || !linear;
+    // The names a nonlinear circuit offers (variables, input channels, stimulus ports, modulators).
+    std::vector<std::string> c_vars, c_channels, c_ports, c_mods;
+    if (!linear) {
+        const section p = model.sub("parameters");
+        const circuit_info& info = *find_circuit(m.circuit);
+        const YAML::Node pn = model.raw("parameters");
+        if (model.has("parameters") && pn.IsMap())
+            for (const auto& kv : pn) {
+                const std::string k = kv.first.as<std::string>();
+                bool known = false;
+                for (const auto& [name, def] : info.defaults) known = known || name == k;
+                if (!known) {
+                    std::string list;
+                    for (const auto& [name, def] : info.defaults) list += (list.empty() ? "" : ", ") + name;
+                    throw config_error(origin + ": unknown key '" + p.key(k) + "' (parameters of circuit '" + m.circuit +
+                                       "': " + (list.empty() ? "none" : list) + ")");
+                }
+                m.circuit_params.emplace_back(k, p.to_number(kv.second, p.key(k)));
+            }
+        if (m.circuit == "generic") {
+            if (!model.has("populations"))
+                throw config_error(origin + ": missing required key 'model.populations' (circuit: generic)");
+#ifdef CORTEXSIM_HAVE_GENERIC_CONFIG
+            parse_generic_circuit(model.raw("populations"), model.raw("local"), origin, m);
+#endif
+        }
+        std::unique_ptr<circuit> probe;
+        try {
+            probe = make_circuit(m, 0, 0);
+        } catch (const std::exception& e) {
+            throw config_error(origin + ": model '" + m.name + "' (circuit " + m.circuit + "): " + e.what());
+        }
+        c_vars = probe->variables();
+        c_channels = probe->input_channels();
+        c_ports = probe->stimulus_ports();
+        c_mods = probe->modulators();
+        m.populations.clear();
+        for (std::size_t v : probe->recorded()) m.populations.push_back(c_vars[v]);
+    }
+    auto one_of = [&](const std::vector<std::string>& list, const section& x, const char* k, const std::string& what) {
+        const std::string v = x.required_text(k);
+        auto it = std::find(list.begin(), list.end(), v);
+        if (it == list.end()) {
+            std::string l;
+            for (const auto& n : list) l += (l.empty() ? "" : ", ") + n;
+            throw config_error(origin + ": '" + x.key(k) + "' = '" + v + "' is not " + what + " of circuit '" +
+                               m.circuit + "' (allowed: " + l + ")");
+        }
+        return static_cast<std::size_t>(it - list.begin());
+    };
+    if (linear) {
         const section p = model.sub("parameters");
         p.only({"tau_E_ms", "tau_I_ms", "beta_E", "beta_I", "w_EE", "w_IE", "w_EI", "w_II", "mu_EE", "mu_IE", "eta",
                 "r_E_target_hz", "r_I_target_hz", "rate_floor_E_hz", "rate_floor_I_hz"});
@@ -503,8 +567,9 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
         ie.scale = m.params.mu_IE;
         m.projections = {ee, ie};
     } else {
-        const YAML::Node pn = model.raw("projections");
-        if (!pn.IsSequence() || pn.size() == 0) throw config_error(origin + ": 'model.projections' must be a non-empty list");
+        const YAML::Node pn = (!linear && !model.has("projections")) ? YAML::Node(YAML::NodeType::Sequence)
+                                                                      : model.raw("projections");
+        if (linear && (!pn.IsSequence() || pn.size() == 0)) throw config_error(origin + ": 'model.projections' must be a non-empty list");
         auto pop_index = [&](const section& x, const char* k) {
             const std::string v = x.required_text(k);
             auto it = std::find(m.populations.begin(), m.populations.end(), v);
@@ -517,8 +582,8 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
             x.only({"name", "source", "target", "matrix", "power", "normalise_rows", "scale", "sln", "sln_matrix", "gradient"});
             projection_spec pr;
             pr.name = x.text("name", "projection" + std::to_string(i));
-            pr.source = pop_index(x, "source");
-            pr.target = pop_index(x, "target");
+            pr.source = linear ? pop_index(x, "source") : one_of(c_vars, x, "source", "a variable");
+            pr.target = linear ? pop_index(x, "target") : one_of(c_channels, x, "target", "an input channel");
             pr.matrix = x.text("matrix", "fln");
             pr.power = x.number("power", 1.0);
             const std::string nr = x.text("normalise_rows", "false");
@@ -563,7 +628,14 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
         if (!(q.dt_ms > 0.0))
             throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) + " must be > 0");
         const double tau_min = std::min(m.params.tau_E_ms, m.params.tau_I_ms);
-        if (q.dt_ms >= tau_min)
+        if (!linear && q.integrator != integrator_kind::euler)
+            throw config_error(origin + ": '" + r.key("integrator") + "' = '" + integ + "': circuit '" + m.circuit +
+                               "' is integrated with explicit Euler (Euler-Maruyama with noise) only");
+        if (m.circuit == "generic" && m.generic.defined && q.dt_ms >= m.generic.min_tau_ms())
+            throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) +
+                               " ms must be smaller than the smallest time constant of the circuit (" +
+                               std::to_string(m.generic.min_tau_ms()) + " ms)");
+        if (linear && q.dt_ms >= tau_min)
             throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) +
                                " ms must be smaller than the smallest time constant (" + std::to_string(tau_min) +
                                " ms)");
@@ -606,22 +678,29 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
             if (!s.IsSequence()) throw config_error(origin + ": 'stimuli' must be a list");
             for (std::size_t i = 0; i < s.size(); ++i) {
                 const section st(s[i], "stimuli." + std::to_string(i), origin);
-                st.only({"name", "area", "population", "onset_ms", "duration_ms", "amplitude_hz"});
+                st.only({"name", "area", "population", "onset_ms", "duration_ms", "amplitude_hz", "amplitude"});
                 stimulus_spec x;
                 x.name = st.text("name", "stimulus" + std::to_string(i));
                 const std::string area = st.required_text("area");
                 x.area = m.areas.find(area);
                 if (x.area == area_table::npos)
                     throw config_error(origin + ": '" + st.key("area") + "' = '" + area + "' is not an area of the model");
-                const std::string pop = st.text("population", "E");
-                auto it = std::find(m.populations.begin(), m.populations.end(), pop);
-                if (it == m.populations.end())
-                    throw config_error(origin + ": '" + st.key("population") + "' = '" + pop +
-                                       "' is not a population (allowed: E, I)");
-                x.population = static_cast<std::size_t>(it - m.populations.begin());
+                if (linear) {
+                    const std::string pop = st.text("population", "E");
+                    auto it = std::find(m.populations.begin(), m.populations.end(), pop);
+                    if (it == m.populations.end())
+                        throw config_error(origin + ": '" + st.key("population") + "' = '" + pop +
+                                           "' is not a population (allowed: E, I)");
+                    x.population = static_cast<std::size_t>(it - m.populations.begin());
+                } else {
+                    x.population = one_of(c_ports, st, "population", "a stimulus port");
+                }
                 x.onset_ms = st.required_number("onset_ms");
                 x.duration_ms = st.required_number("duration_ms");
-                x.amplitude = st.required_number("amplitude_hz");
+                if (st.has("amplitude_hz") == st.has("amplitude"))
+                    throw config_error(origin + ": '" + st.display() + "' needs exactly one of 'amplitude_hz' (linear_ei) "
+                                       "or 'amplitude' (in the input units of the circuit)");
+                x.amplitude = st.has("amplitude") ? st.required_number("amplitude") : st.required_number("amplitude_hz");
                 if (x.onset_ms < 0) throw config_error(origin + ": '" + st.key("onset_ms") + "' must be >= 0");
                 check_positive(st, "duration_ms", x.duration_ms);
                 x.onset_step = steps_of(x.onset_ms, m.run.dt_ms, origin, st.key("onset_ms"));
@@ -630,6 +709,71 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
                     if (other.name == x.name)
                         throw config_error(origin + ": '" + st.key("name") + "' = '" + x.name + "' is used twice");
                 m.stimuli.push_back(x);
+            }
+        }
+    }
+
+    // ---- perturbations (nonlinear circuits): silence, modulator windows, lesions
+    {
+        const YAML::Node pl = top.raw("perturbations");
+        if (pl && !pl.IsNull()) {
+            if (linear) throw config_error(origin + ": 'perturbations' need a nonlinear circuit (model.circuit)");
+            if (!pl.IsSequence()) throw config_error(origin + ": 'perturbations' must be a list");
+            auto area_list = [&](const section& x, const char* k) {
+                std::vector<std::size_t> out;
+                const YAML::Node n = x.raw(k);
+                if (!n.IsSequence() || n.size() == 0)
+                    throw config_error(origin + ": '" + x.key(k) + "' must be a non-empty list of area names");
+                for (std::size_t q = 0; q < n.size(); ++q) {
+                    const std::string a = n[q].as<std::string>();
+                    const std::size_t idx = m.areas.find(a);
+                    if (idx == area_table::npos)
+                        throw config_error(origin + ": '" + x.key(k) + "." + std::to_string(q) + "' = '" + a +
+                                           "' is not an area of the model");
+                    out.push_back(idx);
+                }
+                return out;
+            };
+            for (std::size_t i = 0; i < pl.size(); ++i) {
+                const section x(pl[i], "perturbations." + std::to_string(i), origin);
+                x.only({"name", "kind", "areas", "populations", "sources", "modulator", "value", "onset_ms",
+                        "duration_ms"});
+                perturbation_spec pt;
+                pt.name = x.text("name", "perturbation" + std::to_string(i));
+                pt.kind = x.required_text("kind");
+                if (pt.kind == "silence") {
+                    x.only({"name", "kind", "areas", "populations", "onset_ms", "duration_ms"});
+                    pt.areas = area_list(x, "areas");
+                    const YAML::Node pops = x.raw("populations");
+                    if (pops && pops.IsSequence())
+                        for (std::size_t q = 0; q < pops.size(); ++q) {
+                            const std::string v = pops[q].as<std::string>();
+                            if (std::find(m.populations.begin(), m.populations.end(), v) == m.populations.end())
+                                throw config_error(origin + ": '" + x.key("populations") + "." + std::to_string(q) +
+                                                   "' = '" + v + "' is not a recorded population");
+                            pt.populations.push_back(v);
+                        }
+                } else if (pt.kind == "modulator") {
+                    x.only({"name", "kind", "modulator", "value", "onset_ms", "duration_ms"});
+                    pt.modulator = c_mods[one_of(c_mods, x, "modulator", "a modulator")];
+                    pt.value = x.required_number("value");
+                } else if (pt.kind == "lesion") {
+                    x.only({"name", "kind", "areas", "sources"});
+                    pt.areas = area_list(x, "areas");
+                    pt.sources = area_list(x, "sources");
+                } else {
+                    throw config_error(origin + ": '" + x.key("kind") + "' = '" + pt.kind +
+                                       "' (allowed: silence, modulator, lesion)");
+                }
+                if (pt.kind != "lesion") {
+                    pt.onset_ms = x.required_number("onset_ms");
+                    pt.duration_ms = x.required_number("duration_ms");
+                    if (pt.onset_ms < 0) throw config_error(origin + ": '" + x.key("onset_ms") + "' must be >= 0");
+                    check_positive(x, "duration_ms", pt.duration_ms);
+                    pt.onset_step = steps_of(pt.onset_ms, m.run.dt_ms, origin, x.key("onset_ms"));
+                    pt.end_step = pt.onset_step + steps_of(pt.duration_ms, m.run.dt_ms, origin, x.key("duration_ms"));
+                }
+                m.perturbations.push_back(std::move(pt));
             }
         }
     }
@@ -646,8 +790,46 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     // ---- analysis
     {
         const section a = top.sub("analysis");
-        a.only({"stimulus"});
+        a.only({"stimulus", "population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor"});
         m.analysis.stimulus = a.text("stimulus", "");
+        if (linear) {
+            for (const char* k : {"population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor"})
+                if (a.has(k))
+                    throw config_error(origin + ": '" + a.key(k) + "' is for nonlinear circuits (linear_ei uses 'analysis.stimulus')");
+        } else {
+            m.analysis.population = a.text("population", m.populations.empty() ? "" : m.populations.front());
+            if (std::find(m.populations.begin(), m.populations.end(), m.analysis.population) == m.populations.end())
+                (void)one_of(m.populations, a, "population", "a recorded population");
+            auto window = [&](const char* k, double& b, double& e) {
+                if (!a.has(k)) return;
+                const YAML::Node w = a.raw(k);
+                if (!w.IsSequence() || w.size() != 2)
+                    throw config_error(origin + ": '" + a.key(k) + "' must be [begin_ms, end_ms]");
+                b = a.to_number(w[0], a.key(k) + ".0");
+                e = a.to_number(w[1], a.key(k) + ".1");
+                if (!(b >= 0 && e > b))
+                    throw config_error(origin + ": '" + a.key(k) + "' must satisfy 0 <= begin < end");
+            };
+            window("baseline_ms", m.analysis.baseline_begin_ms, m.analysis.baseline_end_ms);
+            window("delay_ms", m.analysis.delay_begin_ms, m.analysis.delay_end_ms);
+            m.analysis.rule = a.text("rule", "delay_minus_baseline");
+            if (m.analysis.rule != "delay_minus_baseline" && m.analysis.rule != "delay_mean")
+                throw config_error(origin + ": 'analysis.rule' = '" + m.analysis.rule +
+                                   "' (allowed: delay_minus_baseline, delay_mean)");
+            if (m.analysis.rule == "delay_minus_baseline" && a.has("delay_ms") && !a.has("baseline_ms"))
+                throw config_error(origin + ": 'analysis.rule' delay_minus_baseline needs 'analysis.baseline_ms'");
+            m.analysis.threshold_hz = a.number("threshold_hz", 5.0);
+            m.analysis.cue = a.text("cue", "");
+            m.analysis.distractor = a.text("distractor", "");
+            for (const std::string* nm : {&m.analysis.cue, &m.analysis.distractor}) {
+                if (nm->empty()) continue;
+                bool found = false;
+                for (const auto& st : m.stimuli) found = found || st.name == *nm;
+                if (!found)
+                    throw config_error(origin + ": 'analysis." + (nm == &m.analysis.cue ? "cue" : "distractor") +
+                                       "' = '" + *nm + "' is not the name of a stimulus");
+            }
+        }
         if (!m.analysis.stimulus.empty()) {
             bool found = false;
             for (const auto& s : m.stimuli) found = found || s.name == m.analysis.stimulus;
@@ -673,6 +855,15 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     if (top.has("sweep")) {
         const section sw = top.sub("sweep");
         sw.only({"mode", "parameters"});
+    }
+
+    // ---- a nonlinear circuit checks its parameters against the time step now that run.dt_ms is known
+    if (!linear) {
+        try {
+            (void)make_circuit(m, 0, 0);
+        } catch (const std::exception& e) {
+            throw config_error(origin + ": model '" + m.name + "' (circuit " + m.circuit + "): " + e.what());
+        }
     }
 
     // ---- fingerprint: what determines the rates

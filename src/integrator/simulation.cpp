@@ -258,3 +258,23 @@ run_report simulation::run(record_sink* sink, const control_hook& control) {
 }
 
 }  // namespace cortexsim
+
+namespace cortexsim {
+
+std::vector<analysis_column> simulation::analysis_columns() const {
+    const std::size_t P = spec_.populations.size();
+    std::vector<double> hier(spec_.areas.hierarchy.begin() + static_cast<std::ptrdiff_t>(begin_),
+                             spec_.areas.hierarchy.begin() + static_cast<std::ptrdiff_t>(begin_ + n_));
+    return {
+        {"hierarchy", std::move(hier), 1, "1", "normalised hierarchy h_i used by the model"},
+        {"peak_rate_hz", analysis_.peak_rate_hz(), P, "Hz", "maximum recorded rate of each population over the run"},
+        {"response_hz", analysis_.response_hz(), 1, "Hz",
+         "peak increase of the E rate after the pulse onset over its value at the onset"},
+        {"peak_time_s", analysis_.peak_time_s(), 1, "s", "time of the peak E response"},
+        {"timescale_s", analysis_.timescale_s(), 1, "s",
+         "time from the peak E response until it decays below peak/e (linear interpolation between records); NaN "
+         "if it does not"},
+    };
+}
+
+}  // namespace cortexsim

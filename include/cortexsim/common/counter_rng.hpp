@@ -13,7 +13,16 @@
 //   2  synthetic connectivity: source proposals        counter {attempt_lo, attempt_hi, row, 2}
 //      (a proposal's second block, on the sphere, sets the top bit of attempt_hi)
 //   3  synthetic connectivity: dense-row keys          counter {source_lo, source_hi, row, 3}
+//   15 wong_wang circuit: random initial rates         counter {area_lo, area_hi, population, 15}
 //   16..31 reserved for noise keyed by (area, population, step).
+//   32 rnn task n-back: letters of a stream            counter {trial_lo, trial_hi, item, 32}
+//   33 rnn task delayed match-to-sample: stimuli       counter {trial_lo, trial_hi, 0, 33}
+//   34 rnn task cue/delay/response: the cue            counter {trial_lo, trial_hi, 0, 34}
+//   35 rnn init: W_in                                  counter {block_lo, block_hi, 0, 35}
+//   36 rnn init: W_rec                                 counter {block_lo, block_hi, 0, 36}
+//   37 rnn init: W_out                                 counter {block_lo, block_hi, 0, 37}
+//   38 rnn init: per-unit time constants               counter {unit_lo, unit_hi, 0, 38}
+//   39 rnn init: start vector of the power iteration   counter {block_lo, block_hi, 0, 39}
 // Uniform doubles are computed from the integer output with exact arithmetic; the normal deviates use
 // std::log, std::sqrt, std::cos and std::sin of the C library (identical on every rank of a run on one
 // machine type; they may differ in the last bit between C libraries).

@@ -15,78 +15,58 @@
 #include "cortexsim/dynamics/linear_ei.hpp"
 #include "cortexsim/exchange/coupling.hpp"
 #include "cortexsim/exchange/delayed_coupling.hpp"
+#include "cortexsim/integrator/engine.hpp"
 #include "cortexsim/partition/partition.hpp"
 #include "cortexsim/spec/model_spec.hpp"
 #include "cortexsim/stimulus/stimulus.hpp"
 
 namespace cortexsim {
 
-/// Where recorded blocks go (the io layer implements it). Called collectively with the same arguments'
-/// shapes on every rank: data is [n_records][n_local_areas][n_populations], row-major.
-class record_sink {
-public:
-    virtual ~record_sink() = default;
-    virtual void write_block(std::int64_t first_record, std::int64_t n_records, const double* data) = 0;
-};
-
-struct run_report {
-    std::int64_t steps = 0;
-    double loop_seconds = 0.0;  // wall time of the time loop on this rank (incl. record flushes)
-    double steps_per_second = 0.0;
-};
-
-/// The loop's one hook for everything that is not dynamics (progress, signals, checkpoints): called on every
-/// rank at step k = `first`, then at each step it returns, before step k is integrated (state = after k steps,
-/// records up to k already taken). Returning stop_now ends run() there. The hook may call flush_records() and
-/// export_state(); it may communicate (it is called at the same k on every rank).
-struct control_hook {
-    static constexpr std::int64_t stop_now = -1;
-    std::int64_t first = -1;  // -1: never called
-    std::function<std::int64_t(std::int64_t)> fn;
-};
-
-class simulation {
+class simulation final : public engine {
 public:
     /// Collective over comm. Throws (on every rank alike for data errors) if the model does not fit.
     simulation(const model_spec& spec, MPI_Comm comm);
 
     /// Collective. Runs from the current step to the end (or until the control hook stops it), recording
     /// every run.record_every steps (record 0 = initial state, taken when starting at step 0).
-    run_report run(record_sink* sink, const control_hook& control = {});
+    run_report run(record_sink* sink, const control_hook& control = {}) override;
 
     /// Collective: writes the buffered records to the sink now.
-    void flush_records(record_sink* sink);
+    void flush_records(record_sink* sink) override;
 
     /// Steps completed so far.
-    std::int64_t step() const { return step_; }
-    bool finished() const { return step_ == spec_.run.n_steps; }
+    std::int64_t step() const override { return step_; }
+    bool finished() const override { return step_ == spec_.run.n_steps; }
     /// Records already handed to the sink or buffered (= index of the next record).
-    std::int64_t records_taken() const { return next_record_index_; }
+    std::int64_t records_taken() const override { return next_record_index_; }
+    std::size_t state_size() const override { return spec_.populations.size(); }
+    std::size_t analysis_state_size() const override { return analysis_.state_size(); }
+    std::vector<analysis_column> analysis_columns() const override;
 
     /// This rank's state for a checkpoint: rates [local area][population], analysis [local area][state_size].
-    void export_state(std::vector<double>& rates, std::vector<double>& analysis) const;
+    void export_state(std::vector<double>& rates, std::vector<double>& analysis) const override;
     /// Restores the state after `step` steps (the same layout as export_state; any rank count wrote it).
-    void import_state(std::int64_t step, const std::vector<double>& rates, const std::vector<double>& analysis);
+    void import_state(std::int64_t step, const std::vector<double>& rates, const std::vector<double>& analysis) override;
 
-    const block_partition& partition() const { return part_; }
-    std::size_t local_begin() const { return begin_; }
-    std::size_t local_count() const { return n_; }
+    const block_partition& partition() const override { return part_; }
+    std::size_t local_begin() const override { return begin_; }
+    std::size_t local_count() const override { return n_; }
     std::int64_t records_per_block() const { return block_; }
     const pulse_analysis& analysis() const { return analysis_; }
     const linear_ei_state& state() const { return state_; }
     /// Exchange statistics of the first long-range group (all groups share the partition).
-    const exchange_stats& exchange() const;
+    const exchange_stats& exchange() const override;
     /// Number of long-range groups (projections sharing source population and transformed matrix).
-    std::size_t n_groups() const { return groups_.size(); }
+    std::size_t n_groups() const override { return groups_.size(); }
     /// Exchanges per simulated second and messages each rank sends per simulated second (all groups).
-    double exchanges_per_second() const;
+    double exchanges_per_second() const override;
 
     /// Delay history of this rank's areas for a checkpoint: per delayed group [n_local][L] (states before the
     /// current step, oldest first); empty without delays.
-    std::vector<std::vector<double>> export_history() const;
-    std::vector<std::int64_t> history_lengths() const;
+    std::vector<std::vector<double>> export_history() const override;
+    std::vector<std::int64_t> history_lengths() const override;
     /// Restores the delay histories (call after import_state) from global [n_areas][L] arrays, one per group.
-    void import_history(const std::vector<std::vector<double>>& global);
+    void import_history(const std::vector<std::vector<double>>& global) override;
 
 private:
     void record(std::int64_t k, record_sink* sink);

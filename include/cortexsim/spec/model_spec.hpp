@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cortexsim/spec/generic_circuit.hpp"
+
 namespace cortexsim {
 
 /// The areas of the model, in global order (the order of the data files).
@@ -140,6 +142,29 @@ struct data_file {
 
 struct analysis_spec {
     std::string stimulus;  // name of the stimulus whose onset starts the pulse analysis ("" = first)
+    // Working-memory analysis of nonlinear circuits (docs/models.md, "Analysis"): window means of one recorded
+    // population, a persistent-activity flag and cue / distractor responses. Windows in ms, [begin, end).
+    std::string population;            // recorded population ("" = the circuit's first)
+    double baseline_begin_ms = -1, baseline_end_ms = -1;
+    double delay_begin_ms = -1, delay_end_ms = -1;
+    std::string rule = "delay_minus_baseline";  // or "delay_mean": persistent if (delay - baseline) or delay > threshold
+    double threshold_hz = 5.0;
+    std::string cue, distractor;       // stimulus names whose windows give the responses ("" = none)
+};
+
+/// A change of the model over a time window [onset, onset + duration) (docs/models.md, "Perturbations"):
+///   silence    clamp the listed recorded populations of the listed areas to 0 after every step;
+///   modulator  set a circuit modulator (e.g. dopamine) to `value` inside the window (restored after);
+///   lesion     remove the projections from `sources` to `areas` for the whole run (onset/duration ignored).
+struct perturbation_spec {
+    std::string name, kind;
+    std::vector<std::size_t> areas;        // global area indices (targets for lesion)
+    std::vector<std::size_t> sources;      // lesion only
+    std::vector<std::string> populations;  // silence: recorded populations (empty = all)
+    std::string modulator;
+    double value = 0.0;
+    double onset_ms = 0.0, duration_ms = 0.0;
+    std::int64_t onset_step = 0, end_step = 0;  // derived
 };
 
 struct model_spec;
@@ -152,6 +177,11 @@ struct model_spec {
     area_table areas;
     std::vector<std::string> populations{"E", "I"};
     linear_ei_params params;
+    /// Named parameters of a nonlinear circuit (model.parameters), checked against circuit_catalogue().
+    std::vector<std::pair<std::string, double>> circuit_params;
+    /// The populations of a config-defined circuit (circuit: generic).
+    generic_circuit_spec generic;
+    std::vector<perturbation_spec> perturbations;
     /// Per-area multipliers of local parameters: parameter name -> gradient name (value_i = value * g_i).
     std::vector<std::pair<std::string, std::string>> param_gradients;
     std::vector<gradient_spec> gradients;

@@ -1,0 +1,45 @@
+#include "cortexsim/dynamics/circuit.hpp"
+
+#include <stdexcept>
+
+namespace cortexsim {
+
+void circuit::declare(std::vector<std::string> variables, std::vector<std::string> recorded,
+                      std::vector<std::string> channels, std::vector<std::string> ports,
+                      std::vector<std::string> modulators) {
+    variables_ = std::move(variables);
+    channels_ = std::move(channels);
+    ports_ = std::move(ports);
+    modulators_ = std::move(modulators);
+    recorded_.clear();
+    for (const auto& r : recorded) {
+        const std::size_t v = find(variables_, r);
+        if (v == npos) throw std::logic_error("circuit: recorded variable '" + r + "' is not a variable");
+        recorded_.push_back(v);
+    }
+    state_.assign(variables_.size() * n_, 0.0);
+}
+
+std::size_t circuit::find(const std::vector<std::string>& v, const std::string& name) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (v[i] == name) return i;
+    return npos;
+}
+
+void circuit::set_modulator(const std::string& name, double) {
+    throw std::invalid_argument("circuit has no modulator '" + name + "'");
+}
+
+double circuit::modulator(const std::string& name) const {
+    throw std::invalid_argument("circuit has no modulator '" + name + "'");
+}
+
+double circuit_parameter(const model_spec& m, const circuit_info& info, const std::string& name) {
+    for (const auto& [k, v] : m.circuit_params)
+        if (k == name) return v;
+    for (const auto& [k, v] : info.defaults)
+        if (k == name) return v;
+    throw std::invalid_argument("circuit '" + info.type + "' has no parameter '" + name + "'");
+}
+
+}  // namespace cortexsim
