@@ -102,6 +102,7 @@ TEST(config, bad_values) {
 TEST(config, bad_overrides) {
     expect_error<config_error>({"run.dt_ms"}, "expected key=value");
     expect_error<config_error>({"stimuli.7.amplitude_hz=1"}, "out of range");
+    expect_error<config_error>({"perturbations.0.kind=silence"}, "need a nonlinear circuit");
 }
 
 TEST(config, data_file_errors) {
@@ -117,4 +118,78 @@ TEST(config, missing_config_file) {
 TEST(config, invalid_yaml) {
     EXPECT_THROW(parse_config("run: [1, 2", "bad.yaml", "."), config_error);
     EXPECT_THROW(parse_config("- 1\n- 2\n", "bad.yaml", "."), config_error);
+}
+
+// ---- nonlinear circuits: names are checked against the circuit; perturbations; appending with --set -------
+namespace {
+model_spec fw(const std::vector<std::string>& overrides = {}) {
+    return load_config(source_dir() + "/configs/froudistwalsh2021.yaml", overrides);
+}
+template <class E>
+void expect_fw_error(const std::vector<std::string>& overrides, const std::string& part) {
+    try {
+        fw(overrides);
+        FAIL() << "no error for " << part;
+    } catch (const E& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find(part), std::string::npos) << "message: " << m;
+        EXPECT_EQ(m.find('\n'), std::string::npos) << "one line: " << m;
+        EXPECT_NE(m.find("froudistwalsh2021.yaml"), std::string::npos) << "names the file: " << m;
+    }
+}
+}  // namespace
+
+TEST(config_circuits, names_come_from_the_circuit) {
+    const model_spec m = fw();
+    EXPECT_EQ(m.circuit, "froudist_walsh");
+    EXPECT_EQ(m.populations, (std::vector<std::string>{"E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}));
+    ASSERT_EQ(m.projections.size(), 8u);
+    ASSERT_EQ(m.stimuli.size(), 1u);
+    EXPECT_EQ(m.stimuli[0].population, 0u);  // port E1_dend
+    EXPECT_EQ(m.analysis.population, "E1");
+    EXPECT_EQ(m.circuit_params.size(), 2u);
+}
+
+TEST(config_circuits, bad_names_and_values) {
+    expect_fw_error<config_error>({"model.parameters.dopamin=1"}, "unknown key 'model.parameters.dopamin'");
+    expect_fw_error<config_error>({"model.projections.0.source=S_NMDA_E3"}, "'model.projections.0.source' = 'S_NMDA_E3' is not a variable");
+    expect_fw_error<config_error>({"model.projections.0.target=sup_X"}, "is not an input channel");
+    expect_fw_error<config_error>({"stimuli.0.population=E3_dend"}, "'stimuli.0.population' = 'E3_dend' is not a stimulus port");
+    expect_fw_error<config_error>({"analysis.population=E3"}, "'analysis.population' = 'E3'");
+    expect_fw_error<config_error>({"analysis.rule=mean"}, "'analysis.rule' = 'mean'");
+    expect_fw_error<config_error>({"analysis.delay_ms=[5, 4]"}, "'analysis.delay_ms' must satisfy");
+    expect_fw_error<config_error>({"run.integrator=heun"}, "explicit Euler");
+    expect_fw_error<config_error>({"model.circuit=wong_wangg"}, "'model.circuit' = 'wong_wangg' (allowed: linear_ei");
+    expect_fw_error<config_error>({"model.populations.E.tau_ms=1"}, "only for 'model.circuit: generic'");
+    expect_fw_error<config_error>({"run.dt_ms=2.5", "run.record_interval_ms=5"}, "dt");
+}
+
+TEST(config_circuits, perturbations_appended_with_set) {
+    const model_spec m = fw({"perturbations.0.kind=silence", "perturbations.0.areas=[9/46d, 8B]",
+                             "perturbations.0.populations=[E1]", "perturbations.0.onset_ms=2000",
+                             "perturbations.0.duration_ms=500", "perturbations.1.kind=modulator",
+                             "perturbations.1.modulator=dopamine", "perturbations.1.value=0.5",
+                             "perturbations.1.onset_ms=3000", "perturbations.1.duration_ms=1000",
+                             "perturbations.2.kind=lesion", "perturbations.2.areas=[24c]",
+                             "perturbations.2.sources=[9/46d]", "stimuli.1.name=late", "stimuli.1.area=V1",
+                             "stimuli.1.population=E2_dend", "stimuli.1.onset_ms=100", "stimuli.1.duration_ms=10",
+                             "stimuli.1.amplitude=0.05"});
+    ASSERT_EQ(m.perturbations.size(), 3u);
+    EXPECT_EQ(m.perturbations[0].kind, "silence");
+    EXPECT_EQ(m.perturbations[0].areas.size(), 2u);
+    EXPECT_EQ(m.perturbations[0].onset_step, 4000);
+    EXPECT_EQ(m.perturbations[0].end_step, 5000);
+    EXPECT_EQ(m.perturbations[1].modulator, "dopamine");
+    EXPECT_EQ(m.perturbations[2].sources.size(), 1u);
+    ASSERT_EQ(m.stimuli.size(), 2u);
+    EXPECT_EQ(m.stimuli[1].population, 1u);  // E2_dend
+    expect_fw_error<config_error>({"perturbations.0.kind=cut"}, "'perturbations.0.kind' = 'cut'");
+    expect_fw_error<config_error>({"perturbations.0.kind=silence", "perturbations.0.areas=[V9]",
+                                   "perturbations.0.onset_ms=0", "perturbations.0.duration_ms=1"},
+                                  "'perturbations.0.areas.0' = 'V9' is not an area");
+    expect_fw_error<config_error>({"perturbations.0.kind=modulator", "perturbations.0.modulator=serotonin",
+                                   "perturbations.0.value=1", "perturbations.0.onset_ms=0",
+                                   "perturbations.0.duration_ms=1"},
+                                  "'perturbations.0.modulator' = 'serotonin' is not a modulator");
+    expect_fw_error<config_error>({"stimuli.5.area=V1"}, "index 5 is out of range");
 }

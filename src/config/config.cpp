@@ -16,6 +16,10 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/connectivity/csv.hpp"
+#if __has_include("cortexsim/config/rnn_config.hpp")
+#include "cortexsim/config/rnn_config.hpp"
+#define CORTEXSIM_HAVE_RNN_CONFIG 1
+#endif
 #if __has_include("cortexsim/config/generic_circuit_config.hpp")
 #include "cortexsim/config/generic_circuit_config.hpp"
 #define CORTEXSIM_HAVE_GENERIC_CONFIG 1
@@ -127,9 +131,11 @@ void set_path(YAML::Node node, const std::vector<std::string>& parts, std::size_
         } catch (...) {
             throw config_error("--set '" + kv + "': '" + p + "' must be a list index");
         }
-        if (idx >= node.size())
+        if (idx > node.size())
             throw config_error("--set '" + kv + "': index " + p + " is out of range (" + origin + " has " +
-                               std::to_string(node.size()) + " items there)");
+                               std::to_string(node.size()) + " items there; index " + std::to_string(node.size()) +
+                               " appends one)");
+        if (idx == node.size()) node.push_back(last ? value : YAML::Node(YAML::NodeType::Map));  // append
         if (last)
             node[idx] = value;
         else
@@ -142,7 +148,12 @@ void set_path(YAML::Node node, const std::vector<std::string>& parts, std::size_
         node[p] = value;
         return;
     }
-    if (!node[p] || node[p].IsNull()) node[p] = YAML::Node(YAML::NodeType::Map);
+    if (!node[p] || node[p].IsNull()) {
+        // a missing list is created when the next component is an index: --set perturbations.0.kind=silence
+        const std::string& next = parts[i + 1];
+        const bool index = !next.empty() && next.find_first_not_of("0123456789") == std::string::npos;
+        node[p] = YAML::Node(index ? YAML::NodeType::Sequence : YAML::NodeType::Map);
+    }
     set_path(node[p], parts, i + 1, value, kv, origin);
 }
 
@@ -255,7 +266,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     // ---- model
     const section model = top.sub("model");
     model.only({"name", "circuit", "areas", "vectors", "gradients", "parameters", "connectivity", "projections",
-                "populations", "local"});
+                "populations", "local", "rnn"});
     m.name = model.required_text("name");
     m.circuit = model.text("circuit", "linear_ei");
     const bool linear = m.circuit == "linear_ei";
@@ -268,8 +279,21 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
         for (const char* k : {"populations", "local"})
             if (model.has(k))
                 throw config_error(origin + ": '" + model.key(k) + "' is only for 'model.circuit: generic'");
-    if (!model.has("areas")) throw config_error(origin + ": missing required key 'model.areas'");
-    m.areas = load_areas(model.sub("areas"), base_dir, m.data_files);
+    if (m.circuit != "rnn" && model.has("rnn"))
+        throw config_error(origin + ": '" + model.key("rnn") + "' is only for 'model.circuit: rnn'");
+    if (m.circuit == "rnn") {
+        // the units of the network are the "areas" (one population each); W_rec is the coupling matrix
+        for (const char* k : {"areas", "vectors", "gradients", "connectivity", "projections"})
+            if (model.has(k))
+                throw config_error(origin + ": '" + model.key(k) + "' does not apply to 'model.circuit: rnn' (see docs/rnn.md)");
+        if (!model.has("rnn")) throw config_error(origin + ": missing required key 'model.rnn' (circuit: rnn)");
+#ifdef CORTEXSIM_HAVE_RNN_CONFIG
+        parse_rnn_model(model.raw("rnn"), origin, base_dir, m);
+#endif
+    } else {
+        if (!model.has("areas")) throw config_error(origin + ": missing required key 'model.areas'");
+        m.areas = load_areas(model.sub("areas"), base_dir, m.data_files);
+    }
 
     // ---- data vectors and gradients (per-area values)
     std::vector<std::pair<std::string, std::vector<double>>> vectors{{"hierarchy", m.areas.hierarchy}};
@@ -545,7 +569,9 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     }
 
     // ---- projections (compact form: E->E and E->I through FLN, scaled by mu and 1 + eta h_i)
-    if (!generic) {
+    if (m.circuit == "rnn") {
+        // set by parse_rnn_model: the recurrent projection a -> rec through W_rec
+    } else if (!generic) {
         gradient_spec g;
         g.name = "hierarchy_scaling";
         g.vector = "hierarchy";

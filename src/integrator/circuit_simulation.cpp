@@ -9,6 +9,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/integrator/simulation.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
+#include "cortexsim/dynamics/circuits/rnn.hpp"
 
 namespace cortexsim {
 namespace {
@@ -77,7 +78,8 @@ circuit_simulation::circuit_simulation(const model_spec& spec, MPI_Comm comm)
         g.source = first.source;
         local_rows rows;
         run_collectively(comm, [&] {
-            rows = projection_rows(spec, first, begin_, begin_ + n_);
+            rows = spec.rnn.defined && first.matrix == "W_rec" ? rnn_recurrent_rows(spec, begin_, begin_ + n_)
+                                                               : projection_rows(spec, first, begin_, begin_ + n_);
             for (const auto& pert : spec.perturbations)
                 if (pert.kind == "lesion") remove_entries(rows, pert.areas, pert.sources);
         });

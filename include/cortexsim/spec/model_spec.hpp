@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cortexsim/spec/generic_circuit.hpp"
+#include "cortexsim/spec/rnn_spec.hpp"
 
 namespace cortexsim {
 
@@ -181,6 +182,8 @@ struct model_spec {
     std::vector<std::pair<std::string, double>> circuit_params;
     /// The populations of a config-defined circuit (circuit: generic).
     generic_circuit_spec generic;
+    /// The recurrent network of circuit: rnn (units are the "areas", one population "a").
+    rnn_spec rnn;
     std::vector<perturbation_spec> perturbations;
     /// Per-area multipliers of local parameters: parameter name -> gradient name (value_i = value * g_i).
     std::vector<std::pair<std::string, std::string>> param_gradients;

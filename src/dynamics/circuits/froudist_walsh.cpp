@@ -222,6 +222,11 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
 
     // Euler constants: dt/tau for every decay, gamma * dt[s] for every rise driven by a rate in Hz.
     const double dt = m.run.dt_ms;
+    for (const char* tau : {"tau_rate_ms", "tau_nmda_ms", "tau_ampa_ms", "tau_gaba_ms", "tau_gaba_dend_ms",
+                            "tau_adapt_ms", "noise_tau_ms"})
+        if (!(P(tau) > dt))
+            throw std::invalid_argument(std::string("froudist_walsh circuit: ") + tau + " = " + std::to_string(P(tau)) +
+                                        " must be larger than run.dt_ms = " + std::to_string(dt));
     dt_s_ = dt * 1e-3;
     k_rate_ = dt / P("tau_rate_ms");
     k_nmda_ = dt / P("tau_nmda_ms");
