@@ -23,6 +23,8 @@
 #include "cortexsim/app/signals.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/connectivity/csv.hpp"
+#include "cortexsim/app/renumber.hpp"
+#include "cortexsim/rnn/train.hpp"
 #include "cortexsim/integrator/engine.hpp"
 #include "cortexsim/io/h5_output.hpp"
 
@@ -35,11 +37,13 @@ std::string usage_text() {
            "       cortexsim sweep CONFIG --list\n"
            "       mpirun -n N cortexsim replay OUT.h5 [--keep]\n"
            "       cortexsim check CONFIG [--set key=value ...]\n"
+           "       mpirun -n N cortexsim train CONFIG [-o WEIGHTS.h5] [--overwrite] [--resume CKPT] [--set k=v]\n"
            "       cortexsim --version | --help\n"
            "  run     integrate the model of CONFIG on N ranks (1 <= N <= number of areas) and write one HDF5 file\n"
            "  sweep   run every point of the config's sweep section (--list: print the points)\n"
            "  replay  re-run an output file from what it holds (config and data) and compare the rates bit for bit\n"
            "  check   validate CONFIG and its data files without running\n"
+           "  train   train a recurrent network on a task by BPTT, data-parallel over N ranks (docs/rnn.md)\n"
            "  -o OUT.h5         output file (default: output.path of the config)\n"
            "  --set key=value   override a config value, e.g. --set run.dt_ms=0.2 --set stimuli.0.amplitude_hz=20\n"
            "  --overwrite       replace an existing output (only once the new one is complete) or checkpoint\n"
@@ -313,7 +317,9 @@ std::string resolved_parameters(const model_spec& m) {
 }
 
 int execute_run(const run_request& rq, MPI_Comm comm) {
-    const model_spec& spec = rq.spec;
+    const model_spec& file_spec = rq.spec;  // areas in data-file order (the output's and checkpoints' order)
+    const partition_plan plan = plan_partition(file_spec, comm);
+    const model_spec& spec = plan.spec;     // areas as the ranks hold them (renumbered after a graph partition)
     const int rank = comm_rank(comm);
     const int size = comm_size(comm);
     const std::string start = broadcast_string(comm, utc_now());
@@ -352,11 +358,20 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         if (until_step >= spec.run.n_steps) until_step = -1;  // nothing to stop at
     }
     std::unique_ptr<engine> sim = make_engine(spec, comm);
+    if (rank == 0 && !rq.quiet) {
+        std::printf("[cortexsim] partition (%s): per rank: areas, nonzeros, ghost areas, bytes per exchange\n",
+                    spec.partition_method.c_str());
+        for (const auto& line : plan.report) std::printf("[cortexsim]   %s\n", line.c_str());
+        std::fflush(stdout);
+    }
     const std::size_t P = sim->state_size();  // numbers per area in a checkpoint's state
     const std::size_t S = sim->analysis_state_size();
 
     output_layout layout;
-    layout.area_names = spec.areas.names;
+    layout.area_names = file_spec.areas.names;
+    if (!spec.areas.original.empty())
+        for (std::size_t i = 0; i < sim->local_count(); ++i)
+            layout.area_rows.push_back(spec.areas.original[sim->local_begin() + i]);
     layout.populations = spec.populations;
     layout.area_begin = sim->local_begin();
     layout.n_local = sim->local_count();
@@ -377,7 +392,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
                 throw config_error(restart + ": checkpoint is from a different model or config (model '" + c.model +
                                    "', fingerprint " + c.fingerprint.substr(0, 12) + "...; this run: model '" +
                                    spec.name + "', fingerprint " + spec.fingerprint.substr(0, 12) + "...)");
-            if (c.area_names != spec.areas.names || c.n_populations != P || c.n_steps != spec.run.n_steps ||
+            if (c.area_names != file_spec.areas.names || c.n_populations != P || c.n_steps != spec.run.n_steps ||
                 c.analysis_state_size != S || c.rates.size() != spec.areas.size() * P)
                 throw data_error(restart + ": checkpoint does not match this model's areas, populations or steps");
         });
@@ -385,8 +400,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         check_mpi(MPI_Bcast(&step, 1, MPI_LONG_LONG, 0, comm), "MPI_Bcast");
         const std::string run_id = broadcast_string(comm, c.run_id);
         history = broadcast_string(comm, c.history);
-        const auto rates = scatter_areas(comm, sim->partition(), c.rates, P);
-        const auto analysis = scatter_areas(comm, sim->partition(), c.analysis, S);
+        const auto rates = scatter_areas(comm, sim->partition(), to_internal_order(spec, c.rates, P), P);
+        const auto analysis = scatter_areas(comm, sim->partition(), to_internal_order(spec, c.analysis, S), S);
         sim->import_state(step, rates, analysis);
         {
             const auto lengths = sim->history_lengths();
@@ -400,7 +415,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
                 check_mpi(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm), "MPI_Bcast");
                 h.resize(n);
                 check_mpi(MPI_Bcast(h.data(), static_cast<int>(n), MPI_DOUBLE, 0, comm), "MPI_Bcast");
-                hist[g] = std::move(h);
+                hist[g] = to_internal_order(spec, h, static_cast<std::size_t>(lengths[g]));
             }
             sim->import_history(hist);
         }
@@ -432,13 +447,15 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         out->flush();
         std::vector<double> rates, analysis;
         sim->export_state(rates, analysis);
-        const auto all_rates = gather_areas(comm, sim->partition(), rates, P);
-        const auto all_analysis = gather_areas(comm, sim->partition(), analysis, S);
+        const auto all_rates = to_file_order(spec, gather_areas(comm, sim->partition(), rates, P), P);
+        const auto all_analysis = to_file_order(spec, gather_areas(comm, sim->partition(), analysis, S), S);
         const auto lengths = sim->history_lengths();
         const auto local_hist = sim->export_history();
         std::vector<std::vector<double>> all_hist;
         for (std::size_t g = 0; g < lengths.size(); ++g)
-            all_hist.push_back(gather_areas(comm, sim->partition(), local_hist[g], static_cast<std::size_t>(lengths[g])));
+            all_hist.push_back(to_file_order(
+                spec, gather_areas(comm, sim->partition(), local_hist[g], static_cast<std::size_t>(lengths[g])),
+                static_cast<std::size_t>(lengths[g])));
         run_collectively(comm, [&] {
             if (rank != 0) return;
             checkpoint_data c;
@@ -450,7 +467,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
             c.records_written = sim->records_taken();
             c.n_areas = spec.areas.size();
             c.n_populations = P;
-            c.area_names = spec.areas.names;
+            c.area_names = file_spec.areas.names;
             c.rates = all_rates;
             c.analysis = all_analysis;
             c.analysis_state_size = S;
@@ -538,8 +555,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         {"hdf5_version", hdf5_version()},
         {"boost_version", BOOST_LIB_VERSION},
         {"ranks", std::to_string(size)},
-        {"partition", "contiguous blocks: with q = floor(A/N), rank r owns areas [r*q + min(r, A mod N), ...), "
-                      "the first A mod N ranks one more (docs/design.md)"},
+        {"partition", plan.description},
         {"command_line", rq.command_line},
         {"host", hostname()},
         {"slurm_job_id", std::getenv("SLURM_JOB_ID") ? std::getenv("SLURM_JOB_ID") : ""},
@@ -744,6 +760,8 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string command_line = "cortexsim";
     for (const auto& a : args) command_line += " " + a;
+    if (!args.empty() && args[0] == "train")  // the trainer has its own options (docs/rnn.md)
+        return rnn::train_command(std::vector<std::string>(args.begin() + 1, args.end()), comm);
     cli_options o;
     try {
         o = parse_cli(args);

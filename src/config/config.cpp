@@ -635,7 +635,11 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     // ---- run
     {
         const section r = top.sub("run");
-        r.only({"t_end_ms", "dt_ms", "record_interval_ms", "integrator", "seed"});
+        r.only({"t_end_ms", "dt_ms", "record_interval_ms", "integrator", "seed", "partition"});
+        m.partition_method = r.text("partition", "block");
+        if (m.partition_method != "block" && m.partition_method != "graph")
+            throw config_error(origin + ": '" + r.key("partition") + "' = '" + m.partition_method +
+                               "' (allowed: block, graph)");
         run_spec& q = m.run;
         q.t_end_ms = r.required_number("t_end_ms");
         q.dt_ms = r.number("dt_ms", q.dt_ms);

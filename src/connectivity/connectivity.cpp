@@ -46,13 +46,16 @@ local_rows projection_rows(const model_spec& spec, const projection_spec& p, std
     r.n_rows = row_end - row_begin;
     r.row_ptr.assign(1, 0);
     std::vector<double> row(n);
+    // the row total is summed in data-file order (area_table::original), whatever the renumbering
+    std::vector<std::size_t> by_file(n);
+    for (std::size_t j = 0; j < n; ++j) by_file[spec.areas.id(j)] = j;
     for (std::size_t i = row_begin; i < row_end; ++i) {
         double total = 0.0;
         for (std::size_t j = 0; j < n; ++j) {
             const double v = m(n, i, j);
             row[j] = v == 0.0 ? 0.0 : (p.power == 1.0 ? v : std::pow(v, p.power));
-            total += row[j];
         }
+        for (std::size_t q = 0; q < n; ++q) total += row[by_file[q]];
         for (std::size_t j = 0; j < n; ++j) {
             if (row[j] == 0.0) continue;
             double w = p.normalise_rows ? row[j] / total : row[j];

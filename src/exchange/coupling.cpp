@@ -33,7 +33,8 @@ void count_neighbours(MPI_Comm comm, const block_partition& part, const std::vec
     stats.send_neighbours = static_cast<std::size_t>(std::count(to.begin(), to.end(), 1));
 }
 
-coupling::coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows)
+coupling::coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows,
+                   const std::vector<std::size_t>& column_key)
     : comm_(comm), n_local_(rows.n_rows), single_rank_(comm_size(comm) == 1) {
     const int me = comm_rank(comm);
     if (rows.row_begin != part.begin(me) || rows.n_rows != part.count(me))
@@ -84,6 +85,21 @@ coupling::coupling(MPI_Comm comm, const block_partition& part, const local_rows&
         CS_PETSC(MatRestoreRow(W_, row, &ncols, &cols, &vals));
         row_ptr_.push_back(static_cast<PetscInt>(val_.size()));
     }
+
+    if (!column_key.empty())
+        for (std::size_t i = 0; i < n_local_; ++i)
+            detail::order_row_by_key(global_col.data(), static_cast<std::size_t>(row_ptr_[i]),
+                                     static_cast<std::size_t>(row_ptr_[i + 1]), column_key,
+                                     [&](const std::vector<std::size_t>& idx) {
+                                         std::vector<PetscInt> c;
+                                         std::vector<double> v;
+                                         for (std::size_t k : idx) {
+                                             c.push_back(global_col[k]);
+                                             v.push_back(val_[k]);
+                                         }
+                                         std::copy(c.begin(), c.end(), global_col.begin() + row_ptr_[i]);
+                                         std::copy(v.begin(), v.end(), val_.begin() + row_ptr_[i]);
+                                     });
 
     // ---- 3. the gather pattern: every source a local row reads, in increasing global order
     std::vector<PetscInt> needed = global_col;

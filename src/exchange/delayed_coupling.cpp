@@ -13,8 +13,25 @@
 namespace cortexsim {
 
 
-delayed_coupling::delayed_coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows)
-    : comm_(comm), n_local_(rows.n_rows), begin_(rows.row_begin) {
+delayed_coupling::delayed_coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows_in,
+                                   const std::vector<std::size_t>& column_key)
+    : comm_(comm), n_local_(rows_in.n_rows), begin_(rows_in.row_begin) {
+    local_rows rows = rows_in;
+    if (!column_key.empty())
+        for (std::size_t i = 0; i < rows.n_rows; ++i) {
+            const auto b = static_cast<std::size_t>(rows.row_ptr[i]), e = static_cast<std::size_t>(rows.row_ptr[i + 1]);
+            detail::order_row_by_key(rows.col.data(), b, e, column_key, [&](const std::vector<std::size_t>& idx) {
+                local_rows t;
+                for (std::size_t k : idx) {
+                    t.col.push_back(rows_in.col[k]);
+                    t.val.push_back(rows_in.val[k]);
+                    if (!rows_in.delay.empty()) t.delay.push_back(rows_in.delay[k]);
+                }
+                std::copy(t.col.begin(), t.col.end(), rows.col.begin() + static_cast<std::ptrdiff_t>(b));
+                std::copy(t.val.begin(), t.val.end(), rows.val.begin() + static_cast<std::ptrdiff_t>(b));
+                std::copy(t.delay.begin(), t.delay.end(), rows.delay.begin() + static_cast<std::ptrdiff_t>(b));
+            });
+        }
     const int me = comm_rank(comm);
     if (rows.row_begin != part.begin(me) || rows.n_rows != part.count(me))
         throw mpi_error("delayed coupling: local rows do not match the partition on rank " + std::to_string(me));

@@ -45,7 +45,7 @@ void remove_entries(local_rows& rows, const std::vector<std::size_t>& targets,
 circuit_simulation::circuit_simulation(const model_spec& spec, MPI_Comm comm)
     : spec_(spec),
       comm_(comm),
-      part_(spec.areas.size(), comm_size(comm)),
+      part_(partition_for(spec.areas.size(), comm_size(comm), spec.partition_counts)),
       begin_(part_.begin(comm_rank(comm))),
       n_(part_.count(comm_rank(comm))),
       circuit_(make_circuit(spec, begin_, n_)),
@@ -85,9 +85,9 @@ circuit_simulation::circuit_simulation(const model_spec& spec, MPI_Comm comm)
         });
         run_collectively(comm, [&] {
             if (delays)
-                g.delayed = std::make_unique<delayed_coupling>(comm, part_, rows);
+                g.delayed = std::make_unique<delayed_coupling>(comm, part_, rows, spec.areas.original);
             else
-                g.direct = std::make_unique<coupling>(comm, part_, rows);
+                g.direct = std::make_unique<coupling>(comm, part_, rows, spec.areas.original);
         });
         g.sum.assign(n_, 0.0);
         for (std::size_t p : m) {

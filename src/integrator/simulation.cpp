@@ -19,7 +19,7 @@ std::int64_t analysis_onset_record(const model_spec& spec) {
 simulation::simulation(const model_spec& spec, MPI_Comm comm)
     : spec_(spec),
       comm_(comm),
-      part_(spec.areas.size(), comm_size(comm)),
+      part_(partition_for(spec.areas.size(), comm_size(comm), spec.partition_counts)),
       begin_(part_.begin(comm_rank(comm))),
       n_(part_.count(comm_rank(comm))),
       stimulus_(spec.stimuli, begin_, n_, spec.populations.size()),
@@ -53,9 +53,9 @@ simulation::simulation(const model_spec& spec, MPI_Comm comm)
         run_collectively(comm, [&] { rows = projection_rows(spec, first, begin_, begin_ + n_); });
         run_collectively(comm, [&] {
             if (delays)
-                g.delayed = std::make_unique<delayed_coupling>(comm, part_, rows);
+                g.delayed = std::make_unique<delayed_coupling>(comm, part_, rows, spec.areas.original);
             else
-                g.direct = std::make_unique<coupling>(comm, part_, rows);
+                g.direct = std::make_unique<coupling>(comm, part_, rows, spec.areas.original);
         });
         g.sum.assign(n_, 0.0);
         g.sum2.assign(n_, 0.0);

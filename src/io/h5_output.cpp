@@ -224,12 +224,37 @@ void h5_output::close_all() noexcept {
     rates_ = dxpl_ = file_ = -1;
 }
 
+/// Selects this rank's area rows in the file space (dimension `area_dim` of a `rank`-dimensional dataset,
+/// the other dimensions from start/count): one slab, or the union of the runs of consecutive rows.
+void h5_output::select_areas(long long fspace, int rank, int area_dim, const unsigned long long* start,
+                             const unsigned long long* count) const {
+    if (layout_.area_rows.empty()) {
+        ck(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select slab");
+        return;
+    }
+    ck(H5Sselect_none(fspace), "select none");
+    hsize_t st[3], ct[3];
+    const auto& r = layout_.area_rows;
+    for (std::size_t q = 0; q < r.size();) {
+        std::size_t e = q + 1;
+        while (e < r.size() && r[e] == r[e - 1] + 1) ++e;
+        for (int d = 0; d < rank; ++d) {
+            st[d] = start[d];
+            ct[d] = count[d];
+        }
+        st[area_dim] = r[q];
+        ct[area_dim] = e - q;
+        ck(H5Sselect_hyperslab(fspace, H5S_SELECT_OR, st, nullptr, ct, nullptr), "select rows");
+        q = e;
+    }
+}
+
 void h5_output::write_block(std::int64_t first_record, std::int64_t n_records, const double* data) {
     const hsize_t P = layout_.populations.size();
     const hsize_t start[3] = {static_cast<hsize_t>(first_record), layout_.area_begin, 0};
     const hsize_t count[3] = {static_cast<hsize_t>(n_records), layout_.n_local, P};
     h5_handle fspace(H5Dget_space(rates_), H5Sclose, "space of /rates");
-    ck(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select slab of /rates");
+    select_areas(fspace, 3, 1, start, count);
     h5_handle mspace(H5Screate_simple(3, count, nullptr), H5Sclose, "memory space");
     ck(H5Dwrite(rates_, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, data), "write /rates");
     H5D_mpio_actual_io_mode_t mode;
@@ -252,7 +277,7 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
         const hsize_t start[2] = {layout_.area_begin, 0};
         const hsize_t count[2] = {layout_.n_local, per_area};
         h5_handle fspace(H5Dget_space(d), H5Sclose, "space");
-        ck(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
+        select_areas(fspace, rank, 0, start, count);
         h5_handle mspace(H5Screate_simple(rank, count, nullptr), H5Sclose, "memory space");
         ck(H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, local.data()), "write " + full);
         string_attribute(d, "units", units);

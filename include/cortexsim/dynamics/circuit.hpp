@@ -43,6 +43,8 @@ public:
     const std::vector<std::string>& stimulus_ports() const { return ports_; }
     const std::vector<std::string>& modulators() const { return modulators_; }
     std::size_t n_local() const { return n_; }
+    /// The identity of local area i for random numbers: its index in the data files (area_table::id).
+    std::uint64_t area_id(std::size_t i) const { return ids_.empty() ? begin_ + i : ids_[i]; }
     std::size_t first_area() const { return begin_; }
 
     double* var(std::size_t v) { return state_.data() + v * n_; }
@@ -72,11 +74,17 @@ protected:
                  std::vector<std::string> channels, std::vector<std::string> ports,
                  std::vector<std::string> modulators = {});
     static std::size_t find(const std::vector<std::string>& v, const std::string& name);
+    /// Call in the constructor of the concrete circuit (before drawing any random number).
+    void init_ids(const model_spec& m) {
+        ids_.resize(n_);
+        for (std::size_t i = 0; i < n_; ++i) ids_[i] = m.areas.id(begin_ + i);
+    }
 
     std::size_t begin_ = 0, n_ = 0;
     std::vector<std::string> variables_, channels_, ports_, modulators_;
     std::vector<std::size_t> recorded_;
     std::vector<double> state_;
+    std::vector<std::uint64_t> ids_;
 };
 
 /// Named parameters of a circuit with their defaults; the config refuses names not listed here.

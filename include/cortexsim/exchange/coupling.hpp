@@ -39,7 +39,10 @@ void count_neighbours(MPI_Comm comm, const block_partition& part, const std::vec
 class coupling {
 public:
     /// Collective. `rows` are this rank's rows of W; `part` must give this rank the same rows.
-    coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows);
+    /// column_key (optional, one per area): sums each row in increasing key order instead of column order
+    /// (a renumbered model passes area_table::original, so sums do not depend on the renumbering).
+    coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows,
+             const std::vector<std::size_t>& column_key = {});
     ~coupling();
     coupling(const coupling&) = delete;
     coupling& operator=(const coupling&) = delete;

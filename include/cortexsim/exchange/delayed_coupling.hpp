@@ -22,7 +22,9 @@ namespace cortexsim {
 class delayed_coupling {
 public:
     /// Collective. rows.delay must hold the delay (steps >= 1) of every nonzero.
-    delayed_coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows);
+    /// column_key: as for coupling (summation order of each row).
+    delayed_coupling(MPI_Comm comm, const block_partition& part, const local_rows& rows,
+                     const std::vector<std::size_t>& column_key = {});
     ~delayed_coupling();
     delayed_coupling(const delayed_coupling&) = delete;
     delayed_coupling& operator=(const delayed_coupling&) = delete;

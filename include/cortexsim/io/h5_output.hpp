@@ -21,6 +21,9 @@ struct output_layout {
     std::vector<std::string> area_names;   // all areas, global order
     std::vector<std::string> populations;
     std::size_t area_begin = 0, n_local = 0;  // this rank's slab
+    /// After a graph partition: the file rows (data-file order) of this rank's areas, increasing, in local
+    /// order (empty: the slab [area_begin, area_begin + n_local)).
+    std::vector<std::size_t> area_rows;
     std::int64_t n_records = 0;
     double record_dt_s = 0.0;
     std::string config_text;
@@ -80,6 +83,8 @@ public:
     bool rates_transfers_collective() const { return all_collective_; }
 
 private:
+    void select_areas(long long fspace, int rank, int area_dim, const unsigned long long* start,
+                      const unsigned long long* count) const;  // hid_t, hsize_t
     void close_all() noexcept;
     void close_checked();  // collective caller: closes /rates, the transfer list and the file, throwing on error
     void open_file(bool create);

@@ -9,6 +9,9 @@ namespace cortexsim {
 class block_partition {
 public:
     block_partition(std::size_t n_areas, int n_ranks);  // throws mpi_error if n_ranks > n_areas or < 1
+    /// Contiguous blocks of the given sizes (rank r owns counts[r] areas; every count >= 1): the layout of a
+    /// graph partition after the areas are renumbered part by part (docs/partition.md).
+    explicit block_partition(const std::vector<std::size_t>& counts);
 
     std::size_t n_areas() const { return n_areas_; }
     int n_ranks() const { return n_ranks_; }
@@ -20,6 +23,11 @@ public:
 private:
     std::size_t n_areas_;
     int n_ranks_;
+    std::vector<std::size_t> starts_;  // explicit layout: starts_[r] = begin(r), n_ranks + 1 entries (empty: equal blocks)
 };
+
+/// Equal blocks if counts is empty, else the explicit layout (throws mpi_error if counts does not have
+/// n_ranks entries summing to n_areas).
+block_partition partition_for(std::size_t n_areas, int n_ranks, const std::vector<std::size_t>& counts);
 
 }  // namespace cortexsim

@@ -17,7 +17,12 @@ struct area_table {
     std::vector<std::string> names;
     std::vector<double> hierarchy;  // normalised to [0, 1] (h_i = hier_i / max hier) [1]
 
+    /// After a graph partition the areas are renumbered part by part: original[i] is the index area i had in
+    /// the data files (empty: not renumbered). Noise and summation orders are keyed by it (docs/partition.md).
+    std::vector<std::size_t> original;
+
     std::size_t size() const { return names.size(); }
+    std::size_t id(std::size_t i) const { return original.empty() ? i : original[i]; }
     /// Index of an area by name, or npos.
     std::size_t find(const std::string& name) const;
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -185,6 +190,10 @@ struct model_spec {
     /// The recurrent network of circuit: rnn (units are the "areas", one population "a").
     rnn_spec rnn;
     std::vector<perturbation_spec> perturbations;
+    /// How areas are split over ranks (run.partition): "block" (contiguous blocks) or "graph" (PETSc
+    /// MatPartitioning; the app renumbers the areas part by part and sets partition_counts).
+    std::string partition_method = "block";
+    std::vector<std::size_t> partition_counts;  // areas per rank after renumbering (empty: equal blocks)
     /// Per-area multipliers of local parameters: parameter name -> gradient name (value_i = value * g_i).
     std::vector<std::pair<std::string, std::string>> param_gradients;
     std::vector<gradient_spec> gradients;

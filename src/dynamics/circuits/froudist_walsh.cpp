@@ -258,6 +258,7 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
     if (n == 0) return;  // names only
     if (begin + n > m.areas.size())
         throw std::invalid_argument("circuit 'froudist_walsh': local areas exceed the model's area count");
+    init_ids(m);
 
     const std::vector<double> e = required_gradient(m, "excitability", "spine-count excitability e_i");
     const std::vector<double> d1 = required_gradient(m, "d1r", "normalised D1-receptor density d_i");
@@ -426,7 +427,7 @@ void froudist_walsh_circuit::step_impl(const circuit_step_input& in) {
     if (sigma_ > 0.0) {
         const philox_key key = key_of(seed_);
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t area = begin_ + i;
+            const std::uint64_t area = area_id(i);
             const auto g0 = noise_normals(key, area, 0, in.step);  // E1 E2 PV SST1
             const auto g1 = noise_normals(key, area, 1, in.step);  // SST2 VIP1 VIP2
             nE1[i] = nE1[i] * noise_decay_ + noise_kick_ * g0[0];

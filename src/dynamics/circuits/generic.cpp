@@ -50,6 +50,7 @@ void per_area(const model_spec& m, const generic_value& v, std::size_t begin, st
 }  // namespace
 
 generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::size_t n) : circuit(begin, n) {
+    init_ids(m);
     const generic_circuit_spec& s = m.generic;
     if (!s.defined || s.populations.empty())
         throw std::invalid_argument("generic circuit: the model defines no populations (model.populations)");
@@ -216,7 +217,7 @@ void generic_circuit::step(const circuit_step_input& in) {
     // 2. normal deviates, keyed by (seed, global area, p / 4, step): independent of the partition
     for (const std::uint32_t g : noise_groups_) {
         for (std::size_t i = 0; i < n; ++i) {
-            const auto z = noise_normals(key_, static_cast<std::uint64_t>(begin_ + i), g, in.step);
+            const auto z = noise_normals(key_, area_id(i), g, in.step);
             for (std::size_t p = 4 * static_cast<std::size_t>(g); p < std::min(P, 4 * static_cast<std::size_t>(g) + 4); ++p)
                 if (pops_[p].noise != generic_noise::none) xi_[pops_[p].xi_slot * n + i] = z[p % 4];
         }

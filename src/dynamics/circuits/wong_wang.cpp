@@ -68,6 +68,7 @@ wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std
     if (begin + n > n_areas)
         fail("local areas [" + std::to_string(begin) + ", " + std::to_string(begin + n) + ") exceed the " +
              std::to_string(n_areas) + " areas of the model");
+    init_ids(m);
     const std::vector<double> g = gradient_values(m, "spines");
     if (g.size() != n_areas)
         fail("gradient 'spines' has " + std::to_string(g.size()) + " values for " + std::to_string(n_areas) +
@@ -155,7 +156,7 @@ wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std
         double* r = var(p);
         for (std::size_t i = 0; i < n; ++i) {
             const double z =
-                normal2(counter_of(begin + i, static_cast<std::uint32_t>(p), initial_state_stream), key_)[0];
+                normal2(counter_of(area_id(i), static_cast<std::uint32_t>(p), initial_state_stream), key_)[0];
             r[i] = 5.0 * (1.0 + std::tanh(2.0 * z));
         }
     }
@@ -202,7 +203,7 @@ void wong_wang_circuit::step(const circuit_step_input& in) {
     // OU noise first (trial.m updates it before it computes the inputs, and uses the new value this step).
     if (noise_) {
         for (std::size_t i = 0; i < n; ++i) {
-            const auto z = noise_normals(key_, begin_ + i, 0, in.step);
+            const auto z = noise_normals(key_, area_id(i), 0, in.step);
             x1[i] += k_xi_ * (-x1[i]) + s_xi_ * z[0];
             x2[i] += k_xi_ * (-x2[i]) + s_xi_ * z[1];
         }

@@ -1,0 +1,307 @@
+#include "cortexsim/rnn/weights.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "../io/h5_util.hpp"
+#include "cortexsim/common/errors.hpp"
+
+namespace cortexsim::rnn {
+namespace {
+
+namespace fs = std::filesystem;
+using h5::ck;
+using h5::h5_handle;
+
+const char* const format_name = "cortexsim-rnn-weights";
+constexpr int format_version = 1;
+
+/// The shortest of %.15g, %.16g, %.17g that reads back as v.
+std::string num(double v) {
+    char buf[40];
+    for (int prec = 15; prec <= 17; ++prec) {
+        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
+    return buf;
+}
+
+void write_dataset(hid_t f, const std::string& name, std::initializer_list<hsize_t> dims, const std::vector<double>& v) {
+    std::vector<hsize_t> d(dims);
+    h5_handle space(H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose, "dataspace " + name);
+    h5_handle ds(H5Dcreate2(f, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                 "create dataset " + name);
+    if (!v.empty()) ck(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "write " + name);
+}
+
+void double_attribute(hid_t obj, const std::string& name, double v) {
+    h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+    h5_handle a(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "create attribute " + name);
+    ck(H5Awrite(a, H5T_NATIVE_DOUBLE, &v), "write attribute " + name);
+}
+
+void int_attribute(hid_t obj, const std::string& name, long long v) {
+    h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+    h5_handle a(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "create attribute " + name);
+    ck(H5Awrite(a, H5T_NATIVE_LLONG, &v), "write attribute " + name);
+}
+
+/// A scalar string attribute (fixed or variable length); `found` false if absent.
+std::string read_string_attribute(hid_t obj, const std::string& name, const std::string& path, bool& found) {
+    found = H5Aexists(obj, name.c_str()) > 0;
+    if (!found) return "";
+    const hid_t aid = H5Aopen(obj, name.c_str(), H5P_DEFAULT);
+    if (aid < 0) throw data_error(path + ": attribute '" + name + "' cannot be opened");
+    h5_handle a(aid, H5Aclose, "open attribute " + name);
+    h5_handle t(H5Aget_type(a), H5Tclose, "attribute type");
+    if (H5Tget_class(t) != H5T_STRING) throw data_error(path + ": attribute '" + name + "' is not a string");
+    h5_handle space(H5Aget_space(a), H5Sclose, "attribute space");
+    if (H5Sget_simple_extent_npoints(space) != 1)
+        throw data_error(path + ": attribute '" + name + "' is not a single string");
+    if (H5Tis_variable_str(t) > 0) {
+        char* p = nullptr;
+        h5_handle mt(H5Tcopy(H5T_C_S1), H5Tclose, "type");
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(t));
+        if (H5Aread(a, mt, &p) < 0) throw data_error(path + ": attribute '" + name + "' cannot be read");
+        std::string s = p ? p : "";
+        H5free_memory(p);
+        return s;
+    }
+    const std::size_t len = H5Tget_size(t);
+    std::string s(len, '\0');
+    if (H5Aread(a, t, s.data()) < 0) throw data_error(path + ": attribute '" + name + "' cannot be read");
+    s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+    return s;
+}
+
+/// A scalar numeric attribute as double; `found` false if absent.
+double read_number_attribute(hid_t obj, const std::string& name, const std::string& path, bool& found) {
+    found = H5Aexists(obj, name.c_str()) > 0;
+    if (!found) return std::nan("");
+    const hid_t aid = H5Aopen(obj, name.c_str(), H5P_DEFAULT);
+    if (aid < 0) throw data_error(path + ": attribute '" + name + "' cannot be opened");
+    h5_handle a(aid, H5Aclose, "open attribute " + name);
+    h5_handle t(H5Aget_type(a), H5Tclose, "attribute type");
+    const H5T_class_t c = H5Tget_class(t);
+    if (c != H5T_FLOAT && c != H5T_INTEGER) throw data_error(path + ": attribute '" + name + "' is not a number");
+    h5_handle space(H5Aget_space(a), H5Sclose, "attribute space");
+    if (H5Sget_simple_extent_npoints(space) != 1)
+        throw data_error(path + ": attribute '" + name + "' is not a single number");
+    double v = 0.0;
+    if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) throw data_error(path + ": attribute '" + name + "' cannot be read");
+    return v;
+}
+
+std::string shape_text(const std::vector<hsize_t>& d) {
+    std::string s;
+    for (std::size_t i = 0; i < d.size(); ++i) s += (i ? " x " : "") + std::to_string(d[i]);
+    return d.empty() ? "scalar" : s;
+}
+
+/// Reads a float dataset of the given rank; checks it exists, is floating point, and has finite values.
+std::vector<double> read_dataset(hid_t f, const std::string& name, int rank, const std::string& path,
+                                 std::vector<hsize_t>& dims) {
+    const std::string where = path + ": " + name;
+    if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": missing dataset");
+    const hid_t did = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+    if (did < 0) throw data_error(where + ": cannot be opened as a dataset");
+    h5_handle d(did, H5Dclose, "open " + name);
+    h5_handle t(H5Dget_type(d), H5Tclose, "type");
+    if (H5Tget_class(t) != H5T_FLOAT) throw data_error(where + ": is not a floating-point dataset");
+    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    const int nd = H5Sget_simple_extent_ndims(space);
+    dims.assign(static_cast<std::size_t>(std::max(nd, 0)), 0);
+    if (nd > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    if (nd != rank)
+        throw data_error(where + ": has " + std::to_string(nd) + " dimensions (shape " + shape_text(dims) +
+                         "), expected " + std::to_string(rank));
+    std::size_t n = 1;
+    for (auto x : dims) n *= static_cast<std::size_t>(x);
+    std::vector<double> v(n);
+    if (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+        throw data_error(where + ": cannot be read");
+    for (std::size_t i = 0; i < n; ++i)
+        if (!std::isfinite(v[i])) {
+            char idx[64];
+            if (rank == 2)
+                std::snprintf(idx, sizeof idx, "[%llu][%llu]", static_cast<unsigned long long>(i / dims[1]),
+                              static_cast<unsigned long long>(i % dims[1]));
+            else
+                std::snprintf(idx, sizeof idx, "[%zu]", i);
+            throw data_error(where + ": value " + num(v[i]) + " at " + std::string(idx) + " is not finite");
+        }
+    return v;
+}
+
+void expect_shape(const std::string& path, const std::string& name, const std::vector<hsize_t>& got,
+                  const std::vector<hsize_t>& want, const std::string& why) {
+    if (got != want)
+        throw data_error(path + ": " + name + ": shape " + shape_text(got) + ", expected " + shape_text(want) + " (" +
+                         why + ")");
+}
+
+}  // namespace
+
+void write_rnn_weights(const std::string& path, const rnn_weights& w, bool overwrite) {
+    w.validate(path);
+    std::error_code ec;
+    if (fs::exists(path, ec) && !overwrite)
+        throw io_error(path + ": weights file exists already (use --overwrite to replace it)");
+    const fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, ec))
+        throw io_error(path + ": output folder '" + parent.string() + "' does not exist");
+    const std::string tmp = path + ".tmp";
+    h5::quiet_hdf5();
+    try {
+        const hid_t fid = H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        if (fid < 0) throw io_error(tmp + ": cannot create HDF5 file");
+        h5_handle f(fid, H5Fclose, "create " + tmp);
+        const hsize_t N = w.n_rec, I = w.n_in, O = w.n_out;
+        write_dataset(f, "/W_in", {N, I}, w.W_in);
+        write_dataset(f, "/W_rec", {N, N}, w.W_rec);
+        write_dataset(f, "/b", {N}, w.b);
+        write_dataset(f, "/W_out", {O, N}, w.W_out);
+        write_dataset(f, "/b_out", {O}, w.b_out);
+        write_dataset(f, "/tau_ms", {N}, w.tau_ms);
+        h5::string_attribute(f, "format", format_name);
+        int_attribute(f, "format_version", format_version);
+        h5::string_attribute(f, "kind", to_string(w.kind));
+        h5::string_attribute(f, "activation", to_string(w.activation));
+        h5::string_attribute(f, "readout", to_string(w.readout));
+        double_attribute(f, "dt_ms", w.dt_ms);
+        int_attribute(f, "n_in", static_cast<long long>(w.n_in));
+        int_attribute(f, "n_rec", static_cast<long long>(w.n_rec));
+        int_attribute(f, "n_out", static_cast<long long>(w.n_out));
+        h5::string_attribute(f, "task", w.task);
+        const auto& p = w.provenance;
+        h5::string_attribute(f, "config_path", p.config_path);
+        h5::string_attribute(f, "config_sha256", p.config_sha256);
+        h5::string_attribute(f, "overrides", p.overrides);
+        h5::string_attribute(f, "fingerprint", p.fingerprint);
+        h5::string_attribute(f, "loss", p.loss);
+        int_attribute(f, "iterations", p.iterations);
+        double_attribute(f, "final_loss", p.final_loss);
+        double_attribute(f, "final_accuracy", p.final_accuracy);
+        int_attribute(f, "eval_trials", p.eval_trials);
+        int_attribute(f, "ranks", p.ranks);
+        h5::string_attribute(f, "created", p.created);
+        h5::string_attribute(f, "config_text", p.config_text);
+        h5::string_attribute(f, "resolved_config", p.resolved);
+        ck(H5Fflush(f, H5F_SCOPE_GLOBAL), "flush " + tmp);
+    } catch (...) {
+        fs::remove(tmp, ec);
+        throw;
+    }
+    const int fd = ::open(tmp.c_str(), O_RDONLY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        std::error_code ec2;
+        fs::remove(tmp, ec2);
+        throw io_error(tmp + ": cannot rename to " + path + ": " + ec.message());
+    }
+}
+
+rnn_weights read_rnn_weights(const std::string& path) {
+    h5::quiet_hdf5();
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) throw data_error(path + ": weights file does not exist");
+    const hid_t fid = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (fid < 0) throw data_error(path + ": cannot open as HDF5");
+    h5_handle f(fid, H5Fclose, "open " + path);
+    h5_handle root(H5Gopen2(f, "/", H5P_DEFAULT), H5Gclose, "open /");
+    bool found = false;
+    const std::string format = read_string_attribute(root, "format", path, found);
+    if (!found || format != format_name)
+        throw data_error(path + ": not a cortexsim rnn weights file (attribute 'format' is " +
+                         (found ? "'" + format + "'" : "missing") + ", expected '" + format_name + "')");
+    const double version = read_number_attribute(root, "format_version", path, found);
+    if (!found || version != format_version)
+        throw data_error(path + ": attribute 'format_version' is " + (found ? num(version) : "missing") +
+                         ", this build reads version " + std::to_string(format_version));
+
+    rnn_weights w;
+    auto need_string = [&](const char* name) {
+        bool ok = false;
+        std::string s = read_string_attribute(root, name, path, ok);
+        if (!ok) throw data_error(path + ": missing attribute '" + name + "'");
+        return s;
+    };
+    const std::string kind = need_string("kind"), act = need_string("activation"), ro = need_string("readout");
+    if (!parse(kind, w.kind)) throw data_error(path + ": attribute 'kind' = '" + kind + "' (allowed: vanilla, leaky)");
+    if (!parse(act, w.activation))
+        throw data_error(path + ": attribute 'activation' = '" + act + "' (allowed: relu, tanh, sigmoid, softplus)");
+    if (!parse(ro, w.readout))
+        throw data_error(path + ": attribute 'readout' = '" + ro + "' (allowed: identity, sigmoid, softmax)");
+    w.dt_ms = read_number_attribute(root, "dt_ms", path, found);
+    if (!found) throw data_error(path + ": missing attribute 'dt_ms'");
+    if (!std::isfinite(w.dt_ms) || !(w.dt_ms > 0.0))
+        throw data_error(path + ": attribute 'dt_ms' = " + num(w.dt_ms) + " must be a finite number > 0");
+
+    std::vector<hsize_t> d_b, d_in, d_rec, d_out, d_bout, d_tau;
+    w.b = read_dataset(f, "/b", 1, path, d_b);
+    w.W_in = read_dataset(f, "/W_in", 2, path, d_in);
+    w.b_out = read_dataset(f, "/b_out", 1, path, d_bout);
+    w.W_rec = read_dataset(f, "/W_rec", 2, path, d_rec);
+    w.W_out = read_dataset(f, "/W_out", 2, path, d_out);
+    w.tau_ms = read_dataset(f, "/tau_ms", 1, path, d_tau);
+    const hsize_t N = d_b[0], I = d_in[1], O = d_bout[0];
+    if (N == 0) throw data_error(path + ": /b: no units (shape 0)");
+    if (I == 0) throw data_error(path + ": /W_in: no inputs (shape " + shape_text(d_in) + ")");
+    if (O == 0) throw data_error(path + ": /b_out: no outputs (shape 0)");
+    const std::string nwhy = "N = " + std::to_string(N) + " from /b";
+    expect_shape(path, "/W_in", d_in, {N, I}, nwhy);
+    expect_shape(path, "/W_rec", d_rec, {N, N}, nwhy);
+    expect_shape(path, "/W_out", d_out, {O, N}, nwhy + ", n_out = " + std::to_string(O) + " from /b_out");
+    expect_shape(path, "/tau_ms", d_tau, {N}, nwhy);
+    for (std::size_t i = 0; i < w.tau_ms.size(); ++i)
+        if (!(w.tau_ms[i] > 0.0))
+            throw data_error(path + ": /tau_ms: value " + num(w.tau_ms[i]) + " at [" + std::to_string(i) +
+                             "] must be > 0");
+    w.n_rec = N;
+    w.n_in = I;
+    w.n_out = O;
+    for (const char* k : {"n_in", "n_rec", "n_out"}) {
+        const double v = read_number_attribute(root, k, path, found);
+        const double want = k[2] == 'i' ? static_cast<double>(I) : k[2] == 'r' ? static_cast<double>(N)
+                                                                               : static_cast<double>(O);
+        if (found && v != want)
+            throw data_error(path + ": attribute '" + k + "' = " + num(v) + " does not match the datasets (" +
+                             num(want) + ")");
+    }
+
+    w.task = read_string_attribute(root, "task", path, found);
+    auto& p = w.provenance;
+    p.config_path = read_string_attribute(root, "config_path", path, found);
+    p.config_sha256 = read_string_attribute(root, "config_sha256", path, found);
+    p.overrides = read_string_attribute(root, "overrides", path, found);
+    p.fingerprint = read_string_attribute(root, "fingerprint", path, found);
+    p.loss = read_string_attribute(root, "loss", path, found);
+    const double it = read_number_attribute(root, "iterations", path, found);
+    p.iterations = found ? static_cast<std::int64_t>(it) : 0;
+    p.final_loss = read_number_attribute(root, "final_loss", path, found);
+    p.final_accuracy = read_number_attribute(root, "final_accuracy", path, found);
+    const double et = read_number_attribute(root, "eval_trials", path, found);
+    p.eval_trials = found ? static_cast<std::int64_t>(et) : 0;
+    const double rk = read_number_attribute(root, "ranks", path, found);
+    p.ranks = found ? static_cast<std::int32_t>(rk) : 0;
+    p.created = read_string_attribute(root, "created", path, found);
+    p.config_text = read_string_attribute(root, "config_text", path, found);
+    p.resolved = read_string_attribute(root, "resolved_config", path, found);
+    w.validate(path);
+    return w;
+}
+
+}  // namespace cortexsim::rnn
