@@ -14,7 +14,8 @@
 //      (a proposal's second block, on the sphere, sets the top bit of attempt_hi)
 //   3  synthetic connectivity: dense-row keys          counter {source_lo, source_hi, row, 3}
 //   15 wong_wang circuit: random initial rates         counter {area_lo, area_hi, population, 15}
-//   16..31 reserved for noise keyed by (area, population, step).
+//   16..31 noise of the circuits: counter {step_lo, step_hi, area, 16 + population / 4}, four normals per block
+//      by the inverse normal CDF (dynamics/circuit.hpp, noise_normals).
 //   32 rnn task n-back: letters of a stream            counter {trial_lo, trial_hi, item, 32}
 //   33 rnn task delayed match-to-sample: stimuli       counter {trial_lo, trial_hi, 0, 33}
 //   34 rnn task cue/delay/response: the cue            counter {trial_lo, trial_hi, 0, 34}
