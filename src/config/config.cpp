@@ -820,10 +820,12 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     // ---- analysis
     {
         const section a = top.sub("analysis");
-        a.only({"stimulus", "population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor"});
+        a.only({"stimulus", "population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor",
+                "timescale_ms", "max_lag_ms"});
         m.analysis.stimulus = a.text("stimulus", "");
         if (linear) {
-            for (const char* k : {"population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor"})
+            for (const char* k : {"population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor",
+                                  "timescale_ms", "max_lag_ms"})
                 if (a.has(k))
                     throw config_error(origin + ": '" + a.key(k) + "' is for nonlinear circuits (linear_ei uses 'analysis.stimulus')");
         } else {
@@ -842,6 +844,10 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
             };
             window("baseline_ms", m.analysis.baseline_begin_ms, m.analysis.baseline_end_ms);
             window("delay_ms", m.analysis.delay_begin_ms, m.analysis.delay_end_ms);
+            window("timescale_ms", m.analysis.timescale_begin_ms, m.analysis.timescale_end_ms);
+            m.analysis.max_lag_ms = a.number("max_lag_ms", 500.0);
+            if (!(m.analysis.max_lag_ms > 0))
+                throw config_error(origin + ": 'analysis.max_lag_ms' must be > 0");
             m.analysis.rule = a.text("rule", "delay_minus_baseline");
             if (m.analysis.rule != "delay_minus_baseline" && m.analysis.rule != "delay_mean")
                 throw config_error(origin + ": 'analysis.rule' = '" + m.analysis.rule +

@@ -268,7 +268,7 @@ std::vector<analysis_column> circuit_simulation::analysis_columns() const {
     const std::string rule = a.rule == "delay_minus_baseline"
                                  ? "delay mean minus baseline mean of " + pop + " > " + std::to_string(a.threshold_hz) + " Hz"
                                  : "delay mean of " + pop + " > " + std::to_string(a.threshold_hz) + " Hz";
-    return {
+    std::vector<analysis_column> cols = {
         {"hierarchy", std::move(hier), 1, "1", "normalised hierarchy h_i of the area table"},
         {"baseline_mean_hz", analysis_.baseline_mean(), P, "Hz",
          "mean recorded rate of every population over the baseline window (analysis.baseline_ms)"},
@@ -282,6 +282,11 @@ std::vector<analysis_column> circuit_simulation::analysis_columns() const {
         {"end_rate_hz", analysis_.end_rate(), P, "Hz", "last recorded rate of every population"},
         {"peak_rate_hz", analysis_.peak_rate(), P, "Hz", "maximum recorded rate of every population over the run"},
     };
+    if (analysis_.has_timescale())
+        cols.push_back({"intrinsic_timescale_s", analysis_.intrinsic_timescale(), 1, "s",
+                        "lag at which the autocorrelation of " + pop + " in analysis.timescale_ms first falls below "
+                        "1/e (NaN: not within analysis.max_lag_ms)"});
+    return cols;
 }
 
 run_report circuit_simulation::run(record_sink* sink, const control_hook& control) {

@@ -156,6 +156,10 @@ struct analysis_spec {
     std::string rule = "delay_minus_baseline";  // or "delay_mean": persistent if (delay - baseline) or delay > threshold
     double threshold_hz = 5.0;
     std::string cue, distractor;       // stimulus names whose windows give the responses ("" = none)
+    // Intrinsic timescale of the analysed population per area: autocorrelation of its recorded samples in
+    // [timescale_begin_ms, timescale_end_ms) up to max_lag_ms; tau = first lag where it falls below 1/e.
+    double timescale_begin_ms = -1, timescale_end_ms = -1;
+    double max_lag_ms = 500.0;
 };
 
 /// A change of the model over a time window [onset, onset + duration) (docs/models.md, "Perturbations"):
