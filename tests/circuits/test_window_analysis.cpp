@@ -1,0 +1,79 @@
+// The working-memory analysis on known signals: window means, the persistence rules, and the intrinsic
+// timescale of an AR(1) process (autocorrelation phi^lag, so tau = -1 / ln(phi) samples).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "cortexsim/analysis/window_analysis.hpp"
+#include "cortexsim/dynamics/circuit.hpp"
+
+using namespace cortexsim;
+
+namespace {
+model_spec spec_with(double dt_ms, std::int64_t every) {
+    model_spec m;
+    m.run.dt_ms = dt_ms;
+    m.run.record_every = every;
+    m.analysis.population = "E";
+    return m;
+}
+}  // namespace
+
+TEST(WindowAnalysis, MeansAndRules) {
+    model_spec m = spec_with(1.0, 1);
+    m.analysis.baseline_begin_ms = 0;
+    m.analysis.baseline_end_ms = 10;
+    m.analysis.delay_begin_ms = 20;
+    m.analysis.delay_end_ms = 30;
+    m.analysis.threshold_hz = 5;
+    const std::vector<std::string> pops{"E", "I"}, ports{"E", "I"};
+    for (const std::string rule : {"delay_minus_baseline", "delay_mean"}) {
+        m.analysis.rule = rule;
+        window_analysis a(m, 2, pops, ports);
+        std::vector<double> e(2), in(2);
+        const double* r[2] = {e.data(), in.data()};
+        for (std::int64_t k = 0; k <= 30; ++k) {
+            e[0] = k < 20 ? 4.0 : 12.0;  // area 0: 4 Hz baseline, 12 Hz delay: +8 Hz
+            e[1] = k < 20 ? 4.0 : 6.0;   // area 1: +2 Hz, delay mean 6 Hz
+            in[0] = in[1] = 1.0;
+            a.observe(k, r);
+        }
+        const auto b = a.baseline_mean(), d = a.delay_mean(), p = a.persistent();
+        EXPECT_DOUBLE_EQ(b[0], 4.0);
+        EXPECT_DOUBLE_EQ(d[0], 12.0);
+        EXPECT_DOUBLE_EQ(d[2], 6.0);
+        EXPECT_EQ(p[0], 1.0);
+        EXPECT_EQ(p[1], rule == "delay_mean" ? 1.0 : 0.0) << rule;
+    }
+}
+
+TEST(WindowAnalysis, IntrinsicTimescaleOfAnAR1Process) {
+    model_spec m = spec_with(0.5, 2);  // records every 1 ms
+    m.analysis.timescale_begin_ms = 0;
+    m.analysis.timescale_end_ms = 400000;
+    m.analysis.max_lag_ms = 200;
+    const std::vector<std::string> pops{"E"}, ports{"E"};
+    window_analysis a(m, 2, pops, ports);
+    ASSERT_TRUE(a.has_timescale());
+    const double phi[2] = {std::exp(-1.0 / 10.0), std::exp(-1.0 / 40.0)};  // tau 10 and 40 records = ms
+    std::vector<double> x(2, 0.0);
+    const double* r[1] = {x.data()};
+    const philox_key key = key_of(3);
+    for (std::int64_t rec = 0; rec < 200000; ++rec) {
+        const auto z = noise_normals(key, 0, 0, rec);
+        for (int i = 0; i < 2; ++i) x[static_cast<std::size_t>(i)] = phi[i] * x[static_cast<std::size_t>(i)] + z[static_cast<std::size_t>(i)];
+        a.observe(rec, r);
+    }
+    const auto tau = a.intrinsic_timescale();
+    EXPECT_NEAR(tau[0], 0.010, 0.0015);
+    EXPECT_NEAR(tau[1], 0.040, 0.006);
+    // the state round trip (checkpoints) keeps the result
+    std::vector<double> st(a.state_size());
+    window_analysis b(m, 2, pops, ports);
+    for (std::size_t i = 0; i < 2; ++i) {
+        a.export_state(i, st.data());
+        b.import_state(i, st.data());
+    }
+    EXPECT_EQ(b.intrinsic_timescale(), tau);
+}
