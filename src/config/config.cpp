@@ -25,6 +25,8 @@
 #define CORTEXSIM_HAVE_GENERIC_CONFIG 1
 #endif
 #include "cortexsim/dynamics/circuit.hpp"
+#include "cortexsim/rnn/tasks.hpp"
+#include "cortexsim/rnn/weights.hpp"
 #include "cortexsim/io/h5_read.hpp"
 
 namespace cortexsim {
@@ -261,7 +263,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     }
 
     const section top(root, "", origin);
-    top.only({"model", "stimuli", "perturbations", "run", "output", "analysis", "checkpoint", "sweep"});
+    top.only({"model", "stimuli", "task_stimuli", "perturbations", "run", "output", "analysis", "checkpoint", "sweep"});
 
     // ---- model
     const section model = top.sub("model");
@@ -740,6 +742,67 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
                         throw config_error(origin + ": '" + st.key("name") + "' = '" + x.name + "' is used twice");
                 m.stimuli.push_back(x);
             }
+        }
+    }
+
+    // ---- task stimuli: the stimulus sequence of a task trial (e.g. the n-back stream a network was trained on)
+    //      as ordinary stimuli: every shown symbol k becomes a pulse into ports[k % ports] of one area.
+    if (top.has("task_stimuli")) {
+        const section t = top.sub("task_stimuli");
+        t.only({"task", "weights", "trial", "step_ms", "onset_ms", "area", "ports", "amplitude"});
+        if (t.has("task") == t.has("weights"))
+            throw config_error(origin + ": 'task_stimuli' needs exactly one of 'task' (a task description) or "
+                               "'weights' (a weights file whose task is used)");
+        std::string description;
+        if (t.has("task")) {
+            description = t.required_text("task");
+        } else {
+            const std::string path = existing_file(t, "weights", base_dir);
+            record_data_file(m.data_files, t.key("weights"), path);
+            description = rnn::read_rnn_weights(path).task;
+        }
+        std::shared_ptr<const rnn::task> task;
+        try {
+            task = rnn::task_from_description(description);
+        } catch (const std::exception& e) {
+            throw config_error(origin + ": 'task_stimuli': " + e.what());
+        }
+        const double trial = t.number("trial", 0.0);
+        if (trial < 0 || trial != std::floor(trial)) throw config_error(origin + ": 'task_stimuli.trial' must be a whole number >= 0");
+        const double step_ms = t.required_number("step_ms"), onset_ms = t.number("onset_ms", 0.0);
+        check_positive(t, "step_ms", step_ms);
+        const std::string area = t.required_text("area");
+        const std::size_t a_idx = m.areas.find(area);
+        if (a_idx == area_table::npos)
+            throw config_error(origin + ": 'task_stimuli.area' = '" + area + "' is not an area of the model");
+        std::vector<std::size_t> ports;
+        const YAML::Node pn = t.raw("ports");
+        if (!pn || !pn.IsSequence() || pn.size() == 0)
+            throw config_error(origin + ": 'task_stimuli.ports' must be a non-empty list of stimulus ports");
+        for (std::size_t q = 0; q < pn.size(); ++q) {
+            const std::string v = pn[q].as<std::string>();
+            const auto& list = linear ? m.populations : c_ports;
+            auto it = std::find(list.begin(), list.end(), v);
+            if (it == list.end())
+                throw config_error(origin + ": 'task_stimuli.ports." + std::to_string(q) + "' = '" + v +
+                                   "' is not a stimulus port of circuit '" + m.circuit + "'");
+            ports.push_back(static_cast<std::size_t>(it - list.begin()));
+        }
+        const double amplitude = t.required_number("amplitude");
+        const rnn::trial tr = task->generate(task->seed(), static_cast<std::uint64_t>(trial));
+        std::size_t q = 0;
+        for (const auto& ev : tr.events) {
+            if (ev.symbol < 0) continue;
+            stimulus_spec x;
+            x.name = "task" + std::to_string(q++) + "_" + ev.what + std::to_string(ev.symbol);
+            x.area = a_idx;
+            x.population = ports[static_cast<std::size_t>(ev.symbol) % ports.size()];
+            x.onset_ms = onset_ms + static_cast<double>(ev.onset_step) * step_ms;
+            x.duration_ms = static_cast<double>(ev.n_steps) * step_ms;
+            x.amplitude = amplitude;
+            x.onset_step = steps_of(x.onset_ms, m.run.dt_ms, origin, t.key("step_ms"));
+            x.end_step = x.onset_step + steps_of(x.duration_ms, m.run.dt_ms, origin, t.key("step_ms"));
+            m.stimuli.push_back(x);
         }
     }
 
