@@ -7,6 +7,7 @@
 
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/config/config.hpp"
+#include "cortexsim/rnn/tasks.hpp"
 #include "test_support.hpp"
 
 using namespace cortexsim;
@@ -192,4 +193,32 @@ TEST(config_circuits, perturbations_appended_with_set) {
                                    "perturbations.0.duration_ms=1"},
                                   "'perturbations.0.modulator' = 'serotonin' is not a modulator");
     expect_fw_error<config_error>({"stimuli.5.area=V1"}, "index 5 is out of range");
+}
+
+TEST(config_circuits, task_stimuli_follow_the_task) {
+    const std::string task = "nback n=1 alphabet=2 items=8 stim_steps=2 gap_steps=6 match_probability=0.4 "
+                             "response_delay_steps=1 seed=1";
+    const model_spec m = load_config(source_dir() + "/configs/mejiaswang2022.yaml",
+                                     {"task_stimuli={task: \"" + task + "\", trial: 3, step_ms: 250, onset_ms: 1000, "
+                                      "area: V1, ports: [E1, E2], amplitude: 0.3}", "run.t_end_ms=17000"});
+    ASSERT_EQ(m.stimuli.size(), 9u);  // the config's cue + 8 letters
+    rnn::nback_params p;
+    p.n = 1;
+    p.alphabet = 2;
+    p.items = 8;
+    p.stim_steps = 2;
+    p.gap_steps = 6;
+    p.match_probability = 0.4;
+    const auto letters = rnn::nback_letters(p, 1, 3);
+    for (std::size_t q = 0; q < 8; ++q) {
+        const stimulus_spec& s = m.stimuli[1 + q];
+        EXPECT_EQ(s.population, static_cast<std::size_t>(letters[q])) << q;  // letter k -> port k (E1, E2)
+        EXPECT_EQ(s.onset_step, static_cast<std::int64_t>((1000 + 2000 * q) / 0.5)) << q;
+        EXPECT_EQ(s.end_step - s.onset_step, 1000);
+        EXPECT_EQ(s.area, 0u);
+    }
+    expect_fw_error<config_error>({"task_stimuli={task: \"" + task + "\", step_ms: 250, area: V1, ports: [E9], amplitude: 0.1}"},
+                                  "'task_stimuli.ports.0' = 'E9' is not a stimulus port");
+    expect_fw_error<config_error>({"task_stimuli={task: \"nback n=0\", step_ms: 250, area: V1, ports: [E1], amplitude: 0.1}"},
+                                  "'task_stimuli'");
 }

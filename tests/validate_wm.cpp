@@ -6,6 +6,7 @@
 //   validate_wm froudistwalsh2021_sweep DA_SWEEP.csv DA=OUT.h5 ...      inverted U (cue only) over dopamine
 //   validate_wm froudistwalsh2021_distractor_sweep DA_SWEEP.csv DA=OUT.h5 ...   distractor wins at 1.0 and 2.0
 //   validate_wm mejiaswang2022 OUT.h5 REFERENCE.csv                      Fig 2 setting, no noise
+//   validate_wm persistent_count OUT.h5 N [SILENT_AREA]                  N persistent areas; SILENT_AREA at 0 Hz
 // Every check prints one line; the exit code is the number of failed checks (0 = all passed).
 #include <algorithm>
 #include <cmath>
@@ -220,6 +221,23 @@ int main(int argc, char** argv) {
                 check(best_da == 1.5, "inverted U: most persistent areas at DA 1.5 (max at " + num(best_da) + ")");
                 check((!counts.count(0.0) || counts[0.0] == 0) && (!counts.count(4.0) || counts[4.0] == 0),
                       "inverted U: no persistent area at the lowest and highest dopamine levels");
+            }
+        } else if (model == "persistent_count") {
+            const run_result r = load(argv[2]);
+            const std::size_t want = static_cast<std::size_t>(std::stoul(argv[3]));
+            const auto got = r.persistent_set();
+            check(got.size() == want, std::to_string(want) + " persistent areas (got " + std::to_string(got.size()) +
+                                          ": " + join(got) + ")");
+            if (argc > 4) {
+                const std::string area = argv[4];
+                const auto it = std::find(r.areas.begin(), r.areas.end(), area);
+                if (it == r.areas.end()) throw std::runtime_error("no area " + area);
+                const std::size_t i = static_cast<std::size_t>(it - r.areas.begin());
+                for (std::size_t p = 0; p < r.P; ++p)
+                    check(r.baseline[i * r.P + p] == 0.0 && r.delay[i * r.P + p] == 0.0,
+                          area + " " + r.populations[p] + " is silent (baseline " + num(r.baseline[i * r.P + p]) +
+                              ", delay " + num(r.delay[i * r.P + p]) + " Hz)");
+                check(!got.count(area), area + " is not persistent");
             }
         } else if (model == "mejiaswang2022") {
             const run_result r = load(argv[2]);

@@ -83,3 +83,7 @@ endforeach()
 wm_check(froudistwalsh_noise_identical_np1_to_np4 "${fw_noise_runs}" $<TARGET_FILE:compare_rates> ${fw_noise_files})
 wm_check(validate_froudistwalsh2021_noise run_froudistwalsh_noise_np2
          $<TARGET_FILE:validate_wm> froudistwalsh2021_noise ${TEST_OUT}/fw_noise_np2.h5 ${FW_DATA}/reference_results_computed.csv)
+# Perturbations: lesion, silencing, modulator windows (tests/cli/perturbations.sh).
+cli_test(wm_perturbations ${CLI}/perturbations.sh $<TARGET_FILE:cortexsim> ${CMAKE_CURRENT_BINARY_DIR}
+         ${TEST_OUT}/perturb ${MW_CONFIG} ${FW_CONFIG} ${TEST_OUT}/fw_np2.h5)
+set_tests_properties(wm_perturbations PROPERTIES FIXTURES_REQUIRED run_froudistwalsh_np2_fx PROCESSORS 3)

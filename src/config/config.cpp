@@ -815,8 +815,12 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
             auto area_list = [&](const section& x, const char* k) {
                 std::vector<std::size_t> out;
                 const YAML::Node n = x.raw(k);
+                if (n && n.IsScalar() && n.as<std::string>() == "all") {
+                    for (std::size_t q = 0; q < m.areas.size(); ++q) out.push_back(q);
+                    return out;
+                }
                 if (!n.IsSequence() || n.size() == 0)
-                    throw config_error(origin + ": '" + x.key(k) + "' must be a non-empty list of area names");
+                    throw config_error(origin + ": '" + x.key(k) + "' must be a non-empty list of area names, or all");
                 for (std::size_t q = 0; q < n.size(); ++q) {
                     const std::string a = n[q].as<std::string>();
                     const std::size_t idx = m.areas.find(a);
