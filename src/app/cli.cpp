@@ -185,6 +185,7 @@ std::string fmt(double v, int prec = 4) {
 }
 
 void print_table(const std::string& file, const model_spec& spec) {
+    if (spec.circuit == "rnn") return;  // units, not areas: see the summary line and /readout
     const auto areas = read_h5_strings(file, "/areas");
     const auto hier = read_h5_doubles(file, "/analysis/hierarchy");
     if (spec.circuit != "linear_ei") {
@@ -534,6 +535,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     // ---- analysis
     for (const auto& col : sim->analysis_columns())
         out->write_analysis(col.name, col.values, col.width, col.unit, col.description);
+    for (const auto& g : sim->global_results()) out->write_global(g.name, g.dims, g.data, g.unit, g.description);
 
     double loop_max = 0.0;
     check_mpi(MPI_Allreduce(&rep.loop_seconds, &loop_max, 1, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce");
@@ -602,6 +604,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
                         sim->exchanges_per_second() * static_cast<double>(x.send_neighbours));
         }
         if (rq.print_table) print_table(out_path, spec);
+        for (const auto& line : sim->summary_lines()) std::printf("%s\n", line.c_str());
         std::printf("output: %s\n", std::filesystem::absolute(out_path).string().c_str());
         std::fflush(stdout);
     }

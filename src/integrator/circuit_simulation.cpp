@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@
 #include "cortexsim/integrator/simulation.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
 #include "cortexsim/dynamics/circuits/rnn.hpp"
+#include "cortexsim/exchange/gather.hpp"
 
 namespace cortexsim {
 namespace {
@@ -131,6 +133,12 @@ circuit_simulation::circuit_simulation(const model_spec& spec, MPI_Comm comm)
     std::sort(mod_events_.begin(), mod_events_.end());
     mod_events_.erase(std::unique(mod_events_.begin(), mod_events_.end()), mod_events_.end());
 
+    rnn_ = dynamic_cast<rnn_circuit*>(circuit_.get());
+    if (rnn_) {
+        run_collectively(comm, [&] { gather_ = std::make_unique<gather_to_root>(comm, part_); });
+        n_out_ = rnn_->n_outputs();
+        if (comm_rank(comm) == 0) readout_.assign(static_cast<std::size_t>(spec.run.n_records()) * n_out_, 0.0);
+    }
     const std::size_t P = spec.populations.size();
     const std::size_t per_record = std::max<std::size_t>(1, part_.count(0) * P * sizeof(double));
     const double cap = spec.output.buffer_mb * 1024.0 * 1024.0 / static_cast<double>(per_record);
@@ -219,6 +227,21 @@ void circuit_simulation::import_history(const std::vector<std::vector<double>>& 
 
 void circuit_simulation::record(std::int64_t k, record_sink* sink) {
     analysis_.observe(k, rec_ptr_.data());
+    if (rnn_) {
+        const double* all = gather_->gather(rec_ptr_[0]);
+        if (all) {
+            double* o = readout_.data() + static_cast<std::size_t>(k) * n_out_;
+            rnn_->readout(all, o);
+            const std::int64_t step = k * spec_.run.record_every;  // the state after `step` steps: input x(step - 1)
+            if (step > 0 && rnn_->mask(step - 1) > 0 && rnn_->target(step - 1) >= 0) {
+                std::size_t best = 0;
+                for (std::size_t q = 1; q < n_out_; ++q)
+                    if (o[q] > o[best]) best = q;
+                masked_ += 1;
+                if (static_cast<int>(best) == rnn_->target(step - 1)) correct_ += 1;
+            }
+        }
+    }
     next_record_index_ = k + 1;
     if (!sink) return;
     const std::size_t P = rec_ptr_.size();
@@ -287,6 +310,20 @@ std::vector<analysis_column> circuit_simulation::analysis_columns() const {
                         "lag at which the autocorrelation of " + pop + " in analysis.timescale_ms first falls below "
                         "1/e (NaN: not within analysis.max_lag_ms)"});
     return cols;
+}
+
+std::vector<global_result> circuit_simulation::global_results() const {
+    if (!rnn_) return {};
+    return {{"/readout", {static_cast<std::size_t>(spec_.run.n_records()), n_out_}, readout_, "1",
+             "readout o = g(W_out a + b_out) of the network at every record (rows as /time)"}};
+}
+
+std::vector<std::string> circuit_simulation::summary_lines() const {
+    if (!rnn_ || readout_.empty()) return {};
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "task accuracy on %.0f masked records: %.2f %% (readout argmax vs target)", masked_,
+                  masked_ > 0 ? 100.0 * correct_ / masked_ : 0.0);
+    return {buf};
 }
 
 run_report circuit_simulation::run(record_sink* sink, const control_hook& control) {

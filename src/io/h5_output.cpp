@@ -285,6 +285,21 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
     });
 }
 
+void h5_output::write_global(const std::string& name, const std::vector<std::size_t>& dims,
+                             const std::vector<double>& data, const std::string& units, const std::string& description) {
+    run_collectively(comm_, [&] {
+        std::vector<hsize_t> d(dims.begin(), dims.end());
+        h5_handle space(H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose, "space");
+        const bool exists = H5Lexists(file_, name.c_str(), H5P_DEFAULT) > 0;
+        h5_handle ds(exists ? H5Dopen2(file_, name.c_str(), H5P_DEFAULT)
+                            : H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                     H5Dclose, "create " + name);
+        write_by_root(comm_, ds, H5T_NATIVE_DOUBLE, dxpl_, data.data());
+        string_attribute(ds, "units", units);
+        string_attribute(ds, "description", description);
+    });
+}
+
 void h5_output::write_bytes(const std::string& name, const std::string& content, const attribute_list& attrs) {
     std::vector<std::string> flat;
     for (const auto& [k, v] : attrs) {

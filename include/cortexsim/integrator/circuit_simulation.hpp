@@ -47,6 +47,8 @@ public:
     std::size_t n_groups() const override { return groups_.size(); }
     double exchanges_per_second() const override;
     std::vector<analysis_column> analysis_columns() const override;
+    std::vector<global_result> global_results() const override;
+    std::vector<std::string> summary_lines() const override;
 
     const circuit& local_circuit() const { return *circuit_; }
 
@@ -86,6 +88,13 @@ private:
     std::vector<std::int64_t> mod_events_;   // sorted steps at which a modulator changes
     std::size_t next_mod_event_ = 0;
     window_analysis analysis_;
+    // recurrent networks: the readout o = g(W_out a + b_out) at every record, computed on rank 0 from the
+    // gathered activity of all units (fixed summation order), and the accuracy on masked records
+    class rnn_circuit* rnn_ = nullptr;
+    std::unique_ptr<class gather_to_root> gather_;
+    std::vector<double> readout_;  // rank 0: [n_records][n_out]
+    std::size_t n_out_ = 0;
+    double correct_ = 0, masked_ = 0;
     std::vector<const double*> rec_ptr_;
     std::int64_t block_;
     std::vector<double> buffer_;

@@ -49,6 +49,14 @@ struct analysis_column {
     std::string unit, description;
 };
 
+/// A whole-run result held by rank 0 (e.g. an RNN's readout over time), written as one dataset.
+struct global_result {
+    std::string name;                 // path in the file, e.g. "/readout"
+    std::vector<std::size_t> dims;
+    std::vector<double> data;         // rank 0 only (row-major), empty elsewhere
+    std::string unit, description;
+};
+
 class engine {
 public:
     virtual ~engine() = default;
@@ -85,6 +93,9 @@ public:
 
     /// The per-area results of the run for /analysis (call after the run has finished).
     virtual std::vector<analysis_column> analysis_columns() const = 0;
+    /// Whole-run results held by rank 0, and summary lines for rank 0 to print (default: none).
+    virtual std::vector<global_result> global_results() const { return {}; }
+    virtual std::vector<std::string> summary_lines() const { return {}; }
 };
 
 /// The engine for spec.circuit: the linear engine for "linear_ei", the circuit engine otherwise. Collective.

@@ -60,6 +60,9 @@ public:
 
     /// Collective: a byte dataset (uint8 [n]) with string attributes, written by rank 0 (for embedded files).
     void write_bytes(const std::string& name, const std::string& content, const attribute_list& attrs);
+    /// Collective: a float64 dataset `name` of shape dims whose values rank 0 holds (row-major).
+    void write_global(const std::string& name, const std::vector<std::size_t>& dims, const std::vector<double>& data,
+                      const std::string& units, const std::string& description);
 
     /// Collective: closes the file and renames it to its final name.
     void commit();

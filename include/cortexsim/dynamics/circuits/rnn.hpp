@@ -6,6 +6,7 @@
 //   leaky    a(t) = a(t-1) + dt/tau (-a(t-1) + f(W_in x(t) + W_rec a(t-1) + b))
 // readout o(t) = g(W_out a(t) + b_out), computed from the activity of all units in global order.
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "cortexsim/connectivity/connectivity.hpp"
@@ -26,6 +27,9 @@ public:
     /// o = g(W_out a + b_out) for the activity a of ALL units (global order), with a fixed summation order
     /// (so the result does not depend on the rank count). o has n_outputs() entries.
     void readout(const double* a_all, double* o) const;
+    /// The task's target class (-1: none) and mask (0/1) for the input of run step k (step k -> k+1 uses x(k)).
+    int target(std::int64_t k) const;
+    double mask(std::int64_t k) const;
 };
 
 /// Rows [begin, end) of W_rec (CSR, global column ids, zeros dropped): read from the weights file by hyperslab
