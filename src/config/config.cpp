@@ -410,7 +410,14 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
         }
         std::unique_ptr<circuit> probe;
         try {
-            probe = make_circuit(m, 0, 0);
+            if (m.circuit == "rnn") {  // the run section is not read yet: probe with the network's own step
+                model_spec early = m;
+                early.run.dt_ms = m.rnn.dt_ms;
+                early.run.n_steps = 0;
+                probe = make_circuit(early, 0, 0);
+            } else {
+                probe = make_circuit(m, 0, 0);
+            }
         } catch (const std::exception& e) {
             throw config_error(origin + ": model '" + m.name + "' (circuit " + m.circuit + "): " + e.what());
         }

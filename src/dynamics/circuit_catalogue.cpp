@@ -11,6 +11,7 @@
 #include "cortexsim/dynamics/circuits/froudist_walsh.hpp"
 #define CORTEXSIM_HAVE_FROUDIST_WALSH 1
 #endif
+#include "cortexsim/dynamics/circuits/rnn.hpp"
 #if __has_include("cortexsim/dynamics/circuits/generic.hpp")
 #include "cortexsim/dynamics/circuits/generic.hpp"
 #define CORTEXSIM_HAVE_GENERIC 1
@@ -40,6 +41,7 @@ const std::vector<entry>& entries() {
 #ifdef CORTEXSIM_HAVE_GENERIC
         {&generic_info, &construct<generic_circuit>},
 #endif
+        {&rnn_info, &construct<rnn_circuit>},
     };
     return e;
 }

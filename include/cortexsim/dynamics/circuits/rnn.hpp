@@ -30,6 +30,14 @@ public:
     /// The task's target class (-1: none) and mask (0/1) for the input of run step k (step k -> k+1 uses x(k)).
     int target(std::int64_t k) const;
     double mask(std::int64_t k) const;
+
+private:
+    const rnn_spec& spec_;
+    std::size_t n_in_ = 0;
+    std::vector<double> w_in_, b_, k_;  // [n][n_in], [n], dt/tau (1 for vanilla: the update is a = f(u))
+    std::vector<double> x_;             // task input of the run, [n_steps][n_in]
+    std::vector<int> target_;           // [n_steps]
+    std::vector<double> mask_;          // [n_steps]
 };
 
 /// Rows [begin, end) of W_rec (CSR, global column ids, zeros dropped): read from the weights file by hyperslab
