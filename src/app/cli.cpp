@@ -230,7 +230,7 @@ int do_check(const cli_options& o, MPI_Comm comm) {
     std::size_t n_points = 0;
     run_collectively(comm, [&] {
         spec = load_config(o.config, o.overrides);
-        (void)read_square_matrix_csv(spec.connectivity.fln_path, spec.areas.names);
+        // (load_config has read and validated every data file)
         const auto points = sweep_points(o.config);
         for (const auto& p : points) {
             auto ov = o.overrides;

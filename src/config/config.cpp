@@ -849,6 +849,8 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
                     x.only({"name", "kind", "areas", "populations", "onset_ms", "duration_ms"});
                     pt.areas = area_list(x, "areas");
                     const YAML::Node pops = x.raw("populations");
+                    if (pops && !pops.IsNull() && !pops.IsSequence())
+                        throw config_error(origin + ": '" + x.key("populations") + "' must be a list of recorded populations");
                     if (pops && pops.IsSequence())
                         for (std::size_t q = 0; q < pops.size(); ++q) {
                             const std::string v = pops[q].as<std::string>();

@@ -132,7 +132,7 @@ inline double normal_of_uniform(double u) {
 }
 
 /// Four standard normal deviates for (seed key, global area, population group, step): one Philox block, each
-/// 32-bit word a uniform (w + 1/2) / 2^32 turned into a normal by normal_of_uniform (|z| <= 6.2).
+/// 32-bit word a uniform (w + 1/2) / 2^32 turned into a normal by normal_of_uniform (|z| < 6.4).
 /// Population p uses noise_normals(key, area, p / 4, step)[p % 4]. Stream tags 16..31 (counter_rng.hpp).
 inline std::array<double, 4> noise_normals(const philox_key& key, std::uint64_t area, std::uint32_t group,
                                            std::int64_t step) {

@@ -6,7 +6,7 @@
 
 // Froudist-Walsh et al. 2021 (MODELS.md §3; authors' code seanfw/dopamine-dist-wm, notebook
 // Fig_2_3_5_Large_scale_visualWM_DA.ipynb, and Fig_4A_..._STP_CuePing.ipynb for the STP variant).
-// Equations as implemented, with their units, in docs/models_froudist_walsh.md.
+// Equations as implemented, with their units, in docs/models.md, circuit froudist_walsh.
 
 namespace cortexsim {
 

@@ -61,9 +61,18 @@ wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std
     const circuit_info& info = wong_wang_info();
     auto par = [&](const char* name) { return circuit_parameter(m, info, name); };
     G_ = par("G");
+    auto fail = [](const std::string& what) { throw std::invalid_argument("wong_wang circuit: " + what); };
+    {  // checked for every instance (also the config's name lookup), so that `cortexsim check` sees them
+        const double dt = m.run.dt_ms;
+        if (!(dt > 0.0)) fail("run.dt_ms must be positive");
+        for (const char* name : {"tau_r_ms", "tau_N_ms", "tau_G_ms", "noise_tau_ms"})
+            if (!(par(name) > dt))
+                fail(std::string(name) + " = " + std::to_string(par(name)) + " must be larger than run.dt_ms = " +
+                     std::to_string(dt));
+        if (!(par("noise_sigma_nA") >= 0.0)) fail("noise_sigma_nA must be >= 0");
+    }
     if (n == 0) return;  // a name lookup: no gradient, no state
 
-    auto fail = [](const std::string& what) { throw std::invalid_argument("wong_wang circuit: " + what); };
     const std::size_t n_areas = m.areas.size();
     if (begin + n > n_areas)
         fail("local areas [" + std::to_string(begin) + ", " + std::to_string(begin + n) + ") exceed the " +
