@@ -87,3 +87,8 @@ wm_check(validate_froudistwalsh2021_noise run_froudistwalsh_noise_np2
 cli_test(wm_perturbations ${CLI}/perturbations.sh $<TARGET_FILE:cortexsim> ${CMAKE_CURRENT_BINARY_DIR}
          ${TEST_OUT}/perturb ${MW_CONFIG} ${FW_CONFIG} ${TEST_OUT}/fw_np2.h5)
 set_tests_properties(wm_perturbations PROPERTIES FIXTURES_REQUIRED run_froudistwalsh_np2_fx PROCESSORS 3)
+# Froudist-Walsh Fig 4: short-term facilitation keeps an activity-silent trace that a ping reactivates.
+add_test(NAME froudistwalsh_stp_ping
+         COMMAND bash ${CLI}/fw_stp.sh $<TARGET_FILE:cortexsim> ${TEST_OUT}/fw_stp ${PROJECT_SOURCE_DIR}/configs/froudistwalsh2021_stp.yaml)
+set_tests_properties(froudistwalsh_stp_ping PROPERTIES TIMEOUT 300 PROCESSORS 2 LABELS "mpi;e2e;wm"
+                     ENVIRONMENT "${CORTEXSIM_MPI_ENV};MPIEXEC=${MPIEXEC_EXECUTABLE}")
