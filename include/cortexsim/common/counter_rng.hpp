@@ -24,6 +24,9 @@
 //   37 rnn init: W_out                                 counter {block_lo, block_hi, 0, 37}
 //   38 rnn init: per-unit time constants               counter {unit_lo, unit_hi, 0, 38}
 //   39 rnn init: start vector of the power iteration   counter {block_lo, block_hi, 0, 39}
+//   40 rnn circuit: random W_rec rows                   counter {row, column block, draw, 40}
+//   41 rnn circuit: random W_in rows                    counter {unit_lo, unit_hi, input pair, 41}
+//   42 rnn circuit: random W_out                        counter {unit_lo, unit_hi, output pair, 42}
 // Uniform doubles are computed from the integer output with exact arithmetic; the normal deviates use
 // std::log, std::sqrt, std::cos and std::sin of the C library (identical on every rank of a run on one
 // machine type; they may differ in the last bit between C libraries).

@@ -1,12 +1,18 @@
 #pragma once
-// AI-style recurrent networks as a cortexsim circuit (circuit: rnn; docs/rnn.md): the hidden units are the
-// "areas" of the model (one population "a" each), partitioned over ranks like areas; W_rec is the long-range
-// coupling (a distributed PETSc matrix built from each rank's rows); the task input x(t) enters through W_in.
-//   vanilla  a(t) = f(W_in x(t) + W_rec a(t-1) + b)
-//   leaky    a(t) = a(t-1) + dt/tau (-a(t-1) + f(W_in x(t) + W_rec a(t-1) + b))
-// readout o(t) = g(W_out a(t) + b_out), computed from the activity of all units in global order.
+// AI-style recurrent networks as a cortexsim circuit (circuit: rnn; docs/rnn_runtime.md): the hidden units are
+// the "areas" of the model (one population "a" each), partitioned over ranks like areas; W_rec is the
+// long-range coupling (a distributed PETSc matrix built from each rank's rows); the task input x(k) enters
+// through W_in. With u_i(k) = (W_in x(k))_i + (W_rec a(k))_i + b_i + stim_i(k):
+//   vanilla  a_i(k+1) = f(u_i(k))
+//   leaky    a_i(k+1) = a_i(k) + dt/tau_i (f(u_i(k)) - a_i(k))
+// a(0) = 0; readout o = g(W_out a + b_out), computed from the activity of all units in global order.
+// These are the equations of rnn::rnn_engine::forward (network.hpp) with x(k) the input of step k -> k+1.
+//
+// Variable "a" (recorded), input channel "rec" (filled by the engine with W_rec a), stimulus port "in" (added
+// to the pre-activation u), no modulators, no parameters in model.parameters.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "cortexsim/connectivity/connectivity.hpp"
@@ -19,29 +25,85 @@ const circuit_info& rnn_info();
 
 class rnn_circuit : public circuit {
 public:
-    /// Units [begin, begin + n) of m.rnn (n may be 0: names only).
+    static constexpr std::size_t v_a = 0;     // variable a
+    static constexpr std::size_t c_rec = 0;   // input channel rec
+    static constexpr std::size_t p_in = 0;    // stimulus port in
+
+    /// Units [begin, begin + n) of m.rnn (n may be 0: names only, no file is opened). Checks (also for n = 0,
+    /// so that the config's check sees them) that run.dt_ms equals the network's dt_ms and that the trials
+    /// cover run.t_end_ms. Reads this rank's rows of /W_in, /b, /tau_ms from the weights file (serial HDF5,
+    /// hyperslab) or generates them from the seed, and generates the task input of the whole run.
+    /// Throws std::invalid_argument (bad spec) or data_error (weights file).
     rnn_circuit(const model_spec& m, std::size_t begin, std::size_t n);
+    /// One step k -> k+1 of every local unit. in.lr[c_rec] = W_rec a(k) (the engine's row sums); in.lr and
+    /// in.stim may be null (= zero).
     void step(const circuit_step_input& in) override;
 
     std::size_t n_outputs() const;
     /// o = g(W_out a + b_out) for the activity a of ALL units (global order), with a fixed summation order
     /// (so the result does not depend on the rank count). o has n_outputs() entries.
     void readout(const double* a_all, double* o) const;
-    /// The task's target class (-1: none) and mask (0/1) for the input of run step k (step k -> k+1 uses x(k)).
+    /// The task's target class (-1: none) and mask (0/1) for the input of run step k (step k -> k+1 uses x(k);
+    /// so they belong to the state after k + 1 steps). -1 / 0 outside the run or without a task.
     int target(std::int64_t k) const;
     double mask(std::int64_t k) const;
 
+    /// The task input x(k) of run step k (n_inputs() values), or null outside the run.
+    const double* input(std::int64_t k) const;
+    std::size_t n_inputs() const { return n_in_; }
+    /// Steps per trial (0 without a task); trial q of the run is task trial first_trial + q.
+    std::int64_t trial_steps() const { return T_; }
+    /// Steps whose input was generated (= run.n_steps; 0 for n = 0).
+    std::int64_t input_steps() const { return static_cast<std::int64_t>(target_.size()); }
+    /// Local unit i: W_in[i][c], b_i and dt/tau_i (1 for vanilla networks).
+    double w_in(std::size_t i, std::size_t c) const { return w_in_t_[c * n_ + i]; }
+    double bias(std::size_t i) const { return b_[i]; }
+    double rate(std::size_t i) const { return k_[i]; }
+
 private:
-    const rnn_spec& spec_;
-    std::size_t n_in_ = 0;
-    std::vector<double> w_in_, b_, k_;  // [n][n_in], [n], dt/tau (1 for vanilla: the update is a = f(u))
+    rnn::rnn_kind kind_ = rnn::rnn_kind::leaky;
+    rnn::activation_kind activation_ = rnn::activation_kind::tanh;
+    rnn::readout_kind readout_kind_ = rnn::readout_kind::softmax;
+    std::size_t n_units_ = 0, n_in_ = 0, n_out_ = 0;
+    std::int64_t T_ = 0;                // steps per trial
+    bool reset_ = false;                // a = 0 at every trial start
+    std::vector<double> W_out_, b_out_; // [n_out][N], [n_out]
+    std::vector<double> w_in_t_;        // W_in of the local units, transposed: [n_in][n]
+    std::vector<double> b_, k_;         // [n], dt/tau (1 for vanilla: the update is a = f(u))
+    std::vector<double> u_;             // [n] work space: the pre-activation
     std::vector<double> x_;             // task input of the run, [n_steps][n_in]
     std::vector<int> target_;           // [n_steps]
     std::vector<double> mask_;          // [n_steps]
+    std::vector<double> zeros_;         // stands in for a null lr / stim row
 };
 
-/// Rows [begin, end) of W_rec (CSR, global column ids, zeros dropped): read from the weights file by hyperslab
-/// or generated from the initialisation seed; no rank holds the whole matrix.
+/// Rows [begin, end) of W_rec (CSR, global column ids strictly increasing, exact zeros dropped): read from the
+/// weights file by hyperslab (blocks of rows, never the whole matrix; values checked finite) or generated from
+/// the initialisation seed (the same rows for any split). No rank holds the whole matrix.
 local_rows rnn_recurrent_rows(const model_spec& m, std::size_t begin, std::size_t end);
+
+// ---- weights files, piece by piece (serial HDF5; each rank opens the file read-only itself) ---------------
+
+/// The attributes and shapes of a weights file (layout of rnn/weights.hpp), checked like read_rnn_weights
+/// (format, version, kind/activation/readout, dt_ms, shapes of all six datasets, n_* attributes); no values.
+struct rnn_weights_header {
+    rnn::rnn_kind kind = rnn::rnn_kind::leaky;
+    rnn::activation_kind activation = rnn::activation_kind::relu;
+    rnn::readout_kind readout = rnn::readout_kind::softmax;
+    double dt_ms = 0.0;
+    std::size_t n_in = 0, n_rec = 0, n_out = 0;
+    std::string task;  // the task description stored with the network ("" if none)
+};
+/// Throws data_error with one line naming the file and the attribute or dataset.
+rnn_weights_header read_rnn_weights_header(const std::string& path);
+
+/// Rows [begin, end) of a 2-D dataset (/W_in, /W_rec, /W_out) or entries [begin, end) of a 1-D one (/b,
+/// /tau_ms, /b_out), row-major, each value checked finite (data_error naming the file, dataset and index).
+std::vector<double> read_rnn_weights_rows(const std::string& path, const std::string& dataset, std::size_t begin,
+                                          std::size_t end);
+
+/// The readout of a random network (model.rnn.init): W_out [n_out][N] ~ N(0, output_scale^2 / N), keyed by
+/// (init_seed, unit, output pair), stream 42; b_out = 0.
+void rnn_random_readout(const rnn_spec& s, std::vector<double>& W_out, std::vector<double>& b_out);
 
 }  // namespace cortexsim
