@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cortexsim/common/collective.hpp"
+#include "history.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/integrator/simulation.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
@@ -191,38 +192,13 @@ void circuit_simulation::apply_modulators_at(std::int64_t k, bool from_scratch) 
 }
 
 std::vector<std::vector<double>> circuit_simulation::export_history() const {
-    std::vector<std::vector<double>> h;
-    for (const auto& g : groups_)
-        if (g.delayed) {
-            const auto slots = g.delayed->export_history(step_);  // [L][n_local]
-            const std::size_t L = static_cast<std::size_t>(g.delayed->history_length());
-            std::vector<double> t(n_ * L);
-            for (std::size_t s = 0; s < L; ++s)
-                for (std::size_t i = 0; i < n_; ++i) t[i * L + s] = slots[s * n_ + i];
-            h.push_back(std::move(t));
-        }
-    return h;
+    return detail::export_histories(groups_, step_, n_);
 }
 
-std::vector<std::int64_t> circuit_simulation::history_lengths() const {
-    std::vector<std::int64_t> l;
-    for (const auto& g : groups_)
-        if (g.delayed) l.push_back(g.delayed->history_length());
-    return l;
-}
+std::vector<std::int64_t> circuit_simulation::history_lengths() const { return detail::history_lengths(groups_); }
 
 void circuit_simulation::import_history(const std::vector<std::vector<double>>& global) {
-    std::size_t q = 0;
-    const std::size_t A = part_.n_areas();
-    for (auto& g : groups_)
-        if (g.delayed) {
-            const std::size_t L = static_cast<std::size_t>(g.delayed->history_length());
-            const auto& h = global.at(q++);
-            std::vector<double> slots(L * A);
-            for (std::size_t a = 0; a < A; ++a)
-                for (std::size_t s = 0; s < L; ++s) slots[s * A + a] = h[a * L + s];
-            g.delayed->import_history(step_, slots);
-        }
+    detail::import_histories(groups_, step_, part_.n_areas(), global);
 }
 
 void circuit_simulation::record(std::int64_t k, record_sink* sink) {
