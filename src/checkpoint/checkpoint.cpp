@@ -18,14 +18,8 @@ namespace {
 const std::string magic = "CORTEXSIM-CHECKPOINT 1\n";
 }
 
-void write_checkpoint(const std::string& path, const checkpoint_data& c) {
-    std::ostringstream payload_stream(std::ios::binary);
-    {
-        boost::archive::binary_oarchive ar(payload_stream);
-        ar << c;
-    }
-    const std::string payload = payload_stream.str();
-    const std::string header = magic + std::to_string(payload.size()) + " " + sha256::of(payload) + "\n";
+void write_checked_file(const std::string& path, const std::string& magic_line, const std::string& payload) {
+    const std::string header = magic_line + std::to_string(payload.size()) + " " + sha256::of(payload) + "\n";
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -45,24 +39,41 @@ void write_checkpoint(const std::string& path, const checkpoint_data& c) {
     if (ec) throw io_error(tmp + ": cannot rename to " + path + ": " + ec.message());
 }
 
-checkpoint_data read_checkpoint(const std::string& path) {
+std::string read_checked_file(const std::string& path, const std::string& magic_line, const std::string& what) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw data_error(path + ": cannot open checkpoint (missing or unreadable)");
     std::string line;
     std::getline(in, line);
-    if (line + "\n" != magic) throw data_error(path + ": not a cortexsim checkpoint (bad header)");
+    if (line + "\n" != magic_line) throw data_error(path + ": not a " + what + " (bad header)");
     std::string lenhash;
     if (!std::getline(in, lenhash)) throw data_error(path + ": checkpoint is truncated (no length line)");
     std::istringstream lh(lenhash);
     unsigned long long len = 0;
     std::string hash;
-    if (!(lh >> len >> hash) || hash.size() != 64) throw data_error(path + ": checkpoint header is corrupt");
+    if (!(lh >> len >> hash) || hash.size() != 64 || len > (1ULL << 40))
+        throw data_error(path + ": checkpoint header is corrupt");
     std::string payload(len, '\0');
     in.read(payload.data(), static_cast<std::streamsize>(len));
     if (static_cast<unsigned long long>(in.gcount()) != len)
         throw data_error(path + ": checkpoint is truncated (" + std::to_string(in.gcount()) + " of " +
                          std::to_string(len) + " payload bytes)");
+    if (in.peek() != std::char_traits<char>::eof())
+        throw data_error(path + ": checkpoint is corrupt (bytes after the payload)");
     if (sha256::of(payload) != hash) throw data_error(path + ": checkpoint is corrupt (SHA-256 mismatch)");
+    return payload;
+}
+
+void write_checkpoint(const std::string& path, const checkpoint_data& c) {
+    std::ostringstream payload_stream(std::ios::binary);
+    {
+        boost::archive::binary_oarchive ar(payload_stream);
+        ar << c;
+    }
+    write_checked_file(path, magic, payload_stream.str());
+}
+
+checkpoint_data read_checkpoint(const std::string& path) {
+    const std::string payload = read_checked_file(path, magic, "cortexsim checkpoint");
     checkpoint_data c;
     try {
         std::istringstream ps(payload, std::ios::binary);

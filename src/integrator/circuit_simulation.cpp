@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "cortexsim/common/collective.hpp"
-#include "history.hpp"
+#include "engine_common.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/integrator/simulation.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
@@ -16,8 +16,6 @@
 
 namespace cortexsim {
 namespace {
-
-std::int64_t to_step(double ms, double dt_ms) { return static_cast<std::int64_t>(std::llround(ms / dt_ms)); }
 
 /// Removes the entries (target in `targets`, source in `sources`) of the rows: a lesion of those projections.
 void remove_entries(local_rows& rows, const std::vector<std::size_t>& targets,
@@ -57,24 +55,8 @@ circuit_simulation::circuit_simulation(const model_spec& spec, MPI_Comm comm)
     const circuit& c = *circuit_;
     if (c.recorded().size() != spec.populations.size())
         throw std::logic_error("circuit_simulation: recorded populations do not match the spec");
-    const bool delays = !spec.connectivity.delays.distance_matrix.empty();
-
     // Projection groups: projections that share a source variable and a transformed matrix share one exchange.
-    std::vector<std::vector<std::size_t>> members;
-    auto same_matrix = [](const projection_spec& a, const projection_spec& b) {
-        return a.source == b.source && a.matrix == b.matrix && a.power == b.power &&
-               a.normalise_rows == b.normalise_rows && a.sln == b.sln && a.sln_matrix == b.sln_matrix;
-    };
-    for (std::size_t p = 0; p < spec.projections.size(); ++p) {
-        bool placed = false;
-        for (auto& m : members)
-            if (same_matrix(spec.projections[m.front()], spec.projections[p])) {
-                m.push_back(p);
-                placed = true;
-                break;
-            }
-        if (!placed) members.push_back({p});
-    }
+    const auto members = detail::group_projections(spec.projections);
     for (const auto& m : members) {
         const projection_spec& first = spec.projections[m.front()];
         lr_group g;
@@ -86,12 +68,7 @@ circuit_simulation::circuit_simulation(const model_spec& spec, MPI_Comm comm)
             for (const auto& pert : spec.perturbations)
                 if (pert.kind == "lesion") remove_entries(rows, pert.areas, pert.sources);
         });
-        run_collectively(comm, [&] {
-            if (delays)
-                g.delayed = std::make_unique<delayed_coupling>(comm, part_, rows, spec.areas.original);
-            else
-                g.direct = std::make_unique<coupling>(comm, part_, rows, spec.areas.original);
-        });
+        detail::build_exchange(g, comm, part_, rows, spec);
         g.sum.assign(n_, 0.0);
         for (std::size_t p : m) {
             const projection_spec& pr = spec.projections[p];
@@ -147,18 +124,10 @@ circuit_simulation::circuit_simulation(const model_spec& spec, MPI_Comm comm)
     buffer_.assign(static_cast<std::size_t>(block_) * n_ * P, 0.0);
 }
 
-const exchange_stats& circuit_simulation::exchange() const {
-    static const exchange_stats none{};
-    if (groups_.empty()) return none;
-    return groups_.front().direct ? groups_.front().direct->stats() : groups_.front().delayed->stats();
-}
+const exchange_stats& circuit_simulation::exchange() const { return detail::first_exchange_stats(groups_); }
 
 double circuit_simulation::exchanges_per_second() const {
-    const double steps_per_s = 1e3 / spec_.run.dt_ms;
-    double total = 0.0;
-    for (const auto& g : groups_)
-        total += g.direct ? steps_per_s : steps_per_s / static_cast<double>(g.delayed->min_delay());
-    return total;
+    return detail::exchanges_per_second(groups_, spec_.run.dt_ms, 1.0);
 }
 
 void circuit_simulation::long_range_input(std::int64_t k) {

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "cortexsim/common/collective.hpp"
-#include "history.hpp"
+#include "engine_common.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
 
 namespace cortexsim {
@@ -31,33 +31,14 @@ simulation::simulation(const model_spec& spec, MPI_Comm comm)
     const double beta[2] = {spec.params.beta_E, spec.params.beta_I};
     std::vector<double> lr0_E(n_, 0.0), lr0_I(n_, 0.0);
     // Group projections by (source, matrix transform); build each group's rows and exchange once.
-    std::vector<std::vector<std::size_t>> members;
-    auto same_matrix = [](const projection_spec& a, const projection_spec& b) {
-        return a.source == b.source && a.matrix == b.matrix && a.power == b.power &&
-               a.normalise_rows == b.normalise_rows && a.sln == b.sln && a.sln_matrix == b.sln_matrix;
-    };
-    for (std::size_t p = 0; p < spec.projections.size(); ++p) {
-        bool placed = false;
-        for (auto& m : members)
-            if (same_matrix(spec.projections[m.front()], spec.projections[p])) {
-                m.push_back(p);
-                placed = true;
-                break;
-            }
-        if (!placed) members.push_back({p});
-    }
+    const auto members = detail::group_projections(spec.projections);
     for (const auto& m : members) {
         const projection_spec& first = spec.projections[m.front()];
         lr_group g;
         g.source = first.source;
         local_rows rows;
         run_collectively(comm, [&] { rows = projection_rows(spec, first, begin_, begin_ + n_); });
-        run_collectively(comm, [&] {
-            if (delays)
-                g.delayed = std::make_unique<delayed_coupling>(comm, part_, rows, spec.areas.original);
-            else
-                g.direct = std::make_unique<coupling>(comm, part_, rows, spec.areas.original);
-        });
+        detail::build_exchange(g, comm, part_, rows, spec);
         g.sum.assign(n_, 0.0);
         g.sum2.assign(n_, 0.0);
         // the background fixed point: every source at its target rate
@@ -96,22 +77,12 @@ simulation::simulation(const model_spec& spec, MPI_Comm comm)
     for (auto* v : {&in_E_, &in_I_, &d0E_, &d0I_, &d1E_, &d1I_, &pE_, &pI_}) v->assign(n_, 0.0);
 }
 
-const exchange_stats& simulation::exchange() const {
-    static const exchange_stats none{};
-    if (groups_.empty()) return none;
-    return groups_.front().direct ? groups_.front().direct->stats() : groups_.front().delayed->stats();
-}
+const exchange_stats& simulation::exchange() const { return detail::first_exchange_stats(groups_); }
 
 double simulation::exchanges_per_second() const {
-    const double steps_per_s = 1e3 / spec_.run.dt_ms;
-    double total = 0.0;
-    for (const auto& g : groups_) {
-        if (g.direct)
-            total += steps_per_s * (spec_.run.integrator == integrator_kind::heun ? 2.0 : 1.0);
-        else
-            total += steps_per_s / static_cast<double>(g.delayed->min_delay());
-    }
-    return total;
+    // Heun exchanges twice per step (the predictor's rates); delayed input is exchanged once per epoch
+    return detail::exchanges_per_second(groups_, spec_.run.dt_ms,
+                                        spec_.run.integrator == integrator_kind::heun ? 2.0 : 1.0);
 }
 
 void simulation::long_range_input(std::int64_t k, const double* r_E, const double* r_I, bool predictor) {

@@ -1,8 +1,5 @@
 #include "cortexsim/rnn/train.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <chrono>
@@ -15,6 +12,7 @@
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
+#include "cortexsim/checkpoint/checkpoint.hpp"
 #include "cortexsim/rnn/weights.hpp"
 
 namespace cortexsim::rnn {
@@ -46,30 +44,6 @@ train_state decode_state(const std::string& payload, const std::string& where) {
 }
 
 /// Reads the envelope and returns the verified payload.
-std::string read_checkpoint_payload(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw data_error(path + ": cannot open checkpoint (missing or unreadable)");
-    std::string line;
-    std::getline(in, line);
-    if (line + "\n" != ckpt_magic) throw data_error(path + ": not a cortexsim rnn training checkpoint (bad header)");
-    std::string lenhash;
-    if (!std::getline(in, lenhash)) throw data_error(path + ": checkpoint is truncated (no length line)");
-    std::istringstream lh(lenhash);
-    unsigned long long len = 0;
-    std::string hash;
-    if (!(lh >> len >> hash) || hash.size() != 64 || len > (1ULL << 40))
-        throw data_error(path + ": checkpoint header is corrupt");
-    std::string payload(len, '\0');
-    in.read(payload.data(), static_cast<std::streamsize>(len));
-    if (static_cast<unsigned long long>(in.gcount()) != len)
-        throw data_error(path + ": checkpoint is truncated (" + std::to_string(in.gcount()) + " of " +
-                         std::to_string(len) + " payload bytes)");
-    if (in.peek() != std::char_traits<char>::eof())
-        throw data_error(path + ": checkpoint is corrupt (bytes after the payload)");
-    if (sha256::of(payload) != hash) throw data_error(path + ": checkpoint is corrupt (SHA-256 mismatch)");
-    return payload;
-}
-
 std::string utc_now() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -89,28 +63,11 @@ std::int64_t share_begin(std::int64_t n, int r, int P) { return n * r / P; }
 // ---- checkpoints -------------------------------------------------------------------------------------------
 
 void write_train_checkpoint(const std::string& path, const train_state& s) {
-    const std::string payload = encode_state(s);
-    const std::string header = ckpt_magic + std::to_string(payload.size()) + " " + sha256::of(payload) + "\n";
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw io_error(tmp + ": cannot write checkpoint");
-        out << header << payload;
-        out.flush();
-        if (!out) throw io_error(tmp + ": writing the checkpoint failed (disk full?)");
-    }
-    const int fd = ::open(tmp.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw io_error(tmp + ": cannot rename to " + path + ": " + ec.message());
+    write_checked_file(path, ckpt_magic, encode_state(s));
 }
 
 train_state read_train_checkpoint(const std::string& path) {
-    return decode_state(read_checkpoint_payload(path), path);
+    return decode_state(read_checked_file(path, ckpt_magic, "cortexsim rnn training checkpoint"), path);
 }
 
 // ---- evaluation --------------------------------------------------------------------------------------------
@@ -419,7 +376,7 @@ int train_command(const std::vector<std::string>& args, MPI_Comm comm) {
             std::string payload;
             run_collectively(comm, [&] {
                 if (rank == 0) {
-                    payload = read_checkpoint_payload(resume);
+                    payload = read_checked_file(resume, ckpt_magic, "cortexsim rnn training checkpoint");
                     const train_state s = decode_state(payload, resume);
                     if (s.fingerprint != cfg.fingerprint)
                         throw data_error(resume + ": checkpoint belongs to another training configuration "

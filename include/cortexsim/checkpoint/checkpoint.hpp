@@ -46,6 +46,15 @@ struct checkpoint_data {
     }
 };
 
+/// The checked file both kinds of checkpoint use (simulation and RNN training): a magic line, a line
+/// "<payload length> <SHA-256 of the payload>", then the payload. Written to "<path>.tmp", fsync-ed and renamed
+/// over <path>; throws io_error.
+void write_checked_file(const std::string& path, const std::string& magic, const std::string& payload);
+/// Reads one back and returns the payload; throws data_error naming the file and the problem (`what` names the
+/// kind of file in the bad-header message, e.g. "cortexsim checkpoint"): wrong magic, corrupt header,
+/// truncated payload, bytes after the payload, SHA-256 mismatch.
+std::string read_checked_file(const std::string& path, const std::string& magic, const std::string& what);
+
 /// Writes atomically; throws io_error.
 void write_checkpoint(const std::string& path, const checkpoint_data& c);
 
