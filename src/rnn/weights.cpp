@@ -1,5 +1,7 @@
 #include "cortexsim/rnn/weights.hpp"
 
+#include "h5_attributes.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,6 +15,10 @@
 #include "cortexsim/common/errors.hpp"
 
 namespace cortexsim::rnn {
+using detail::read_number_attribute;
+using detail::read_string_attribute;
+using detail::shape_text;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -53,6 +59,52 @@ void int_attribute(hid_t obj, const std::string& name, long long v) {
                 "create attribute " + name);
     ck(H5Awrite(a, H5T_NATIVE_LLONG, &v), "write attribute " + name);
 }
+
+/// Reads a float dataset of the given rank; checks it exists, is floating point, and has finite values.
+std::vector<double> read_dataset(hid_t f, const std::string& name, int rank, const std::string& path,
+                                 std::vector<hsize_t>& dims) {
+    const std::string where = path + ": " + name;
+    if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": missing dataset");
+    const hid_t did = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+    if (did < 0) throw data_error(where + ": cannot be opened as a dataset");
+    h5_handle d(did, H5Dclose, "open " + name);
+    h5_handle t(H5Dget_type(d), H5Tclose, "type");
+    if (H5Tget_class(t) != H5T_FLOAT) throw data_error(where + ": is not a floating-point dataset");
+    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    const int nd = H5Sget_simple_extent_ndims(space);
+    dims.assign(static_cast<std::size_t>(std::max(nd, 0)), 0);
+    if (nd > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    if (nd != rank)
+        throw data_error(where + ": has " + std::to_string(nd) + " dimensions (shape " + shape_text(dims) +
+                         "), expected " + std::to_string(rank));
+    std::size_t n = 1;
+    for (auto x : dims) n *= static_cast<std::size_t>(x);
+    std::vector<double> v(n);
+    if (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+        throw data_error(where + ": cannot be read");
+    for (std::size_t i = 0; i < n; ++i)
+        if (!std::isfinite(v[i])) {
+            char idx[64];
+            if (rank == 2)
+                std::snprintf(idx, sizeof idx, "[%llu][%llu]", static_cast<unsigned long long>(i / dims[1]),
+                              static_cast<unsigned long long>(i % dims[1]));
+            else
+                std::snprintf(idx, sizeof idx, "[%zu]", i);
+            throw data_error(where + ": value " + num(v[i]) + " at " + std::string(idx) + " is not finite");
+        }
+    return v;
+}
+
+void expect_shape(const std::string& path, const std::string& name, const std::vector<hsize_t>& got,
+                  const std::vector<hsize_t>& want, const std::string& why) {
+    if (got != want)
+        throw data_error(path + ": " + name + ": shape " + shape_text(got) + ", expected " + shape_text(want) + " (" +
+                         why + ")");
+}
+
+}  // namespace
+
+namespace detail {
 
 /// A scalar string attribute (fixed or variable length); `found` false if absent.
 std::string read_string_attribute(hid_t obj, const std::string& name, const std::string& path, bool& found) {
@@ -107,49 +159,8 @@ std::string shape_text(const std::vector<hsize_t>& d) {
     return d.empty() ? "scalar" : s;
 }
 
-/// Reads a float dataset of the given rank; checks it exists, is floating point, and has finite values.
-std::vector<double> read_dataset(hid_t f, const std::string& name, int rank, const std::string& path,
-                                 std::vector<hsize_t>& dims) {
-    const std::string where = path + ": " + name;
-    if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": missing dataset");
-    const hid_t did = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
-    if (did < 0) throw data_error(where + ": cannot be opened as a dataset");
-    h5_handle d(did, H5Dclose, "open " + name);
-    h5_handle t(H5Dget_type(d), H5Tclose, "type");
-    if (H5Tget_class(t) != H5T_FLOAT) throw data_error(where + ": is not a floating-point dataset");
-    h5_handle space(H5Dget_space(d), H5Sclose, "space");
-    const int nd = H5Sget_simple_extent_ndims(space);
-    dims.assign(static_cast<std::size_t>(std::max(nd, 0)), 0);
-    if (nd > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-    if (nd != rank)
-        throw data_error(where + ": has " + std::to_string(nd) + " dimensions (shape " + shape_text(dims) +
-                         "), expected " + std::to_string(rank));
-    std::size_t n = 1;
-    for (auto x : dims) n *= static_cast<std::size_t>(x);
-    std::vector<double> v(n);
-    if (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
-        throw data_error(where + ": cannot be read");
-    for (std::size_t i = 0; i < n; ++i)
-        if (!std::isfinite(v[i])) {
-            char idx[64];
-            if (rank == 2)
-                std::snprintf(idx, sizeof idx, "[%llu][%llu]", static_cast<unsigned long long>(i / dims[1]),
-                              static_cast<unsigned long long>(i % dims[1]));
-            else
-                std::snprintf(idx, sizeof idx, "[%zu]", i);
-            throw data_error(where + ": value " + num(v[i]) + " at " + std::string(idx) + " is not finite");
-        }
-    return v;
-}
+}  // namespace detail
 
-void expect_shape(const std::string& path, const std::string& name, const std::vector<hsize_t>& got,
-                  const std::vector<hsize_t>& want, const std::string& why) {
-    if (got != want)
-        throw data_error(path + ": " + name + ": shape " + shape_text(got) + ", expected " + shape_text(want) + " (" +
-                         why + ")");
-}
-
-}  // namespace
 
 void write_rnn_weights(const std::string& path, const rnn_weights& w, bool overwrite) {
     w.validate(path);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "../../io/h5_util.hpp"
+#include "../../rnn/h5_attributes.hpp"
 #include "cortexsim/common/counter_rng.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/rnn/tasks.hpp"
@@ -97,11 +98,7 @@ using h5::h5_handle;
 const char* const weights_format = "cortexsim-rnn-weights";
 constexpr double weights_format_version = 1;
 
-std::string shape_text(const std::vector<hsize_t>& d) {
-    std::string s;
-    for (std::size_t i = 0; i < d.size(); ++i) s += (i ? " x " : "") + std::to_string(d[i]);
-    return d.empty() ? "scalar" : s;
-}
+using rnn::detail::shape_text;
 
 /// One weights file opened read-only (each rank opens its own handle; no MPI-IO).
 class weights_file {
@@ -121,48 +118,12 @@ public:
 
     /// A scalar string attribute of "/" (fixed or variable length); found = false if absent.
     std::string string_attribute(const char* name, bool& found) const {
-        found = H5Aexists(id_, name) > 0;
-        if (!found) return "";
-        const hid_t aid = H5Aopen(id_, name, H5P_DEFAULT);
-        if (aid < 0) throw data_error(path_ + ": attribute '" + name + "' cannot be opened");
-        h5_handle a(aid, H5Aclose, "open attribute");
-        h5_handle t(H5Aget_type(a), H5Tclose, "attribute type");
-        if (H5Tget_class(t) != H5T_STRING) throw data_error(path_ + ": attribute '" + name + "' is not a string");
-        h5_handle space(H5Aget_space(a), H5Sclose, "attribute space");
-        if (H5Sget_simple_extent_npoints(space) != 1)
-            throw data_error(path_ + ": attribute '" + name + "' is not a single string");
-        if (H5Tis_variable_str(t) > 0) {
-            char* p = nullptr;
-            h5_handle mt(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
-            H5Tset_size(mt, H5T_VARIABLE);
-            H5Tset_cset(mt, H5Tget_cset(t));
-            if (H5Aread(a, mt, &p) < 0) throw data_error(path_ + ": attribute '" + name + "' cannot be read");
-            std::string s = p ? p : "";
-            H5free_memory(p);
-            return s;
-        }
-        std::string s(H5Tget_size(t), '\0');
-        if (H5Aread(a, t, s.data()) < 0) throw data_error(path_ + ": attribute '" + name + "' cannot be read");
-        s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
-        return s;
+        return rnn::detail::read_string_attribute(id_, name, path_, found);
     }
 
     /// A scalar numeric attribute of "/"; found = false if absent.
     double number_attribute(const char* name, bool& found) const {
-        found = H5Aexists(id_, name) > 0;
-        if (!found) return std::nan("");
-        const hid_t aid = H5Aopen(id_, name, H5P_DEFAULT);
-        if (aid < 0) throw data_error(path_ + ": attribute '" + name + "' cannot be opened");
-        h5_handle a(aid, H5Aclose, "open attribute");
-        h5_handle t(H5Aget_type(a), H5Tclose, "attribute type");
-        const H5T_class_t c = H5Tget_class(t);
-        if (c != H5T_FLOAT && c != H5T_INTEGER) throw data_error(path_ + ": attribute '" + name + "' is not a number");
-        h5_handle space(H5Aget_space(a), H5Sclose, "attribute space");
-        if (H5Sget_simple_extent_npoints(space) != 1)
-            throw data_error(path_ + ": attribute '" + name + "' is not a single number");
-        double v = 0.0;
-        if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) throw data_error(path_ + ": attribute '" + name + "' cannot be read");
-        return v;
+        return rnn::detail::read_number_attribute(id_, name, path_, found);
     }
 
     /// The dimensions of a floating-point dataset of rank 1 or 2 (data_error if missing, not float, other rank).
