@@ -1,4 +1,5 @@
 #include "cortexsim/config/rnn_config.hpp"
+#include "cortexsim/common/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -22,15 +23,7 @@ namespace fs = std::filesystem;
 /// checked block by block by the ranks that read their rows (rnn_recurrent_rows).
 constexpr std::size_t full_check_units = 4096;
 
-/// The shortest of %.15g, %.16g, %.17g that reads back as v.
-std::string num(double v) {
-    char buf[40];
-    for (int prec = 15; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
-}
+std::string num(double v) { return shortest_text(v); }
 
 /// A view of one YAML map that remembers its dotted path and checks keys (the behaviour of config.cpp's
 /// `section`: unknown keys are errors; messages name the file, the dotted key and the value).

@@ -1,4 +1,5 @@
 #include "cortexsim/rnn/network.hpp"
+#include "cortexsim/common/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,15 +30,7 @@ inline double sigmoid(double u) {
     return e / (1.0 + e);
 }
 
-/// The shortest of %.15g, %.16g, %.17g that reads back as v.
-std::string num(double v) {
-    char buf[40];
-    for (int prec = 15; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
-}
+std::string num(double v) { return shortest_text(v); }
 
 void matvec(const std::vector<double>& W, std::size_t N, const std::vector<double>& v, std::vector<double>& out) {
     out.assign(N, 0.0);

@@ -1,4 +1,5 @@
 #include "cortexsim/rnn/tasks.hpp"
+#include "cortexsim/common/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -25,15 +26,7 @@ int pick_other(double u, int k, int other) {
     return r < other ? r : r + 1;
 }
 
-/// The shortest of %.15g, %.16g, %.17g that reads back as v.
-std::string num(double v) {
-    char buf[40];
-    for (int prec = 15; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
-}
+std::string num(double v) { return shortest_text(v); }
 
 void require(bool ok, const std::string& task, const std::string& what) {
     if (!ok) throw config_error("task " + task + ": " + what);

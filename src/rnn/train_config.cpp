@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/rnn/train.hpp"
 
@@ -18,15 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The shortest of %.15g, %.16g, %.17g that reads back as v.
-std::string num(double v) {
-    char buf[40];
-    for (int prec = 15; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
-}
+std::string num(double v) { return shortest_text(v); }
 
 /// A view of one YAML map that remembers its dotted path and checks keys.
 class section {

@@ -1,4 +1,5 @@
 #include "cortexsim/rnn/weights.hpp"
+#include "cortexsim/common/format.hpp"
 
 #include "h5_attributes.hpp"
 
@@ -28,15 +29,7 @@ using h5::h5_handle;
 const char* const format_name = "cortexsim-rnn-weights";
 constexpr int format_version = 1;
 
-/// The shortest of %.15g, %.16g, %.17g that reads back as v.
-std::string num(double v) {
-    char buf[40];
-    for (int prec = 15; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
-}
+std::string num(double v) { return shortest_text(v); }
 
 void write_dataset(hid_t f, const std::string& name, std::initializer_list<hsize_t> dims, const std::vector<double>& v) {
     std::vector<hsize_t> d(dims);

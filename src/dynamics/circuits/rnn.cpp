@@ -1,4 +1,5 @@
 #include "cortexsim/dynamics/circuits/rnn.hpp"
+#include "cortexsim/common/format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,15 +30,7 @@ constexpr std::size_t rec_chunk_values = std::size_t{1} << 19;
 
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument("rnn circuit: " + what); }
 
-/// The shortest of %.15g, %.16g, %.17g that reads back as v.
-std::string num(double v) {
-    char buf[40];
-    for (int prec = 15; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
-}
+std::string num(double v) { return shortest_text(v); }
 
 inline double sigmoid(double u) {  // as network.cpp (no overflow for large |u|)
     if (u >= 0) return 1.0 / (1.0 + std::exp(-u));
