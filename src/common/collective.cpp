@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <exception>
+#include <new>
 
 #include "cortexsim/common/errors.hpp"
 
@@ -48,8 +49,16 @@ std::vector<std::string> broadcast_strings(MPI_Comm comm, const std::vector<std:
 void run_collectively(MPI_Comm comm, const std::function<void()>& fn) {
     std::string msg;
     int failed = 0;
+    error_kind kind = error_kind::generic;
     try {
         fn();
+    } catch (const error& e) {
+        failed = 1;
+        kind = e.kind();
+        msg = e.what();
+    } catch (const std::bad_alloc&) {
+        failed = 1;
+        msg = "out of memory (std::bad_alloc)";
     } catch (const std::exception& e) {
         failed = 1;
         msg = e.what();
@@ -62,8 +71,10 @@ void run_collectively(MPI_Comm comm, const std::function<void()>& fn) {
     int first = INT_MAX;
     check_mpi(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
     if (first == INT_MAX) return;
-    std::string agreed = broadcast_string(comm, msg, first);
-    throw error(agreed);
+    int k = static_cast<int>(kind);
+    check_mpi(MPI_Bcast(&k, 1, MPI_INT, first, comm), "MPI_Bcast");
+    const std::string agreed = broadcast_string(comm, msg, first);
+    throw_error(static_cast<error_kind>(k), agreed);
 }
 
 }  // namespace cortexsim

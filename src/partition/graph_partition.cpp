@@ -14,28 +14,14 @@
 #include <limits>
 #include <string>
 
+#include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/partition/partition.hpp"
-
-// This library links only PETSc and MPI: the helpers below use neither cortexsim_common nor cortexsim_exchange.
 namespace cortexsim {
 
 namespace {
 
-// ---- errors: the same exception, with its type, on every rank ------------------------------------------------
-
-enum class err_kind : int { none = 0, config = 1, data = 2, mpi = 3, petsc = 4, other = 5 };
-
-void mpi_check(int rc, const char* what) {
-    if (rc != MPI_SUCCESS) {
-        char msg[MPI_MAX_ERROR_STRING];
-        int len = 0;
-        MPI_Error_string(rc, msg, &len);
-        throw mpi_error(std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
-    }
-}
-
-#define GP_MPI(call) mpi_check((call), #call)
+#define GP_MPI(call) check_mpi((call), #call)
 
 void petsc_check(PetscErrorCode ierr, const char* call) {
     if (!ierr) return;
@@ -47,68 +33,14 @@ void petsc_check(PetscErrorCode ierr, const char* call) {
 
 #define GP_PETSC(call) petsc_check((call), #call)
 
-int rank_of(MPI_Comm comm) {
-    int r = 0;
-    GP_MPI(MPI_Comm_rank(comm, &r));
-    return r;
-}
+int rank_of(MPI_Comm comm) { return comm_rank(comm); }
+int size_of(MPI_Comm comm) { return comm_size(comm); }
 
-int size_of(MPI_Comm comm) {
-    int s = 0;
-    GP_MPI(MPI_Comm_size(comm, &s));
-    return s;
-}
-
-[[noreturn]] void throw_kind(err_kind k, const std::string& msg) {
-    switch (k) {
-        case err_kind::config:
-            throw config_error(msg);
-        case err_kind::data:
-            throw data_error(msg);
-        case err_kind::mpi:
-            throw mpi_error(msg);
-        case err_kind::petsc:
-            throw petsc_error(msg);
-        default:
-            throw error(msg);
-    }
-}
-
-/// Collective: if any rank has an error, every rank throws the error (type and message) of the lowest one.
-void agree(MPI_Comm comm, err_kind kind, const std::string& msg) {
-    const int me = rank_of(comm);
-    int mine = kind != err_kind::none ? me : INT_MAX, first = INT_MAX;
-    GP_MPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
-    if (first == INT_MAX) return;
-    int head[2] = {static_cast<int>(kind), static_cast<int>(std::min<std::size_t>(msg.size(), 65536))};
-    GP_MPI(MPI_Bcast(head, 2, MPI_INT, first, comm));
-    std::string text = me == first ? msg.substr(0, static_cast<std::size_t>(head[1]))
-                                   : std::string(static_cast<std::size_t>(head[1]), '\0');
-    if (head[1] > 0) GP_MPI(MPI_Bcast(text.data(), head[1], MPI_CHAR, first, comm));
-    throw_kind(static_cast<err_kind>(head[0]), text);
-}
-
-/// Runs f (which must not block in a collective call that another rank could skip by throwing), then agrees.
+/// Runs f (which must not block in a collective call that another rank could skip by throwing); every rank then
+/// throws the error of the lowest failing rank, with its type (common/collective.hpp).
 template <class F>
 void collectively(MPI_Comm comm, F&& f) {
-    err_kind kind = err_kind::none;
-    std::string msg;
-    try {
-        f();
-    } catch (const config_error& e) {
-        kind = err_kind::config, msg = e.what();
-    } catch (const data_error& e) {
-        kind = err_kind::data, msg = e.what();
-    } catch (const mpi_error& e) {
-        kind = err_kind::mpi, msg = e.what();
-    } catch (const petsc_error& e) {
-        kind = err_kind::petsc, msg = e.what();
-    } catch (const std::exception& e) {
-        kind = err_kind::other, msg = e.what();
-    } catch (...) {
-        kind = err_kind::other, msg = "unknown error";
-    }
-    agree(comm, kind, msg);
+    run_collectively(comm, std::forward<F>(f));
 }
 
 // ---- the rows in one compressed form --------------------------------------------------------------------------

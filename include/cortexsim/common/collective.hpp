@@ -10,9 +10,9 @@
 
 namespace cortexsim {
 
-/// Runs fn on every rank. If it throws on any rank, every rank throws a cortexsim::error with the
-/// message of the lowest failing rank (the type is kept as far as the message goes: the class name is
-/// not transported). Collective over comm.
+/// Runs fn on every rank. If it throws on any rank, every rank throws the error of the lowest failing rank,
+/// with its type (config_error, data_error, ...; a std::exception that is not a cortexsim::error becomes a
+/// cortexsim::error with its message). Collective over comm.
 void run_collectively(MPI_Comm comm, const std::function<void()>& fn);
 
 /// Broadcasts a string from root to all ranks of comm.
