@@ -97,6 +97,17 @@ struct circuit_info {
 const std::vector<circuit_info>& circuit_catalogue();
 const circuit_info* find_circuit(const std::string& type);
 
+/// The names a circuit of m.circuit declares for this spec (what the config checks keys against).
+struct circuit_names {
+    std::vector<std::string> variables, recorded, channels, ports, modulators;
+};
+/// The names of m.circuit (any type, linear_ei included) without building a circuit. Throws config_error for
+/// an unknown type or a spec the names cannot be derived from (message without the config file's name).
+circuit_names describe_circuit(const model_spec& m);
+/// Checks m's circuit parameters against each other and against run.dt_ms, without building a circuit.
+/// Throws config_error (message without the config file's name; the config layer prefixes it).
+void check_circuit(const model_spec& m);
+
 /// Value of parameter `name`: m.circuit_params if set there, else the default in `info`.
 /// Throws std::invalid_argument if `info` has no such parameter.
 double circuit_parameter(const model_spec& m, const circuit_info& info, const std::string& name);
