@@ -1,5 +1,6 @@
 #include "cortexsim/common/time.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cortexsim/common/errors.hpp"
