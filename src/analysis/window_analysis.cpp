@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "cortexsim/common/errors.hpp"
+
 namespace cortexsim {
 namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -23,7 +25,7 @@ window_analysis::window_analysis(const model_spec& spec, std::size_t n_local,
         pop_ = P_;
         for (std::size_t p = 0; p < P_; ++p)
             if (populations[p] == a.population) pop_ = p;
-        if (pop_ == P_) throw std::invalid_argument("analysis.population '" + a.population + "' is not recorded");
+        if (pop_ == P_) throw config_error("analysis.population '" + a.population + "' is not recorded");
     }
     base_b_ = to_step(a.baseline_begin_ms, dt);
     base_e_ = to_step(a.baseline_end_ms, dt);

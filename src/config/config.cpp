@@ -26,7 +26,7 @@
 #endif
 #include "cortexsim/dynamics/circuit.hpp"
 #include "cortexsim/rnn/tasks.hpp"
-#include "cortexsim/rnn/weights.hpp"
+#include "cortexsim/io/rnn_weights.hpp"
 #include "cortexsim/io/h5_read.hpp"
 
 namespace cortexsim {

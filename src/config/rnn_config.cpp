@@ -11,7 +11,8 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
-#include "cortexsim/dynamics/circuits/rnn.hpp"
+#include "cortexsim/io/rnn_weights.hpp"
+#include "cortexsim/rnn/random_init.hpp"
 #include "cortexsim/rnn/tasks.hpp"
 
 namespace cortexsim {
@@ -272,7 +273,7 @@ void parse_rnn_model(const YAML::Node& node, const std::string& origin, const st
             throw config_error(origin + ": 'model.rnn.init' needs 'outputs' (or a 'model.rnn.task' to take them from)");
         s.n_in = static_cast<std::size_t>(in.whole("inputs", task ? task->n_inputs() : 0, 0));
         s.n_out = static_cast<std::size_t>(in.whole("outputs", task ? task->n_outputs() : 1, 1));
-        rnn_random_readout(s, s.W_out, s.b_out);
+        rnn::random_readout(s, s.W_out, s.b_out);
     }
 
     if (task) {
@@ -316,8 +317,8 @@ void parse_rnn_model(const YAML::Node& node, const std::string& origin, const st
     m.areas.hierarchy.assign(N, 0.0);
     projection_spec pr;
     pr.name = "recurrent";
-    pr.source = rnn_circuit::v_a;
-    pr.target = rnn_circuit::c_rec;
+    pr.source = 0;  // variable a
+    pr.target = 0;  // input channel rec
     pr.matrix = "W_rec";
     pr.power = 1.0;
     pr.normalise_rows = false;

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "cortexsim/common/errors.hpp"
+
 namespace cortexsim {
 
 void circuit::declare(std::vector<std::string> variables, std::vector<std::string> recorded,
@@ -26,12 +28,16 @@ std::size_t circuit::find(const std::vector<std::string>& v, const std::string& 
     return npos;
 }
 
+void circuit::increments(const step_input&, double*) {
+    throw std::logic_error("circuit: increments() of a circuit without increments (Euler only)");
+}
+
 void circuit::set_modulator(const std::string& name, double) {
-    throw std::invalid_argument("circuit has no modulator '" + name + "'");
+    throw config_error("circuit has no modulator '" + name + "'");
 }
 
 double circuit::modulator(const std::string& name) const {
-    throw std::invalid_argument("circuit has no modulator '" + name + "'");
+    throw config_error("circuit has no modulator '" + name + "'");
 }
 
 double circuit_parameter(const model_spec& m, const circuit_info& info, const std::string& name) {
@@ -39,7 +45,7 @@ double circuit_parameter(const model_spec& m, const circuit_info& info, const st
         if (k == name) return v;
     for (const auto& [k, v] : info.defaults)
         if (k == name) return v;
-    throw std::invalid_argument("circuit '" + info.type + "' has no parameter '" + name + "'");
+    throw config_error("circuit '" + info.type + "' has no parameter '" + name + "'");
 }
 
 }  // namespace cortexsim

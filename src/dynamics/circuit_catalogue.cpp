@@ -1,30 +1,23 @@
-// The catalogue of nonlinear circuit types: one line per type. A new kernel (docs/models.md, "Writing a new
-// circuit type in C++") adds its header and one entry here.
-#include <algorithm>
-#include <stdexcept>
+// The catalogue of circuit types: one line per type. A new kernel (docs/design.md, "Adding a circuit") adds its
+// header and one entry here: its info (parameters, default analysis), its names and checks (static: the config
+// validates a model without building a circuit) and its factory.
+#include <memory>
 
 #include "cortexsim/common/errors.hpp"
-
 #include "cortexsim/dynamics/circuit.hpp"
-#if __has_include("cortexsim/dynamics/circuits/wong_wang.hpp")
-#include "cortexsim/dynamics/circuits/wong_wang.hpp"
-#define CORTEXSIM_HAVE_WONG_WANG 1
-#endif
-#if __has_include("cortexsim/dynamics/circuits/froudist_walsh.hpp")
 #include "cortexsim/dynamics/circuits/froudist_walsh.hpp"
-#define CORTEXSIM_HAVE_FROUDIST_WALSH 1
-#endif
-#include "cortexsim/dynamics/circuits/rnn.hpp"
-#if __has_include("cortexsim/dynamics/circuits/generic.hpp")
 #include "cortexsim/dynamics/circuits/generic.hpp"
-#define CORTEXSIM_HAVE_GENERIC 1
-#endif
+#include "cortexsim/dynamics/circuits/linear_ei.hpp"
+#include "cortexsim/dynamics/circuits/rnn.hpp"
+#include "cortexsim/dynamics/circuits/wong_wang.hpp"
 
 namespace cortexsim {
 namespace {
 
 struct entry {
     const circuit_info& (*info)();
+    circuit_names (*names)(const model_spec&);
+    void (*check)(const model_spec&);
     std::unique_ptr<circuit> (*make)(const model_spec&, std::size_t, std::size_t);
 };
 
@@ -33,20 +26,28 @@ std::unique_ptr<circuit> construct(const model_spec& m, std::size_t begin, std::
     return std::make_unique<C>(m, begin, n);
 }
 
+template <class C>
+constexpr entry entry_of(const circuit_info& (*info)()) {
+    return {info, &C::names, &C::check, &construct<C>};
+}
+
 const std::vector<entry>& entries() {
     static const std::vector<entry> e = {
-#ifdef CORTEXSIM_HAVE_WONG_WANG
-        {&wong_wang_info, &construct<wong_wang_circuit>},
-#endif
-#ifdef CORTEXSIM_HAVE_FROUDIST_WALSH
-        {&froudist_walsh_info, &construct<froudist_walsh_circuit>},
-#endif
-#ifdef CORTEXSIM_HAVE_GENERIC
-        {&generic_info, &construct<generic_circuit>},
-#endif
-        {&rnn_info, &construct<rnn_circuit>},
+        entry_of<linear_ei_circuit>(&linear_ei_info),
+        entry_of<wong_wang_circuit>(&wong_wang_info),
+        entry_of<froudist_walsh_circuit>(&froudist_walsh_info),
+        entry_of<generic_circuit>(&generic_info),
+        entry_of<rnn_circuit>(&rnn_info),
     };
     return e;
+}
+
+const entry& entry_for(const std::string& type) {
+    for (const auto& e : entries())
+        if (e.info().type == type) return e;
+    std::string allowed;
+    for (const auto& e : entries()) allowed += (allowed.empty() ? "" : ", ") + e.info().type;
+    throw config_error("unknown circuit type '" + type + "' (allowed: " + allowed + ")");
 }
 
 }  // namespace
@@ -66,52 +67,14 @@ const circuit_info* find_circuit(const std::string& type) {
     return nullptr;
 }
 
+circuit_names describe_circuit(const model_spec& m) { return entry_for(m.circuit).names(m); }
+
+void check_circuit(const model_spec& m) { entry_for(m.circuit).check(m); }
+
 std::unique_ptr<circuit> make_circuit(const model_spec& m, std::size_t begin, std::size_t n) {
-    for (const auto& e : entries())
-        if (e.info().type == m.circuit) return e.make(m, begin, n);
-    throw std::invalid_argument("unknown circuit type '" + m.circuit + "'");
-}
-
-circuit_names describe_circuit(const model_spec& m) {
-    if (m.circuit == "linear_ei") return {{"E", "I"}, {"E", "I"}, {"E", "I"}, {"E", "I"}, {}};
-    if (!find_circuit(m.circuit)) throw config_error("unknown circuit type '" + m.circuit + "'");
-    std::unique_ptr<circuit> probe;
-    try {
-        // (a name lookup: n = 0 builds no state; an RNN checks its step against the network's own)
-        model_spec early = m;
-        if (m.circuit == "rnn") early.run.dt_ms = m.rnn.dt_ms, early.run.n_steps = 0;
-        probe = make_circuit(early, 0, 0);
-    } catch (const error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw config_error(e.what());
-    }
-    circuit_names n;
-    n.variables = probe->variables();
-    for (std::size_t v : probe->recorded()) n.recorded.push_back(n.variables[v]);
-    n.channels = probe->input_channels();
-    n.ports = probe->stimulus_ports();
-    n.modulators = probe->modulators();
-    return n;
-}
-
-void check_circuit(const model_spec& m) {
-    if (m.circuit == "linear_ei") {
-        const auto& p = m.params;
-        const double tau_min = std::min(p.tau_E_ms, p.tau_I_ms);
-        if (m.run.dt_ms >= tau_min)
-            throw config_error("'run.dt_ms' = " + std::to_string(m.run.dt_ms) +
-                               " ms must be smaller than the smallest time constant (" + std::to_string(tau_min) +
-                               " ms)");
-        return;
-    }
-    try {
-        (void)make_circuit(m, 0, 0);
-    } catch (const error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw config_error(e.what());
-    }
+    const entry& e = entry_for(m.circuit);
+    e.check(m);
+    return e.make(m, begin, n);
 }
 
 }  // namespace cortexsim

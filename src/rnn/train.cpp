@@ -13,7 +13,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/checkpoint/checkpoint.hpp"
-#include "cortexsim/rnn/weights.hpp"
+#include "cortexsim/io/rnn_weights.hpp"
 
 namespace cortexsim::rnn {
 namespace {

@@ -1,6 +1,6 @@
 #include "cortexsim/spec/model_spec.hpp"
 
-#include <stdexcept>
+#include "cortexsim/common/errors.hpp"
 
 namespace cortexsim {
 
@@ -14,7 +14,7 @@ std::vector<double> gradient_values(const model_spec& m, const std::string& name
     if (name.empty()) return std::vector<double>(m.areas.size(), 1.0);
     for (const auto& g : m.gradients)
         if (g.name == name) return g.values;
-    throw std::out_of_range("unknown gradient '" + name + "'");
+    throw config_error("the model has no gradient '" + name + "' (model.gradients)");
 }
 
 }  // namespace cortexsim

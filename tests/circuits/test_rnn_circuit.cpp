@@ -25,7 +25,7 @@
 #include "cortexsim/dynamics/circuits/rnn.hpp"
 #include "cortexsim/rnn/network.hpp"
 #include "cortexsim/rnn/tasks.hpp"
-#include "cortexsim/rnn/weights.hpp"
+#include "cortexsim/io/rnn_weights.hpp"
 
 namespace cortexsim {
 namespace {

@@ -15,7 +15,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/rnn/train.hpp"
-#include "cortexsim/rnn/weights.hpp"
+#include "cortexsim/io/rnn_weights.hpp"
 
 using namespace cortexsim;
 using namespace cortexsim::rnn;

@@ -11,7 +11,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/rnn/tasks.hpp"
-#include "cortexsim/rnn/weights.hpp"
+#include "cortexsim/io/rnn_weights.hpp"
 
 using namespace cortexsim;
 using namespace cortexsim::rnn;

@@ -26,7 +26,7 @@ namespace cortexsim {
 class window_analysis {
 public:
     /// populations: the recorded names; ports: the circuit's stimulus port names (stimulus_spec::population
-    /// indexes them). Throws config_error-free std::invalid_argument for an unknown analysed population.
+    /// indexes them). Throws config_error for an unknown analysed population.
     window_analysis(const model_spec& spec, std::size_t n_local, const std::vector<std::string>& populations,
                     const std::vector<std::string>& ports);
 

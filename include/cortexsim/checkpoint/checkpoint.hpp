@@ -5,9 +5,10 @@
 // Written atomically: "<path>.tmp", flushed, then renamed over <path>; the previous checkpoint stays intact
 // until the new one is complete.
 //
-// What is saved (NEST's "State"): step, rates of every population of every area, the streaming analysis
-// state, the number of records already in the output, the run id of the output file, and (version 2) the
-// conduction-delay history of every area.
+// What is saved (NEST's "State"): step, every variable of every area, the observers' streaming state, the
+// number of records already in the output, the run id of the output file, (version 2) the conduction-delay
+// history of every area and (version 3) the observers' whole-run state held by rank 0 (an RNN's readout).
+// Versions 1 and 2 are read (their observers' whole-run state is empty).
 // What is not saved, because it is rebuilt deterministically from the config and data (NEST's "Parameters"
 // and "Variables"): coefficients, coupling matrix and scatter, stimulus schedule (a function of the step),
 // record buffer (flushed before every checkpoint). Noise, when it comes, is counter-based: keyed by the step.
@@ -29,20 +30,23 @@ struct checkpoint_data {
     std::int64_t records_written = 0;
     std::uint64_t n_areas = 0, n_populations = 0;
     std::vector<std::string> area_names;  // global order: index = global area id
-    std::vector<double> rates;            // [area][population]
-    std::vector<double> analysis;         // [area][analysis_state_size]
+    std::vector<double> rates;            // [area][variable] (n_populations = variables per area)
+    std::vector<double> analysis;         // [area][analysis_state_size]: every observer's state, in order
     std::uint64_t analysis_state_size = 0;
     std::int32_t ranks_at_save = 0;       // informational
     std::string history;                  // "step@utc-time on N ranks" of every checkpoint of this run, ';'-joined
     // version 2: conduction-delay history, per delayed long-range group: [area][L] states s(k - L .. k - 1)
     std::vector<std::int64_t> delay_lengths;
     std::vector<std::vector<double>> delay_history;
+    // version 3: per observer, its whole-run state (rank 0's)
+    std::vector<std::vector<double>> observer_global;
 
     template <class Archive>
     void serialize(Archive& ar, const unsigned int version) {
         ar & fingerprint & model & run_id & step & n_steps & records_written & n_areas & n_populations;
         ar & area_names & rates & analysis & analysis_state_size & ranks_at_save & history;
         if (version >= 2) ar & delay_lengths & delay_history;
+        if (version >= 3) ar & observer_global;
     }
 };
 
@@ -63,4 +67,4 @@ checkpoint_data read_checkpoint(const std::string& path);
 
 }  // namespace cortexsim
 
-BOOST_CLASS_VERSION(cortexsim::checkpoint_data, 2)
+BOOST_CLASS_VERSION(cortexsim::checkpoint_data, 3)

@@ -107,4 +107,42 @@ inline std::array<double, 2> normal2(const philox_counter& counter, const philox
     return {r * std::cos(a), r * std::sin(a)};
 }
 
+/// A standard normal deviate from a uniform u in (0, 1) by the inverse normal CDF (P. J. Acklam's rational
+/// approximation, relative error < 1.2e-9): one division and a few multiply-adds in the central 95 %,
+/// sqrt(-2 log u) only in the tails. Pure arithmetic: the same on every rank (and, with -ffp-contract=off,
+/// on every IEEE machine except for the tails' log/sqrt, which come from the C library).
+inline double normal_of_uniform(double u) {
+    constexpr double a1 = -3.969683028665376e+01, a2 = 2.209460984245205e+02, a3 = -2.759285104469687e+02,
+                     a4 = 1.383577518672690e+02, a5 = -3.066479806614716e+01, a6 = 2.506628277459239e+00;
+    constexpr double b1 = -5.447609879822406e+01, b2 = 1.615858368580409e+02, b3 = -1.556989798598866e+02,
+                     b4 = 6.680131188771972e+01, b5 = -1.328068155288572e+01;
+    constexpr double c1 = -7.784894002430293e-03, c2 = -3.223964580411365e-01, c3 = -2.400758277161838e+00,
+                     c4 = -2.549732539343734e+00, c5 = 4.374664141464968e+00, c6 = 2.938163982698783e+00;
+    constexpr double d1 = 7.784695709041462e-03, d2 = 3.224671290700398e-01, d3 = 2.445134137142996e+00,
+                     d4 = 3.754408661907416e+00;
+    constexpr double p_low = 0.02425, p_high = 1.0 - 0.02425;
+    if (u < p_low) {
+        const double q = std::sqrt(-2.0 * std::log(u));
+        return (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1.0);
+    }
+    if (u > p_high) {
+        const double q = std::sqrt(-2.0 * std::log(1.0 - u));
+        return -(((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1.0);
+    }
+    const double q = u - 0.5, r = q * q;
+    return (((((a1 * r + a2) * r + a3) * r + a4) * r + a5) * r + a6) * q /
+           (((((b1 * r + b2) * r + b3) * r + b4) * r + b5) * r + 1.0);
+}
+
+/// Four standard normal deviates for (seed key, global area, population group, step): one Philox block, each
+/// 32-bit word a uniform (w + 1/2) / 2^32 turned into a normal by normal_of_uniform (|z| < 6.4).
+/// Population p uses noise_normals(key, area, p / 4, step)[p % 4]. Stream tags 16..31 (counter_rng.hpp).
+inline std::array<double, 4> noise_normals(const philox_key& key, std::uint64_t area, std::uint32_t group,
+                                           std::int64_t step) {
+    const philox_counter c = {static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(static_cast<std::uint64_t>(step) >> 32),
+                              static_cast<std::uint32_t>(area), 16u + (group & 15u)};
+    const auto u = uniform01x4(c, key);
+    return {normal_of_uniform(u[0]), normal_of_uniform(u[1]), normal_of_uniform(u[2]), normal_of_uniform(u[3])};
+}
+
 }  // namespace cortexsim

@@ -1,10 +1,10 @@
 #pragma once
-// Gathering one value per area of every rank onto rank 0, in global area order, with a PETSc VecScatter built
-// once (VecScatterCreateToZero): what a readout over all units needs at record steps. Part of the exchange
-// layer, the only place where the time loop communicates.
-#include <petscvec.h>
+// Gathering one value per area of every rank onto rank 0, in global area order (a PETSc VecScatter built once,
+// behind this header): what a readout over all units needs at record steps. Part of the exchange layer, the
+// only place where the time loop communicates.
+#include <mpi.h>
 
-#include <vector>
+#include <memory>
 
 #include "cortexsim/partition/partition.hpp"
 
@@ -12,6 +12,7 @@ namespace cortexsim {
 
 class gather_to_root {
 public:
+    /// Collective.
     gather_to_root(MPI_Comm comm, const block_partition& part);
     ~gather_to_root();
     gather_to_root(const gather_to_root&) = delete;
@@ -21,10 +22,8 @@ public:
     const double* gather(const double* local);
 
 private:
-    Vec local_ = nullptr, all_ = nullptr;
-    VecScatter scatter_ = nullptr;
-    bool root_ = false;
-    std::vector<double> copy_;
+    struct impl;
+    std::unique_ptr<impl> impl_;
 };
 
 }  // namespace cortexsim

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "cortexsim/integrator/simulation.hpp"
 #include "cortexsim/io/h5_read.hpp"
+#include "cortexsim/io/record_sink.hpp"
 
 namespace cortexsim {
 

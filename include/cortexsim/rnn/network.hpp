@@ -20,23 +20,10 @@
 #include <vector>
 
 #include "cortexsim/rnn/tasks.hpp"
+#include "cortexsim/spec/rnn_types.hpp"
 
 namespace cortexsim::rnn {
 
-enum class rnn_kind { vanilla, leaky };
-enum class activation_kind { relu, tanh, sigmoid, softplus };
-enum class readout_kind { identity, sigmoid, softmax };
-enum class loss_kind { cross_entropy, mse };
-
-std::string to_string(rnn_kind k);
-std::string to_string(activation_kind k);
-std::string to_string(readout_kind k);
-std::string to_string(loss_kind k);
-/// Parse the names above; false if unknown.
-bool parse(const std::string& s, rnn_kind& out);
-bool parse(const std::string& s, activation_kind& out);
-bool parse(const std::string& s, readout_kind& out);
-bool parse(const std::string& s, loss_kind& out);
 
 /// How a weights file came to be (attributes of the file; docs/rnn.md).
 struct training_provenance {

@@ -178,7 +178,7 @@ struct perturbation_spec {
 };
 
 struct model_spec;
-/// Per-area values of gradient `name` (empty name: all ones). Throws std::out_of_range if unknown.
+/// Per-area values of gradient `name` (empty name: all ones). Throws config_error if unknown.
 std::vector<double> gradient_values(const model_spec& m, const std::string& name);
 
 struct model_spec {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cortexsim/rnn/network.hpp"
+#include "cortexsim/spec/rnn_types.hpp"
 
 namespace cortexsim {
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "cortexsim/common/errors.hpp"
+
 // Froudist-Walsh et al. 2021 (MODELS.md §3; authors' code seanfw/dopamine-dist-wm, notebook
 // Fig_2_3_5_Large_scale_visualWM_DA.ipynb, and Fig_4A_..._STP_CuePing.ipynb for the STP variant).
 // Equations as implemented, with their units, in docs/models.md, circuit froudist_walsh.
@@ -140,11 +142,11 @@ std::vector<double> required_gradient(const model_spec& m, const std::string& na
     std::vector<double> g;
     try {
         g = gradient_values(m, name);
-    } catch (const std::out_of_range&) {
-        throw std::invalid_argument("circuit 'froudist_walsh' needs the gradient '" + name + "' (" + what + ")");
+    } catch (const config_error&) {
+        throw config_error("circuit 'froudist_walsh' needs the gradient '" + name + "' (" + what + ")");
     }
     if (g.size() != m.areas.size())
-        throw std::invalid_argument("circuit 'froudist_walsh': gradient '" + name + "' has " +
+        throw config_error("circuit 'froudist_walsh': gradient '" + name + "' has " +
                                     std::to_string(g.size()) + " values for " + std::to_string(m.areas.size()) +
                                     " areas");
     return g;
@@ -152,22 +154,45 @@ std::vector<double> required_gradient(const model_spec& m, const std::string& na
 
 }  // namespace
 
-froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t begin, std::size_t n)
-    : circuit(begin, n) {
+namespace {
+[[noreturn]] void fail(const std::string& what) { throw config_error("circuit 'froudist_walsh': " + what); }
+}  // namespace
+
+circuit_names froudist_walsh_circuit::names(const model_spec& m) {
+    const bool stp = circuit_parameter(m, froudist_walsh_info(), "stp") == 1.0;
+    return {variable_names(stp), {"E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}, channel_names(stp),
+            {"E1_dend", "E2_dend", "E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}, {"dopamine"}};
+}
+
+void froudist_walsh_circuit::check(const model_spec& m) {
     const circuit_info& info = froudist_walsh_info();
     auto P = [&](const char* name) { return circuit_parameter(m, info, name); };
+    const double stp = P("stp");
+    if (stp != 0.0 && stp != 1.0) fail("parameter 'stp' must be 0 or 1");
+    if (P("noise_sigma_nA") < 0.0) fail("noise_sigma_nA must be >= 0");
+    const double dt = m.run.dt_ms;
+    if (!(dt > 0.0)) fail("run.dt_ms must be positive");
+    for (const char* tau : {"tau_rate_ms", "tau_nmda_ms", "tau_ampa_ms", "tau_gaba_ms", "tau_gaba_dend_ms",
+                            "tau_adapt_ms", "noise_tau_ms"})
+        if (!(P(tau) > dt))
+            throw config_error(std::string("froudist_walsh circuit: ") + tau + " = " + std::to_string(P(tau)) +
+                               " must be larger than run.dt_ms = " + std::to_string(dt));
+    for (const char* x : {"c5_nA", "c6_nA", "d_e_s", "stp_tau_u_s", "stp_tau_x_s"})
+        if (!(P(x) != 0.0) || !std::isfinite(1.0 / P(x))) fail(std::string("parameter '") + x + "' must not be 0");
+}
 
-    const double stp_flag = P("stp");
-    if (stp_flag != 0.0 && stp_flag != 1.0)
-        throw std::invalid_argument("circuit 'froudist_walsh': parameter 'stp' must be 0 or 1");
-    stp_ = stp_flag == 1.0;
-    declare(variable_names(stp_), {"E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}, channel_names(stp_),
-            {"E1_dend", "E2_dend", "E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}, {"dopamine"});
+froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t begin, std::size_t n)
+    : circuit(begin, n) {
+    check(m);
+    const circuit_info& info = froudist_walsh_info();
+    auto P = [&](const char* name) { return circuit_parameter(m, info, name); };
+    stp_ = P("stp") == 1.0;
+    const circuit_names nm = names(m);
+    declare(nm.variables, nm.recorded, nm.channels, nm.ports, nm.modulators);
 
     da_ = P("dopamine");
     sigma_ = P("noise_sigma_nA");
     seed_ = m.run.seed;
-    if (sigma_ < 0.0) throw std::invalid_argument("circuit 'froudist_walsh': noise_sigma_nA must be >= 0");
 
     g_e_self_ = P("g_e_self_nA");
     g_e_cross_ = P("g_e_cross_nA");
@@ -222,11 +247,6 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
 
     // Euler constants: dt/tau for every decay, gamma * dt[s] for every rise driven by a rate in Hz.
     const double dt = m.run.dt_ms;
-    for (const char* tau : {"tau_rate_ms", "tau_nmda_ms", "tau_ampa_ms", "tau_gaba_ms", "tau_gaba_dend_ms",
-                            "tau_adapt_ms", "noise_tau_ms"})
-        if (!(P(tau) > dt))
-            throw std::invalid_argument(std::string("froudist_walsh circuit: ") + tau + " = " + std::to_string(P(tau)) +
-                                        " must be larger than run.dt_ms = " + std::to_string(dt));
     dt_s_ = dt * 1e-3;
     k_rate_ = dt / P("tau_rate_ms");
     k_nmda_ = dt / P("tau_nmda_ms");
@@ -239,6 +259,7 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
     gdt_gaba_ = P("gamma_gaba") * dt_s_;
     // OU noise of the authors' code: I <- I - I dt/tau + sigma sqrt(tau) sqrt(dt) / tau * eta
     const double k_noise = dt / P("noise_tau_ms");
+    k_noise_ = k_noise;
     noise_decay_ = 1.0 - k_noise;
     noise_kick_ = sigma_ * std::sqrt(k_noise);
     U_ = P("stp_U");
@@ -257,7 +278,7 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
     for (auto* v : {&dend_num_, &dend_exp_, &y_e_}) v->assign(2 * n, 0.0);
     if (n == 0) return;  // names only
     if (begin + n > m.areas.size())
-        throw std::invalid_argument("circuit 'froudist_walsh': local areas exceed the model's area count");
+        fail("local areas exceed the model's area count");
     init_ids(m);
 
     const std::vector<double> e = required_gradient(m, "excitability", "spine-count excitability e_i");
@@ -348,12 +369,20 @@ double froudist_walsh_circuit::modulator(const std::string& name) const {
     return da_;
 }
 
-void froudist_walsh_circuit::step(const circuit_step_input& in) {
+void froudist_walsh_circuit::step(const step_input& in) {
     if (n_ == 0) return;
     if (stp_)
-        step_impl<true>(in);
+        kernel<true, true>(in, nullptr);
     else
-        step_impl<false>(in);
+        kernel<false, true>(in, nullptr);
+}
+
+void froudist_walsh_circuit::increments(const step_input& in, double* dx) {
+    if (n_ == 0) return;
+    if (stp_)
+        kernel<true, false>(in, dx);
+    else
+        kernel<false, false>(in, dx);
 }
 
 namespace {
@@ -371,13 +400,15 @@ inline double tanh_exact(double z) {
 
 }  // namespace
 
-// One Euler step of every local area, in passes over all areas (structure of arrays): the passes with library
-// calls (noise, exp, tanh) are tight loops, the arithmetic passes have no calls and vectorise. Every area is
-// computed by the same sequence of IEEE operations whatever its position, so results do not depend on the
-// partition. Order within a step (the authors' code): noise update, currents from the previous state and the
-// new noise, rates from the currents, gates and adaptation from the NEW rates.
-template <bool STP>
-void froudist_walsh_circuit::step_impl(const circuit_step_input& in) {
+// One step of every local area, in passes over all areas (structure of arrays): the passes with library calls
+// (noise, exp, tanh) are tight loops, the arithmetic passes have no calls and vectorise. Every area is computed
+// by the same sequence of IEEE operations whatever its position, so results do not depend on the partition.
+// Native (the Euler step of the authors' code): noise update, currents from the previous state and the new
+// noise, rates from the currents, gates and adaptation from the NEW rates (semi-implicit), in place.
+// Increments (multi-stage integrators): every term from the current state (noise, rates and gates alike),
+// written to dx as explicit increments dt f(x) + the step's noise kick.
+template <bool STP, bool Native>
+void froudist_walsh_circuit::kernel(const step_input& in, double* dx) {
     const std::size_t n = n_;
     const double* z = zero_.data();
     auto channel = [&](std::size_t c) { return (in.lr != nullptr && in.lr[c] != nullptr) ? in.lr[c] : z; };
@@ -424,23 +455,30 @@ void froudist_walsh_circuit::step_impl(const circuit_step_input& in) {
 
     // ---- 1. OU noise currents, I <- I (1 - dt/tau) + sigma sqrt(dt/tau) eta, with eta of population p from
     //         noise_normals(seed, global area, p / 4, step)[p % 4]
+    double* const noise[n_pops] = {nE1, nE2, nPV, nS1, nS2, nV1, nV2};
+    auto d = [&](std::size_t v) { return dx + v * n; };
     if (sigma_ > 0.0) {
         const philox_key key = key_of(seed_);
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t area = area_id(i);
             const auto g0 = noise_normals(key, area, 0, in.step);  // E1 E2 PV SST1
             const auto g1 = noise_normals(key, area, 1, in.step);  // SST2 VIP1 VIP2
-            nE1[i] = nE1[i] * noise_decay_ + noise_kick_ * g0[0];
-            nE2[i] = nE2[i] * noise_decay_ + noise_kick_ * g0[1];
-            nPV[i] = nPV[i] * noise_decay_ + noise_kick_ * g0[2];
-            nS1[i] = nS1[i] * noise_decay_ + noise_kick_ * g0[3];
-            nS2[i] = nS2[i] * noise_decay_ + noise_kick_ * g1[0];
-            nV1[i] = nV1[i] * noise_decay_ + noise_kick_ * g1[1];
-            nV2[i] = nV2[i] * noise_decay_ + noise_kick_ * g1[2];
+            const double eta[n_pops] = {g0[0], g0[1], g0[2], g0[3], g1[0], g1[1], g1[2]};
+            for (std::size_t p = 0; p < n_pops; ++p) {
+                if constexpr (Native)
+                    noise[p][i] = noise[p][i] * noise_decay_ + noise_kick_ * eta[p];
+                else
+                    d(v_IN_E1 + p)[i] = -(k_noise_ * noise[p][i]) + noise_kick_ * eta[p];
+            }
         }
     } else {  // sigma = 0: a noise current left by a checkpoint decays
-        for (double* p : {nE1, nE2, nPV, nS1, nS2, nV1, nV2})
-            for (std::size_t i = 0; i < n; ++i) p[i] *= noise_decay_;
+        for (std::size_t p = 0; p < n_pops; ++p)
+            for (std::size_t i = 0; i < n; ++i) {
+                if constexpr (Native)
+                    noise[p][i] *= noise_decay_;
+                else
+                    d(v_IN_E1 + p)[i] = -(k_noise_ * noise[p][i]);
+            }
     }
 
     // ---- 2. dendrites: excitation (long-range superficial + background + stimulus) and SST inhibition (<= 0)
@@ -517,62 +555,73 @@ void froudist_walsh_circuit::step_impl(const circuit_step_input& in) {
         const double fs1 = std::max(c_sst_ * I_s1 + r0_sst_, 0.0), fs2 = std::max(c_sst_ * I_s2 + r0_sst_, 0.0);
         const double fv1 = std::max(c_vip_ * I_v1 + r0_vip_, 0.0), fv2 = std::max(c_vip_ * I_v2 + r0_vip_, 0.0);
 
-        const double E1n = e1 + k_rate_ * (y[i] - e1), E2n = e2 + k_rate_ * (y[n + i] - e2);
-        const double PVn = pv + k_rate_ * (fpv - pv);
-        const double S1n = s1 + k_rate_ * (fs1 - s1), S2n = s2 + k_rate_ * (fs2 - s2);
-        const double V1n = v1 + k_rate_ * (fv1 - v1), V2n = v2 + k_rate_ * (fv2 - v2);
-        rE1[i] = E1n;
-        rE2[i] = E2n;
-        rPV[i] = PVn;
-        rS1[i] = S1n;
-        rS2[i] = S2n;
-        rV1[i] = V1n;
-        rV2[i] = V2n;
+        // Native: x + increment in place, gates and adaptation driven by the new rates; else the increments
+        // (out(v) is then dx's row of v) from the current state. upd(x, a, b) = x - a + b, or -a + b.
+        auto out = [&](std::size_t v) { return Native ? var(v) : d(v); };
+        auto rate = [&](double x, double inc) { return Native ? x + inc : inc; };
+        auto upd = [&](double x, double a, double b) { return Native ? x - a + b : -a + b; };
+        const double E1n = rate(e1, k_rate_ * (y[i] - e1)), E2n = rate(e2, k_rate_ * (y[n + i] - e2));
+        const double PVn = rate(pv, k_rate_ * (fpv - pv));
+        const double S1n = rate(s1, k_rate_ * (fs1 - s1)), S2n = rate(s2, k_rate_ * (fs2 - s2));
+        const double V1n = rate(v1, k_rate_ * (fv1 - v1)), V2n = rate(v2, k_rate_ * (fv2 - v2));
+        out(v_E1)[i] = E1n;
+        out(v_E2)[i] = E2n;
+        out(v_PV)[i] = PVn;
+        out(v_SST1)[i] = S1n;
+        out(v_SST2)[i] = S2n;
+        out(v_VIP1)[i] = V1n;
+        out(v_VIP2)[i] = V2n;
+        // the rates that drive the gates: the new ones (native, semi-implicit) or the current ones
+        const double rE1 = Native ? E1n : e1, rE2 = Native ? E2n : e2, rPVx = Native ? PVn : pv;
+        const double rS1x = Native ? S1n : s1, rS2x = Native ? S2n : s2, rV1x = Native ? V1n : v1,
+                     rV2x = Native ? V2n : v2;
 
         if constexpr (STP) {
             // Mongillo et al. 2008: du/dt = (U - u)/tau_u + U (1 - u) r ; dx/dt = (1 - x)/tau_x - u x r; the gates
             // onto E and SST are scaled by gamma_xu x u (new u, x), those onto PV and VIP by gamma_xu x0 u0
             const double uo1 = u1[i], uo2 = u2[i], xo1 = x1[i], xo2 = x2[i];
-            const double un1 = uo1 + k_u_ * (U_ - uo1) + dt_s_ * U_ * (1.0 - uo1) * E1n;
-            const double un2 = uo2 + k_u_ * (U_ - uo2) + dt_s_ * U_ * (1.0 - uo2) * E2n;
-            const double xn1 = xo1 + k_x_ * (1.0 - xo1) - dt_s_ * uo1 * xo1 * E1n;
-            const double xn2 = xo2 + k_x_ * (1.0 - xo2) - dt_s_ * uo2 * xo2 * E2n;
-            u1[i] = un1;
-            u2[i] = un2;
-            x1[i] = xn1;
-            x2[i] = xn2;
-            const double w1 = gamma_xu_ * xn1 * un1, w2 = gamma_xu_ * xn2 * un2;
-            SN1[i] = n1 - k_nmda_ * n1 + w1 * gdt_nmda_ * (1.0 - n1) * E1n;
-            SN2[i] = n2 - k_nmda_ * n2 + w2 * gdt_nmda_ * (1.0 - n2) * E2n;
-            SA1[i] = a1 - k_ampa_ * a1 + w1 * gdt_ampa_ * E1n;
-            SA2[i] = a2 - k_ampa_ * a2 + w2 * gdt_ampa_ * E2n;
-            QN1[i] = q1 - k_nmda_ * q1 + xu0N[i] * (1.0 - q1) * E1n;
-            QN2[i] = q2 - k_nmda_ * q2 + xu0N[i] * (1.0 - q2) * E2n;
-            QA1[i] = b1 - k_ampa_ * b1 + xu0A[i] * E1n;
-            QA2[i] = b2 - k_ampa_ * b2 + xu0A[i] * E2n;
+            const double un1 = upd(uo1, -(k_u_ * (U_ - uo1)), dt_s_ * U_ * (1.0 - uo1) * rE1);
+            const double un2 = upd(uo2, -(k_u_ * (U_ - uo2)), dt_s_ * U_ * (1.0 - uo2) * rE2);
+            const double xn1 = upd(xo1, -(k_x_ * (1.0 - xo1)), -(dt_s_ * uo1 * xo1 * rE1));
+            const double xn2 = upd(xo2, -(k_x_ * (1.0 - xo2)), -(dt_s_ * uo2 * xo2 * rE2));
+            out(v_u_E1)[i] = un1;
+            out(v_u_E2)[i] = un2;
+            out(v_x_E1)[i] = xn1;
+            out(v_x_E2)[i] = xn2;
+            const double w1 = Native ? gamma_xu_ * xn1 * un1 : gamma_xu_ * xo1 * uo1;
+            const double w2 = Native ? gamma_xu_ * xn2 * un2 : gamma_xu_ * xo2 * uo2;
+            out(v_SN1)[i] = upd(n1, k_nmda_ * n1, w1 * gdt_nmda_ * (1.0 - n1) * rE1);
+            out(v_SN2)[i] = upd(n2, k_nmda_ * n2, w2 * gdt_nmda_ * (1.0 - n2) * rE2);
+            out(v_SA1)[i] = upd(a1, k_ampa_ * a1, w1 * gdt_ampa_ * rE1);
+            out(v_SA2)[i] = upd(a2, k_ampa_ * a2, w2 * gdt_ampa_ * rE2);
+            out(v_SN1_nostp)[i] = upd(q1, k_nmda_ * q1, xu0N[i] * (1.0 - q1) * rE1);
+            out(v_SN2_nostp)[i] = upd(q2, k_nmda_ * q2, xu0N[i] * (1.0 - q2) * rE2);
+            out(v_SA1_nostp)[i] = upd(b1, k_ampa_ * b1, xu0A[i] * rE1);
+            out(v_SA2_nostp)[i] = upd(b2, k_ampa_ * b2, xu0A[i] * rE2);
         } else {
             // dS_NMDA/dt = -S/tau_NMDA + gamma_NMDA (1 - S) r ; dS_AMPA/dt = -S/tau_AMPA + gamma_AMPA r
-            SN1[i] = n1 - k_nmda_ * n1 + gdt_nmda_ * (1.0 - n1) * E1n;
-            SN2[i] = n2 - k_nmda_ * n2 + gdt_nmda_ * (1.0 - n2) * E2n;
-            SA1[i] = a1 - k_ampa_ * a1 + gdt_ampa_ * E1n;
-            SA2[i] = a2 - k_ampa_ * a2 + gdt_ampa_ * E2n;
+            out(v_SN1)[i] = upd(n1, k_nmda_ * n1, gdt_nmda_ * (1.0 - n1) * rE1);
+            out(v_SN2)[i] = upd(n2, k_nmda_ * n2, gdt_nmda_ * (1.0 - n2) * rE2);
+            out(v_SA1)[i] = upd(a1, k_ampa_ * a1, gdt_ampa_ * rE1);
+            out(v_SA2)[i] = upd(a2, k_ampa_ * a2, gdt_ampa_ * rE2);
         }
         // dS_GABA/dt = -S/tau_GABA + gamma_GABA r (soma: tau 5 ms; dendrite, from SST only: tau 10 ms)
-        GPV[i] = gpv - k_gaba_ * gpv + gdt_gaba_ * PVn;
-        GS1[i] = gs1 - k_gaba_ * gs1 + gdt_gaba_ * S1n;
-        GS2[i] = gs2 - k_gaba_ * gs2 + gdt_gaba_ * S2n;
-        GV1[i] = gv1 - k_gaba_ * gv1 + gdt_gaba_ * V1n;
-        GV2[i] = gv2 - k_gaba_ * gv2 + gdt_gaba_ * V2n;
+        out(v_SG_PV)[i] = upd(gpv, k_gaba_ * gpv, gdt_gaba_ * rPVx);
+        out(v_SG_SST1)[i] = upd(gs1, k_gaba_ * gs1, gdt_gaba_ * rS1x);
+        out(v_SG_SST2)[i] = upd(gs2, k_gaba_ * gs2, gdt_gaba_ * rS2x);
+        out(v_SG_VIP1)[i] = upd(gv1, k_gaba_ * gv1, gdt_gaba_ * rV1x);
+        out(v_SG_VIP2)[i] = upd(gv2, k_gaba_ * gv2, gdt_gaba_ * rV2x);
         const double gd1 = GD1[i], gd2 = GD2[i];
-        GD1[i] = gd1 - k_gaba_dend_ * gd1 + gdt_gaba_ * S1n;
-        GD2[i] = gd2 - k_gaba_dend_ * gd2 + gdt_gaba_ * S2n;
+        out(v_SGD_SST1)[i] = upd(gd1, k_gaba_dend_ * gd1, gdt_gaba_ * rS1x);
+        out(v_SGD_SST2)[i] = upd(gd2, k_gaba_dend_ * gd2, gdt_gaba_ * rS2x);
         // dS_a/dt = -S_a/tau_a + r
-        aE1[i] = aE1[i] - k_adapt_ * aE1[i] + dt_s_ * E1n;
-        aE2[i] = aE2[i] - k_adapt_ * aE2[i] + dt_s_ * E2n;
-        aS1[i] = aS1[i] - k_adapt_ * aS1[i] + dt_s_ * S1n;
-        aS2[i] = aS2[i] - k_adapt_ * aS2[i] + dt_s_ * S2n;
-        aV1[i] = aV1[i] - k_adapt_ * aV1[i] + dt_s_ * V1n;
-        aV2[i] = aV2[i] - k_adapt_ * aV2[i] + dt_s_ * V2n;
+        const double ae1 = aE1[i], ae2 = aE2[i], as1 = aS1[i], as2 = aS2[i], av1 = aV1[i], av2 = aV2[i];
+        out(v_SA_E1)[i] = upd(ae1, k_adapt_ * ae1, dt_s_ * rE1);
+        out(v_SA_E2)[i] = upd(ae2, k_adapt_ * ae2, dt_s_ * rE2);
+        out(v_SA_SST1)[i] = upd(as1, k_adapt_ * as1, dt_s_ * rS1x);
+        out(v_SA_SST2)[i] = upd(as2, k_adapt_ * as2, dt_s_ * rS2x);
+        out(v_SA_VIP1)[i] = upd(av1, k_adapt_ * av1, dt_s_ * rV1x);
+        out(v_SA_VIP2)[i] = upd(av2, k_adapt_ * av2, dt_s_ * rV2x);
     }
 }
 

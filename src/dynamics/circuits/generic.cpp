@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "cortexsim/common/errors.hpp"
 #include <string>
 
 namespace cortexsim {
@@ -37,51 +39,90 @@ void per_area(const model_spec& m, const generic_value& v, std::size_t begin, st
     std::vector<double> g;
     try {
         g = gradient_values(m, v.gradient);
-    } catch (const std::out_of_range&) {
-        throw std::invalid_argument("generic circuit: " + what + " uses gradient '" + v.gradient +
+    } catch (const config_error&) {
+        throw config_error("generic circuit: " + what + " uses gradient '" + v.gradient +
                                     "', which the model does not have");
     }
     if (g.size() < begin + n)
-        throw std::invalid_argument("generic circuit: gradient '" + v.gradient + "' has " + std::to_string(g.size()) +
+        throw config_error("generic circuit: gradient '" + v.gradient + "' has " + std::to_string(g.size()) +
                                     " values, areas up to " + std::to_string(begin + n) + " are needed");
     for (std::size_t i = 0; i < n; ++i) out[i] = v.value * g[begin + i];
 }
 
 }  // namespace
 
-generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::size_t n) : circuit(begin, n) {
-    init_ids(m);
+circuit_names generic_circuit::names(const model_spec& m) {
     const generic_circuit_spec& s = m.generic;
     if (!s.defined || s.populations.empty())
-        throw std::invalid_argument("generic circuit: the model defines no populations (model.populations)");
+        throw config_error("generic circuit: the model defines no populations (model.populations)");
+    circuit_names nm;
+    for (const auto& p : s.populations) {
+        nm.variables.push_back(p.name);
+        nm.recorded.push_back(p.name);
+        nm.ports.push_back(p.name);
+    }
+    for (const auto& p : s.populations)
+        if (p.synapse != generic_synapse::none) nm.variables.push_back("S_" + p.name);
+    for (const auto& p : s.populations)
+        if (p.noise == generic_noise::ou) nm.variables.push_back("eta_" + p.name);
+    for (std::size_t a = 0; a < nm.variables.size(); ++a)
+        for (std::size_t b = a + 1; b < nm.variables.size(); ++b)
+            if (nm.variables[a] == nm.variables[b])
+                throw config_error("generic circuit: two variables are named '" + nm.variables[a] + "'");
+    nm.channels = s.channels;
+    return nm;
+}
+
+void generic_circuit::check(const model_spec& m) {
+    const generic_circuit_spec& s = m.generic;
+    (void)names(m);
+    const double dt = m.run.dt_ms;
+    if (!(dt > 0.0)) throw config_error("generic circuit: run.dt_ms must be > 0");
+    const std::size_t P = s.populations.size();
+    for (std::size_t p = 0; p < P; ++p) {
+        const generic_population& q = s.populations[p];
+        if (!(q.tau_ms > 0.0)) throw config_error("generic circuit: population '" + q.name + "' has tau_ms <= 0");
+        if (q.synapse != generic_synapse::none && !(q.synapse_tau_ms > 0.0))
+            throw config_error("generic circuit: population '" + q.name + "' has synapse tau_ms <= 0");
+        if (q.noise == generic_noise::ou && !(q.noise_tau_ms > 0.0))
+            throw config_error("generic circuit: population '" + q.name + "' has noise tau_ms <= 0");
+        if (q.noise != generic_noise::none && p >= 64)
+            throw config_error("generic circuit: population '" + q.name + "' has noise, but only the "
+                               "first 64 populations can (16 noise streams of 4, circuit.hpp)");
+    }
+    if (dt >= s.min_tau_ms())
+        throw config_error("'run.dt_ms' = " + std::to_string(dt) +
+                           " ms must be smaller than the smallest time constant of the circuit (" +
+                           std::to_string(s.min_tau_ms()) + " ms)");
+    for (const auto& w : s.weights) {
+        if (w.to >= P || w.from >= P) throw config_error("generic circuit: a weight has an unknown population");
+        if (w.from_gate && s.populations[w.from].synapse == generic_synapse::none)
+            throw config_error("generic circuit: a weight reads the gate of '" + s.populations[w.from].name +
+                               "', which has no synapse");
+    }
+    for (const auto& c : s.inputs) {
+        if (c.to >= P) throw config_error("generic circuit: an input has an unknown target population");
+        if (c.channel >= s.channels.size()) throw config_error("generic circuit: an input names an unknown channel");
+    }
+}
+
+generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::size_t n) : circuit(begin, n) {
+    check(m);
+    init_ids(m);
+    const generic_circuit_spec& s = m.generic;
     const std::size_t P = s.populations.size();
     const double dt = m.run.dt_ms;
-    if (!(dt > 0.0)) throw std::invalid_argument("generic circuit: run.dt_ms must be > 0");
-
-    // ---- variables: rates, gates, OU currents
-    std::vector<std::string> vars, recorded, ports;
-    for (const auto& p : s.populations) {
-        vars.push_back(p.name);
-        recorded.push_back(p.name);
-        ports.push_back(p.name);
-    }
+    const circuit_names nm = names(m);
     gate_var_.assign(P, npos);
     eta_var_.assign(P, npos);
-    for (std::size_t p = 0; p < P; ++p)
-        if (s.populations[p].synapse != generic_synapse::none) {
-            gate_var_[p] = vars.size();
-            vars.push_back("S_" + s.populations[p].name);
-        }
-    for (std::size_t p = 0; p < P; ++p)
-        if (s.populations[p].noise == generic_noise::ou) {
-            eta_var_[p] = vars.size();
-            vars.push_back("eta_" + s.populations[p].name);
-        }
-    for (std::size_t a = 0; a < vars.size(); ++a)
-        for (std::size_t b = a + 1; b < vars.size(); ++b)
-            if (vars[a] == vars[b])
-                throw std::invalid_argument("generic circuit: two variables are named '" + vars[a] + "'");
-    declare(vars, recorded, s.channels, ports);
+    {
+        std::size_t v = P;
+        for (std::size_t p = 0; p < P; ++p)
+            if (s.populations[p].synapse != generic_synapse::none) gate_var_[p] = v++;
+        for (std::size_t p = 0; p < P; ++p)
+            if (s.populations[p].noise == generic_noise::ou) eta_var_[p] = v++;
+    }
+    declare(nm.variables, nm.recorded, nm.channels, nm.ports);
 
     // ---- per-population constants
     pops_.resize(P);
@@ -89,31 +130,22 @@ generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::si
     for (std::size_t p = 0; p < P; ++p) {
         const generic_population& q = s.populations[p];
         pop_kernel& k = pops_[p];
-        if (!(q.tau_ms > 0.0))
-            throw std::invalid_argument("generic circuit: population '" + q.name + "' has tau_ms <= 0");
         k.transfer = q.transfer;
         k.k = dt / q.tau_ms;
         k.floor = q.floor;
         k.synapse = q.synapse;
         if (q.synapse != generic_synapse::none) {
-            if (!(q.synapse_tau_ms > 0.0))
-                throw std::invalid_argument("generic circuit: population '" + q.name + "' has synapse tau_ms <= 0");
             k.k_syn = dt / q.synapse_tau_ms;
             k.c_syn = dt / 1000.0 * q.gamma;
         }
         k.noise = q.noise;
         if (q.noise == generic_noise::ou) {
-            if (!(q.noise_tau_ms > 0.0))
-                throw std::invalid_argument("generic circuit: population '" + q.name + "' has noise tau_ms <= 0");
             k.k_noise = dt / q.noise_tau_ms;
             k.c_noise = q.noise_sigma * std::sqrt(dt / q.noise_tau_ms);
         } else if (q.noise == generic_noise::white) {
             k.c_noise = q.noise_sigma * std::sqrt(dt / q.tau_ms);
         }
         if (q.noise != generic_noise::none) {
-            if (p >= 64)
-                throw std::invalid_argument("generic circuit: population '" + q.name + "' has noise, but only the "
-                                            "first 64 populations can (16 noise streams of 4, circuit.hpp)");
             k.xi_slot = n_noisy++;
             const auto g = static_cast<std::uint32_t>(p / 4);
             if (std::find(noise_groups_.begin(), noise_groups_.end(), g) == noise_groups_.end())
@@ -133,10 +165,10 @@ generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::si
         w_begin_[p] = w_src_.size();
         for (const auto& w : s.weights) {
             if (w.to != p) continue;
-            if (w.from >= P) throw std::invalid_argument("generic circuit: a weight has an unknown source population");
+            if (w.from >= P) throw config_error("generic circuit: a weight has an unknown source population");
             const std::size_t src = w.from_gate ? gate_var_[w.from] : w.from;
             if (src == npos)
-                throw std::invalid_argument("generic circuit: a weight reads the gate of '" + s.populations[w.from].name +
+                throw config_error("generic circuit: a weight reads the gate of '" + s.populations[w.from].name +
                                             "', which has no synapse");
             w_src_.push_back(src);
             w_.resize(w_.size() + n);
@@ -147,7 +179,7 @@ generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::si
         for (const auto& c : s.inputs) {
             if (c.to != p) continue;
             if (c.channel >= s.channels.size())
-                throw std::invalid_argument("generic circuit: an input names an unknown channel");
+                throw config_error("generic circuit: an input names an unknown channel");
             in_channel_.push_back(c.channel);
             in_w_.resize(in_w_.size() + n);
             per_area(m, c.weight, begin, n, in_w_.data() + in_w_.size() - n,
@@ -157,9 +189,9 @@ generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::si
     w_begin_[P] = w_src_.size();
     in_begin_[P] = in_channel_.size();
     for (const auto& w : s.weights)
-        if (w.to >= P) throw std::invalid_argument("generic circuit: a weight has an unknown target population");
+        if (w.to >= P) throw config_error("generic circuit: a weight has an unknown target population");
     for (const auto& c : s.inputs)
-        if (c.to >= P) throw std::invalid_argument("generic circuit: an input has an unknown target population");
+        if (c.to >= P) throw config_error("generic circuit: an input has an unknown target population");
 
     input_.assign(P * n, 0.0);
     xi_.assign(n_noisy * n, 0.0);
@@ -184,7 +216,7 @@ void generic_circuit::advance_rates(std::size_t p, const double* I, const double
     }
 }
 
-void generic_circuit::step(const circuit_step_input& in) {
+void generic_circuit::inputs_and_noise(const step_input& in) {
     const std::size_t n = n_, P = pops_.size();
 
     // 1. inputs of every population from the state of step k
@@ -222,6 +254,11 @@ void generic_circuit::step(const circuit_step_input& in) {
                 if (pops_[p].noise != generic_noise::none) xi_[pops_[p].xi_slot * n + i] = z[p % 4];
         }
     }
+}
+
+void generic_circuit::step(const step_input& in) {
+    const std::size_t n = n_, P = pops_.size();
+    inputs_and_noise(in);
 
     // 3. updates: the gate of p (from the old rate of p), the OU current of p, then the rate of p
     for (std::size_t p = 0; p < P; ++p) {
@@ -259,6 +296,65 @@ void generic_circuit::step(const circuit_step_input& in) {
             CORTEXSIM_GENERIC_CASE(softplus)
 #undef CORTEXSIM_GENERIC_CASE
         }
+    }
+}
+
+void generic_circuit::increments(const step_input& in, double* dx) {
+    const std::size_t n = n_, P = pops_.size();
+    inputs_and_noise(in);
+    for (std::size_t p = 0; p < P; ++p) {
+        const pop_kernel& q = pops_[p];
+        const double* r = var(p);
+        if (q.synapse != generic_synapse::none) {
+            const double* S = var(gate_var_[p]);
+            double* d = dx + gate_var_[p] * n;
+            const double ks = q.k_syn, cs = q.c_syn;
+            if (q.synapse == generic_synapse::saturating)
+                for (std::size_t i = 0; i < n; ++i) d[i] = -(ks * S[i]) + cs * (1.0 - S[i]) * r[i];
+            else
+                for (std::size_t i = 0; i < n; ++i) d[i] = -(ks * S[i]) + cs * r[i];
+        }
+        const double* xi = q.noise != generic_noise::none ? xi_.data() + q.xi_slot * n : nullptr;
+        if (q.noise == generic_noise::ou) {
+            const double* eta = var(eta_var_[p]);
+            double* d = dx + eta_var_[p] * n;
+            for (std::size_t i = 0; i < n; ++i) d[i] = -(q.k_noise * eta[i]) + q.c_noise * xi[i];
+        }
+        const double* I = input_.data() + p * n;
+        const double* xr = q.noise == generic_noise::white ? xi : nullptr;
+        double* d = dx + p * n;
+        namespace f = generic_transfer_fn;
+#define CORTEXSIM_GENERIC_CASE(kind)                                                                         \
+    case generic_transfer::kind:                                                                             \
+        rate_increments(p, I, xr, d, [](const generic_transfer_spec& t, double x) { return f::kind(t, x); }); \
+        break;
+        switch (q.transfer.kind) {
+            CORTEXSIM_GENERIC_CASE(threshold_linear)
+            CORTEXSIM_GENERIC_CASE(relu)
+            CORTEXSIM_GENERIC_CASE(linear)
+            CORTEXSIM_GENERIC_CASE(sigmoid)
+            CORTEXSIM_GENERIC_CASE(abbott_chance)
+            CORTEXSIM_GENERIC_CASE(tanh)
+            CORTEXSIM_GENERIC_CASE(softplus)
+#undef CORTEXSIM_GENERIC_CASE
+        }
+    }
+}
+
+template <class F>
+void generic_circuit::rate_increments(std::size_t p, const double* I, const double* xi, double* d, F f) const {
+    const pop_kernel t = pops_[p];
+    const double* r = var(p);
+    for (std::size_t i = 0; i < n_; ++i) d[i] = t.k * (-r[i] + f(t.transfer, I[i]));
+    if (xi)
+        for (std::size_t i = 0; i < n_; ++i) d[i] += t.c_noise * xi[i];
+}
+
+void generic_circuit::project() {
+    for (std::size_t p = 0; p < pops_.size(); ++p) {
+        const double fl = pops_[p].floor;
+        double* r = var(p);
+        for (std::size_t i = 0; i < n_; ++i) r[i] = std::max(r[i], fl);
     }
 }
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "cortexsim/common/errors.hpp"
+
 namespace cortexsim {
 
 namespace {
@@ -55,23 +57,38 @@ const circuit_info& wong_wang_info() {
     return info;
 }
 
+circuit_names wong_wang_circuit::names(const model_spec&) {
+    return {{"E1", "E2", "I", "S1", "S2", "SG", "xi1", "xi2"}, {"E1", "E2", "I"}, {"E1_lr", "E2_lr", "I_lr"},
+            {"E1", "E2", "I"}, {"G"}};
+}
+
+namespace {
+[[noreturn]] void fail(const std::string& what) { throw config_error("wong_wang circuit: " + what); }
+}  // namespace
+
+void wong_wang_circuit::check(const model_spec& m) {
+    const circuit_info& info = wong_wang_info();
+    auto par = [&](const char* name) { return circuit_parameter(m, info, name); };
+    const double dt = m.run.dt_ms;
+    if (!(dt > 0.0)) fail("run.dt_ms must be positive");
+    for (const char* name : {"tau_r_ms", "tau_N_ms", "tau_G_ms", "noise_tau_ms"})
+        if (!(par(name) > dt))
+            fail(std::string(name) + " = " + std::to_string(par(name)) + " must be larger than run.dt_ms = " +
+                 std::to_string(dt));
+    if (!(par("noise_sigma_nA") >= 0.0)) fail("noise_sigma_nA must be >= 0");
+    if (!(par("g_I") > 0.0)) fail("g_I must be positive");
+    if (!(par("d_s") > 0.0)) fail("d_s must be positive");
+    if (!std::isfinite(par("G"))) fail("G must be finite");
+}
+
 wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std::size_t n) : circuit(begin, n) {
-    declare({"E1", "E2", "I", "S1", "S2", "SG", "xi1", "xi2"}, {"E1", "E2", "I"}, {"E1_lr", "E2_lr", "I_lr"},
-            {"E1", "E2", "I"}, {"G"});
+    const circuit_names nm = names(m);
+    declare(nm.variables, nm.recorded, nm.channels, nm.ports, nm.modulators);
+    check(m);
     const circuit_info& info = wong_wang_info();
     auto par = [&](const char* name) { return circuit_parameter(m, info, name); };
     G_ = par("G");
-    auto fail = [](const std::string& what) { throw std::invalid_argument("wong_wang circuit: " + what); };
-    {  // checked for every instance (also the config's name lookup), so that `cortexsim check` sees them
-        const double dt = m.run.dt_ms;
-        if (!(dt > 0.0)) fail("run.dt_ms must be positive");
-        for (const char* name : {"tau_r_ms", "tau_N_ms", "tau_G_ms", "noise_tau_ms"})
-            if (!(par(name) > dt))
-                fail(std::string(name) + " = " + std::to_string(par(name)) + " must be larger than run.dt_ms = " +
-                     std::to_string(dt));
-        if (!(par("noise_sigma_nA") >= 0.0)) fail("noise_sigma_nA must be >= 0");
-    }
-    if (n == 0) return;  // a name lookup: no gradient, no state
+    if (n == 0) return;  // names only: no gradient, no state
 
     const std::size_t n_areas = m.areas.size();
     if (begin + n > n_areas)
@@ -88,20 +105,10 @@ wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std
     const double dt_ms = m.run.dt_ms;
     const double tau_r = par("tau_r_ms"), tau_N = par("tau_N_ms"), tau_G = par("tau_G_ms");
     const double sigma = par("noise_sigma_nA"), tau_xi = par("noise_tau_ms");
-    if (!(dt_ms > 0.0)) fail("run.dt_ms must be positive");
-    for (const auto& [name, tau] : {std::pair{"tau_r_ms", tau_r}, std::pair{"tau_N_ms", tau_N},
-                                    std::pair{"tau_G_ms", tau_G}, std::pair{"noise_tau_ms", tau_xi}})
-        if (!(tau > dt_ms))
-            fail(std::string(name) + " = " + std::to_string(tau) + " must be larger than run.dt_ms = " +
-                 std::to_string(dt_ms));
-    if (!(sigma >= 0.0)) fail("noise_sigma_nA must be >= 0");
     const double g_I = par("g_I");
-    if (!(g_I > 0.0)) fail("g_I must be positive");
-
     a_ = par("a_Hz_per_nA");
     b_ = par("b_Hz");
     d_ = par("d_s");
-    if (!(d_ > 0.0)) fail("d_s must be positive");
     c1_over_gI_ = par("c1_Hz_per_nA") / g_I;
     c0_over_gI_ = par("c0_Hz") / g_I;
     r0_ = par("r0_Hz");
@@ -180,7 +187,7 @@ void wong_wang_circuit::update_long_range_gains() {
 
 void wong_wang_circuit::set_modulator(const std::string& name, double value) {
     if (name != "G") circuit::set_modulator(name, value);
-    if (!std::isfinite(value)) throw std::invalid_argument("wong_wang circuit: modulator G must be finite");
+    if (!std::isfinite(value)) fail("modulator G must be finite");
     G_ = value;
     update_long_range_gains();
 }
@@ -190,7 +197,14 @@ double wong_wang_circuit::modulator(const std::string& name) const {
     return G_;
 }
 
-void wong_wang_circuit::step(const circuit_step_input& in) {
+void wong_wang_circuit::step(const step_input& in) { kernel<true>(in, nullptr); }
+
+void wong_wang_circuit::increments(const step_input& in, double* dx) { kernel<false>(in, dx); }
+
+/// Native (trial.m): the OU noise first, used with its new value this step, then explicit Euler from the
+/// previous state. Increments (Heun): every term from the current state, the noise's drift and kick included.
+template <bool Native>
+void wong_wang_circuit::kernel(const step_input& in, double* dx) {
     const std::size_t n = n_;
     if (n == 0) return;
     double* __restrict r1 = var(v_E1);
@@ -202,20 +216,27 @@ void wong_wang_circuit::step(const circuit_step_input& in) {
     double* __restrict x1 = var(v_xi1);
     double* __restrict x2 = var(v_xi2);
     const double* zero = zeros_.data();
-    const double* lr1 = in.lr ? in.lr[c_E1_lr] : zero;
-    const double* lr2 = in.lr ? in.lr[c_E2_lr] : zero;
-    const double* lrI = in.lr ? in.lr[c_I_lr] : zero;
-    const double* st1 = in.stim ? in.stim[p_E1] : zero;
-    const double* st2 = in.stim ? in.stim[p_E2] : zero;
-    const double* stI = in.stim ? in.stim[p_I] : zero;
+    auto ch = [&](std::size_t c) { return in.lr && in.lr[c] ? in.lr[c] : zero; };
+    auto port = [&](std::size_t c) { return in.stim && in.stim[c] ? in.stim[c] : zero; };
+    const double *lr1 = ch(c_E1_lr), *lr2 = ch(c_E2_lr), *lrI = ch(c_I_lr);
+    const double *st1 = port(p_E1), *st2 = port(p_E2), *stI = port(p_I);
+    auto d = [&](std::size_t v) { return dx + v * n; };
 
     // OU noise first (trial.m updates it before it computes the inputs, and uses the new value this step).
     if (noise_) {
         for (std::size_t i = 0; i < n; ++i) {
             const auto z = noise_normals(key_, area_id(i), 0, in.step);
-            x1[i] += k_xi_ * (-x1[i]) + s_xi_ * z[0];
-            x2[i] += k_xi_ * (-x2[i]) + s_xi_ * z[1];
+            if constexpr (Native) {
+                x1[i] += k_xi_ * (-x1[i]) + s_xi_ * z[0];
+                x2[i] += k_xi_ * (-x2[i]) + s_xi_ * z[1];
+            } else {
+                d(v_xi1)[i] = k_xi_ * (-x1[i]) + s_xi_ * z[0];
+                d(v_xi2)[i] = k_xi_ * (-x2[i]) + s_xi_ * z[1];
+            }
         }
+    } else if constexpr (!Native) {
+        std::fill(d(v_xi1), d(v_xi1) + n, 0.0);
+        std::fill(d(v_xi2), d(v_xi2) + n, 0.0);
     }
 
     for (std::size_t i = 0; i < n; ++i) {
@@ -229,13 +250,21 @@ void wong_wang_circuit::step(const circuit_step_input& in) {
         const double f1 = phi_E(a_ * I1 - b_, d_);
         const double f2 = phi_E(a_ * I2 - b_, d_);
         const double fI = c1_over_gI_ * II - c0_over_gI_ + r0_;
-        // Explicit Euler from the previous state.
-        r1[i] = e1 + k_r_ * (f1 - e1);
-        r2[i] = e2 + k_r_ * (f2 - e2);
-        rI[i] = ri + k_r_ * (fI - ri);
-        s1[i] = S1 - k_N_ * S1 + k_gamma_ * (1.0 - S1) * e1;
-        s2[i] = S2 - k_N_ * S2 + k_gamma_ * (1.0 - S2) * e2;
-        sG[i] = SG - k_G_ * SG + k_gammaI_ * ri;
+        if constexpr (Native) {  // explicit Euler from the previous state
+            r1[i] = e1 + k_r_ * (f1 - e1);
+            r2[i] = e2 + k_r_ * (f2 - e2);
+            rI[i] = ri + k_r_ * (fI - ri);
+            s1[i] = S1 - k_N_ * S1 + k_gamma_ * (1.0 - S1) * e1;
+            s2[i] = S2 - k_N_ * S2 + k_gamma_ * (1.0 - S2) * e2;
+            sG[i] = SG - k_G_ * SG + k_gammaI_ * ri;
+        } else {
+            d(v_E1)[i] = k_r_ * (f1 - e1);
+            d(v_E2)[i] = k_r_ * (f2 - e2);
+            d(v_I)[i] = k_r_ * (fI - ri);
+            d(v_S1)[i] = -(k_N_ * S1) + k_gamma_ * (1.0 - S1) * e1;
+            d(v_S2)[i] = -(k_N_ * S2) + k_gamma_ * (1.0 - S2) * e2;
+            d(v_SG)[i] = -(k_G_ * SG) + k_gammaI_ * ri;
+        }
     }
 }
 

@@ -37,8 +37,14 @@ class froudist_walsh_circuit : public circuit {
 public:
     /// Local areas [begin, begin + n) of m.areas; n may be 0 (then only the names are set up).
     froudist_walsh_circuit(const model_spec& m, std::size_t begin, std::size_t n);
+    static circuit_names names(const model_spec& m);
+    /// Parameters and run.dt_ms (config_error).
+    static void check(const model_spec& m);
 
-    void step(const circuit_step_input& in) override;
+    /// The Euler step of the authors' code (gates from the new rates; OU noise first).
+    void step(const step_input& in) override;
+    bool has_increments() const override { return true; }
+    void increments(const step_input& in, double* dx) override;
     void set_modulator(const std::string& name, double value) override;
     double modulator(const std::string& name) const override;
 
@@ -74,8 +80,8 @@ public:
 
 private:
     void update_dopamine();  // recomputes every dopamine-dependent coefficient in place
-    template <bool STP>
-    void step_impl(const circuit_step_input& in);
+    template <bool STP, bool Native>
+    void kernel(const step_input& in, double* dx);
 
     // ---- parameters (units as in froudist_walsh_info) ----
     double da_ = 1.5;
@@ -94,7 +100,7 @@ private:
     double k_nmda_ = 0, k_ampa_ = 0, k_gaba_ = 0, k_gaba_dend_ = 0, k_adapt_ = 0;  // dt / tau
     double dt_s_ = 0;                      // dt in s (multiplies rates in Hz)
     double gdt_nmda_ = 0, gdt_ampa_ = 0, gdt_gaba_ = 0;  // gamma * dt [s]
-    double noise_decay_ = 1, noise_kick_ = 0;  // OU: I <- I (1 - dt/tau) + sigma sqrt(dt/tau) eta
+    double k_noise_ = 0, noise_decay_ = 1, noise_kick_ = 0;  // OU: I <- I (1 - dt/tau) + sigma sqrt(dt/tau) eta
     double k_u_ = 0, k_x_ = 0, U_ = 0.2, gamma_xu_ = 2.5;  // STP
     double bg_e_, bg_dend_, bg_i_;
     double c1_, c2_, c3_, c4_, inv_c5_, inv_c6_;

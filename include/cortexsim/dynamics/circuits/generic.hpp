@@ -60,11 +60,19 @@ const circuit_info& generic_info();
 class generic_circuit : public circuit {
 public:
     /// Builds the circuit of m.generic for local areas [begin, begin + n) in its initial state
-    /// (rates = initial, gates = synapse initial, OU currents = 0). Throws std::invalid_argument if m.generic
-    /// is not defined or inconsistent (a gradient unknown or too short, tau <= 0).
+    /// (rates = initial, gates = synapse initial, OU currents = 0). Throws config_error if m.generic is not
+    /// defined or inconsistent (a gradient unknown or too short, tau <= 0).
     generic_circuit(const model_spec& m, std::size_t begin, std::size_t n);
+    static circuit_names names(const model_spec& m);
+    /// Populations, time constants against run.dt_ms, weights and inputs (config_error).
+    static void check(const model_spec& m);
 
-    void step(const circuit_step_input& in) override;
+    /// One step: inputs from the state of step k, then per population the gate (from the old rate), the OU
+    /// current, then the rate (Euler, Euler-Maruyama with noise), clipped at its floor.
+    void step(const step_input& in) override;
+    bool has_increments() const override { return true; }
+    void increments(const step_input& in, double* dx) override;
+    void project() override;
 
     /// Variable index of the gate / OU current of population p, or npos if it has none.
     std::size_t gate_variable(std::size_t p) const { return gate_var_[p]; }
@@ -84,8 +92,11 @@ private:
         std::size_t xi_slot = 0;  // row of xi_ (noisy populations only)
     };
 
+    void inputs_and_noise(const step_input& in);  // input_ and xi_ of step k from the current state
     template <class F>
     void advance_rates(std::size_t p, const double* I, const double* xi, F f);
+    template <class F>
+    void rate_increments(std::size_t p, const double* I, const double* xi, double* d, F f) const;
 
     std::vector<pop_kernel> pops_;
     std::vector<std::size_t> gate_var_, eta_var_;

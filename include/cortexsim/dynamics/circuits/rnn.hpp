@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "cortexsim/connectivity/connectivity.hpp"
 #include "cortexsim/dynamics/circuit.hpp"
 #include "cortexsim/spec/model_spec.hpp"
 
@@ -33,11 +32,16 @@ public:
     /// so that the config's check sees them) that run.dt_ms equals the network's dt_ms and that the trials
     /// cover run.t_end_ms. Reads this rank's rows of /W_in, /b, /tau_ms from the weights file (serial HDF5,
     /// hyperslab) or generates them from the seed, and generates the task input of the whole run.
-    /// Throws std::invalid_argument (bad spec) or data_error (weights file).
+    /// Throws config_error (bad spec) or data_error (weights file).
     rnn_circuit(const model_spec& m, std::size_t begin, std::size_t n);
-    /// One step k -> k+1 of every local unit. in.lr[c_rec] = W_rec a(k) (the engine's row sums); in.lr and
-    /// in.stim may be null (= zero).
-    void step(const circuit_step_input& in) override;
+    static circuit_names names(const model_spec& m);
+    /// The network's step against run.dt_ms, the trials against the run's length, the readout's size.
+    static void check(const model_spec& m);
+    /// One step k -> k+1 of every local unit (the map of the network; Euler only). in.lr[c_rec] = W_rec a(k)
+    /// (the engine's row sums); in.lr and in.stim may be null (= zero).
+    void step(const step_input& in) override;
+    /// The readout observer (rank 0 evaluates o at every record from the gathered activity).
+    std::vector<std::unique_ptr<observer>> own_observers(root_gather& gather) const override;
 
     std::size_t n_outputs() const;
     /// o = g(W_out a + b_out) for the activity a of ALL units (global order), with a fixed summation order
@@ -66,6 +70,7 @@ private:
     rnn::readout_kind readout_kind_ = rnn::readout_kind::softmax;
     std::size_t n_units_ = 0, n_in_ = 0, n_out_ = 0;
     std::int64_t T_ = 0;                // steps per trial
+    std::int64_t record_every_ = 1, n_records_ = 0;
     bool reset_ = false;                // a = 0 at every trial start
     std::vector<double> W_out_, b_out_; // [n_out][N], [n_out]
     std::vector<double> w_in_t_;        // W_in of the local units, transposed: [n_in][n]
@@ -76,34 +81,5 @@ private:
     std::vector<double> mask_;          // [n_steps]
     std::vector<double> zeros_;         // stands in for a null lr / stim row
 };
-
-/// Rows [begin, end) of W_rec (CSR, global column ids strictly increasing, exact zeros dropped): read from the
-/// weights file by hyperslab (blocks of rows, never the whole matrix; values checked finite) or generated from
-/// the initialisation seed (the same rows for any split). No rank holds the whole matrix.
-local_rows rnn_recurrent_rows(const model_spec& m, std::size_t begin, std::size_t end);
-
-// ---- weights files, piece by piece (serial HDF5; each rank opens the file read-only itself) ---------------
-
-/// The attributes and shapes of a weights file (layout of rnn/weights.hpp), checked like read_rnn_weights
-/// (format, version, kind/activation/readout, dt_ms, shapes of all six datasets, n_* attributes); no values.
-struct rnn_weights_header {
-    rnn::rnn_kind kind = rnn::rnn_kind::leaky;
-    rnn::activation_kind activation = rnn::activation_kind::relu;
-    rnn::readout_kind readout = rnn::readout_kind::softmax;
-    double dt_ms = 0.0;
-    std::size_t n_in = 0, n_rec = 0, n_out = 0;
-    std::string task;  // the task description stored with the network ("" if none)
-};
-/// Throws data_error with one line naming the file and the attribute or dataset.
-rnn_weights_header read_rnn_weights_header(const std::string& path);
-
-/// Rows [begin, end) of a 2-D dataset (/W_in, /W_rec, /W_out) or entries [begin, end) of a 1-D one (/b,
-/// /tau_ms, /b_out), row-major, each value checked finite (data_error naming the file, dataset and index).
-std::vector<double> read_rnn_weights_rows(const std::string& path, const std::string& dataset, std::size_t begin,
-                                          std::size_t end);
-
-/// The readout of a random network (model.rnn.init): W_out [n_out][N] ~ N(0, output_scale^2 / N), keyed by
-/// (init_seed, unit, output pair), stream 42; b_out = 0.
-void rnn_random_readout(const rnn_spec& s, std::vector<double>& W_out, std::vector<double>& b_out);
 
 }  // namespace cortexsim

@@ -41,12 +41,17 @@ public:
     static constexpr std::size_t p_E1 = 0, p_E2 = 1, p_I = 2;
 
     /// Local areas are the global indices [begin, begin + n) of m.areas (n may be 0: names only; then
-    /// neither the gradient nor the parameters are needed). Throws std::invalid_argument on bad input.
+    /// neither the gradient nor the parameters are needed). Throws config_error on bad input.
     wong_wang_circuit(const model_spec& m, std::size_t begin, std::size_t n);
+    static circuit_names names(const model_spec& m);
+    /// Parameters and run.dt_ms (config_error).
+    static void check(const model_spec& m);
 
-    /// One explicit Euler (Euler-Maruyama for the OU noise) step k -> k+1 of every local area.
-    /// in.lr / in.stim may be null (= all zero).
-    void step(const circuit_step_input& in) override;
+    /// One explicit Euler (Euler-Maruyama for the OU noise, updated first as trial.m does) step k -> k+1 of
+    /// every local area. in.lr / in.stim may be null (= all zero).
+    void step(const step_input& in) override;
+    bool has_increments() const override { return true; }
+    void increments(const step_input& in, double* dx) override;
 
     /// Modulator "G": the global long-range coupling (recomputes cE_i, cI_i; no allocation).
     void set_modulator(const std::string& name, double value) override;
@@ -62,6 +67,8 @@ public:
 
 private:
     void update_long_range_gains();
+    template <bool Native>
+    void kernel(const step_input& in, double* dx);
 
     // Parameters shared by all areas (units as in wong_wang_info()).
     double J_C_ = 0, J_EI_ = 0, J_II_ = 0, I_0E_ = 0, I_0I_ = 0;  // [nA]

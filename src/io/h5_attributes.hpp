@@ -1,13 +1,16 @@
 #pragma once
-// Private to cortexsim (rnn weights files): reading scalar attributes of an HDF5 object with one-line errors
-// naming the file and the attribute. Defined in src/rnn/weights.cpp; also used by the rnn circuit's
-// row-by-row reader (src/dynamics/circuits/rnn.cpp).
+// Private to the io layer (rnn weights files): reading scalar attributes of an HDF5 object with one-line errors
+// naming the file and the attribute. Defined in src/io/rnn_weights.cpp.
 #include <hdf5.h>
 
 #include <string>
 #include <vector>
 
 namespace cortexsim::rnn::detail {
+
+/// The weights file's format name and version (root attributes format, format_version).
+inline const char* const format_name = "cortexsim-rnn-weights";
+constexpr int format_version = 1;
 
 /// A scalar string attribute (fixed or variable length); `found` false if absent.
 std::string read_string_attribute(hid_t obj, const std::string& name, const std::string& path, bool& found);

@@ -1,4 +1,4 @@
-#include "cortexsim/rnn/weights.hpp"
+#include "cortexsim/io/rnn_weights.hpp"
 #include "cortexsim/common/format.hpp"
 
 #include "h5_attributes.hpp"
@@ -12,13 +12,15 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "../io/h5_util.hpp"
+#include "h5_util.hpp"
 #include "cortexsim/common/errors.hpp"
 
 namespace cortexsim::rnn {
 using detail::read_number_attribute;
 using detail::read_string_attribute;
 using detail::shape_text;
+using detail::format_name;
+using detail::format_version;
 
 namespace {
 
@@ -26,8 +28,6 @@ namespace fs = std::filesystem;
 using h5::ck;
 using h5::h5_handle;
 
-const char* const format_name = "cortexsim-rnn-weights";
-constexpr int format_version = 1;
 
 std::string num(double v) { return shortest_text(v); }
 
@@ -309,3 +309,184 @@ rnn_weights read_rnn_weights(const std::string& path) {
 }
 
 }  // namespace cortexsim::rnn
+
+// ---- the weights file piece by piece: what the simulator's ranks read (each its own rows) ------------------
+
+namespace cortexsim {
+namespace {
+
+std::string num(double v) { return shortest_text(v); }
+
+// ---- HDF5: the weights file, serially, piece by piece ------------------------------------------------------
+
+using h5::h5_handle;
+const char* const weights_format = rnn::detail::format_name;
+constexpr double weights_format_version = rnn::detail::format_version;
+
+using rnn::detail::shape_text;
+
+/// One weights file opened read-only (each rank opens its own handle; no MPI-IO).
+class weights_file {
+public:
+    explicit weights_file(const std::string& path) : path_(path) {
+        h5::quiet_hdf5();
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(path, ec)) throw data_error(path + ": weights file does not exist");
+        id_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (id_ < 0) throw data_error(path + ": cannot open as HDF5");
+    }
+    ~weights_file() { H5Fclose(id_); }
+    weights_file(const weights_file&) = delete;
+    weights_file& operator=(const weights_file&) = delete;
+    hid_t id() const { return id_; }
+    const std::string& path() const { return path_; }
+
+    /// A scalar string attribute of "/" (fixed or variable length); found = false if absent.
+    std::string string_attribute(const char* name, bool& found) const {
+        return rnn::detail::read_string_attribute(id_, name, path_, found);
+    }
+
+    /// A scalar numeric attribute of "/"; found = false if absent.
+    double number_attribute(const char* name, bool& found) const {
+        return rnn::detail::read_number_attribute(id_, name, path_, found);
+    }
+
+    /// The dimensions of a floating-point dataset of rank 1 or 2 (data_error if missing, not float, other rank).
+    std::vector<hsize_t> shape(const std::string& name) const {
+        h5_handle d(open(name), H5Dclose, "open " + name);
+        return dims(d, name);
+    }
+
+    /// Rows [begin, end) of a 2-D dataset (entries of a 1-D one) into out (row-major), checked finite.
+    void read(const std::string& name, std::size_t begin, std::size_t end, std::vector<double>& out) const {
+        h5_handle d(open(name), H5Dclose, "open " + name);
+        const std::vector<hsize_t> dm = dims(d, name);
+        const std::string where = path_ + ": " + name;
+        if (begin > end || end > dm[0])
+            throw data_error(where + ": rows [" + std::to_string(begin) + ", " + std::to_string(end) +
+                             ") outside its shape " + shape_text(dm));
+        const hsize_t cols = dm.size() == 2 ? dm[1] : 1;
+        out.resize((end - begin) * cols);
+        if (out.empty()) return;
+        h5_handle fs(H5Dget_space(d), H5Sclose, "dataspace " + name);
+        std::vector<hsize_t> start(dm.size(), 0), count = dm;
+        start[0] = begin;
+        count[0] = end - begin;
+        h5::ck(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+               "select rows of " + name);
+        h5_handle ms(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose,
+                     "memory space " + name);
+        if (H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, out.data()) < 0)
+            throw data_error(where + ": cannot be read");
+        for (std::size_t q = 0; q < out.size(); ++q)
+            if (!std::isfinite(out[q])) {
+                std::string idx(1, '[');  // (appended piecewise: a GCC 12 -Wrestrict false positive)
+                idx += std::to_string(dm.size() == 2 ? begin + q / cols : begin + q);
+                if (dm.size() == 2) {
+                    idx += "][";
+                    idx += std::to_string(q % cols);
+                }
+                idx += ']';
+                throw data_error(where + ": value " + num(out[q]) + " at " + idx + " is not finite");
+            }
+    }
+
+private:
+    hid_t open(const std::string& name) const {
+        const std::string where = path_ + ": " + name;
+        if (H5Lexists(id_, name.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": missing dataset");
+        const hid_t d = H5Dopen2(id_, name.c_str(), H5P_DEFAULT);
+        if (d < 0) throw data_error(where + ": cannot be opened as a dataset");
+        return d;
+    }
+    std::vector<hsize_t> dims(hid_t d, const std::string& name) const {
+        const std::string where = path_ + ": " + name;
+        h5_handle t(H5Dget_type(d), H5Tclose, "type of " + name);
+        if (H5Tget_class(t) != H5T_FLOAT) throw data_error(where + ": is not a floating-point dataset");
+        h5_handle space(H5Dget_space(d), H5Sclose, "dataspace " + name);
+        const int nd = H5Sget_simple_extent_ndims(space);
+        std::vector<hsize_t> dm(static_cast<std::size_t>(std::max(nd, 0)), 0);
+        if (nd > 0) H5Sget_simple_extent_dims(space, dm.data(), nullptr);
+        if (nd != 1 && nd != 2) throw data_error(where + ": has " + std::to_string(nd) + " dimensions");
+        return dm;
+    }
+
+    std::string path_;
+    hid_t id_ = -1;
+};
+
+}  // namespace
+
+rnn_weights_header read_rnn_weights_header(const std::string& path) {
+    const weights_file f(path);
+    bool found = false;
+    const std::string format = f.string_attribute("format", found);
+    if (!found || format != weights_format)
+        throw data_error(path + ": not a cortexsim rnn weights file (attribute 'format' is " +
+                         (found ? "'" + format + "'" : std::string("missing")) + ", expected '" + weights_format + "')");
+    const double version = f.number_attribute("format_version", found);
+    if (!found || version != weights_format_version)
+        throw data_error(path + ": attribute 'format_version' is " + (found ? num(version) : "missing") +
+                         ", this build reads version " + num(weights_format_version));
+    rnn_weights_header h;
+    auto need_string = [&](const char* name) {
+        bool ok = false;
+        std::string s = f.string_attribute(name, ok);
+        if (!ok) throw data_error(path + ": missing attribute '" + name + "'");
+        return s;
+    };
+    const std::string kind = need_string("kind"), act = need_string("activation"), ro = need_string("readout");
+    if (!rnn::parse(kind, h.kind)) throw data_error(path + ": attribute 'kind' = '" + kind + "' (allowed: vanilla, leaky)");
+    if (!rnn::parse(act, h.activation))
+        throw data_error(path + ": attribute 'activation' = '" + act + "' (allowed: relu, tanh, sigmoid, softplus)");
+    if (!rnn::parse(ro, h.readout))
+        throw data_error(path + ": attribute 'readout' = '" + ro + "' (allowed: identity, sigmoid, softmax)");
+    h.dt_ms = f.number_attribute("dt_ms", found);
+    if (!found) throw data_error(path + ": missing attribute 'dt_ms'");
+    if (!std::isfinite(h.dt_ms) || !(h.dt_ms > 0.0))
+        throw data_error(path + ": attribute 'dt_ms' = " + num(h.dt_ms) + " must be a finite number > 0");
+
+    auto expect = [&](const char* name, const std::vector<hsize_t>& got, const std::vector<hsize_t>& want,
+                      const std::string& why) {
+        if (got != want)
+            throw data_error(path + ": " + name + ": shape " + shape_text(got) + ", expected " + shape_text(want) +
+                             " (" + why + ")");
+    };
+    const auto d_b = f.shape("/b"), d_in = f.shape("/W_in"), d_bout = f.shape("/b_out");
+    if (d_b.size() != 1) throw data_error(path + ": /b: shape " + shape_text(d_b) + ", expected one dimension");
+    if (d_bout.size() != 1) throw data_error(path + ": /b_out: shape " + shape_text(d_bout) + ", expected one dimension");
+    if (d_in.size() != 2) throw data_error(path + ": /W_in: shape " + shape_text(d_in) + ", expected two dimensions");
+    const hsize_t N = d_b[0], I = d_in[1], O = d_bout[0];
+    if (N == 0) throw data_error(path + ": /b: no units (shape 0)");
+    if (I == 0) throw data_error(path + ": /W_in: no inputs (shape " + shape_text(d_in) + ")");
+    if (O == 0) throw data_error(path + ": /b_out: no outputs (shape 0)");
+    if (N >= (hsize_t{1} << 31)) throw data_error(path + ": /b: " + std::to_string(N) + " units (at most 2^31 - 1)");
+    const std::string nwhy = "N = " + std::to_string(N) + " from /b";
+    expect("/W_in", d_in, {N, I}, nwhy);
+    expect("/W_rec", f.shape("/W_rec"), {N, N}, nwhy);
+    expect("/W_out", f.shape("/W_out"), {O, N}, nwhy + ", n_out = " + std::to_string(O) + " from /b_out");
+    expect("/tau_ms", f.shape("/tau_ms"), {N}, nwhy);
+    h.n_rec = N;
+    h.n_in = I;
+    h.n_out = O;
+    for (const char* k : {"n_in", "n_rec", "n_out"}) {
+        const double v = f.number_attribute(k, found);
+        const double want = k[2] == 'i' ? static_cast<double>(I) : k[2] == 'r' ? static_cast<double>(N)
+                                                                               : static_cast<double>(O);
+        if (found && v != want)
+            throw data_error(path + ": attribute '" + k + "' = " + num(v) + " does not match the datasets (" +
+                             num(want) + ")");
+    }
+    h.task = f.string_attribute("task", found);
+    return h;
+}
+
+std::vector<double> read_rnn_weights_rows(const std::string& path, const std::string& dataset, std::size_t begin,
+                                          std::size_t end) {
+    const weights_file f(path);
+    std::vector<double> v;
+    f.read(dataset, begin, end, v);
+    return v;
+}
+
+}  // namespace cortexsim

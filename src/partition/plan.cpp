@@ -1,4 +1,4 @@
-#include "cortexsim/app/renumber.hpp"
+#include "cortexsim/partition/plan.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -66,7 +66,7 @@ partition_plan plan_partition(const model_spec& spec, MPI_Comm comm) {
     const block_partition blocks(A, size);
     std::vector<weighted_row> rows;
     const bool graph = spec.partition_method == "graph";
-    if (spec.circuit == "rnn") {
+    if (spec.rnn.defined) {
         if (graph) throw config_error(spec.config_path + ": 'run.partition' = 'graph' is not available for circuit rnn");
         plan.spec = spec;
         plan.description = "contiguous blocks of units";
