@@ -42,9 +42,8 @@
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/connectivity/synthetic.hpp"
-#include "cortexsim/dynamics/linear_ei.hpp"
-#include "cortexsim/exchange/coupling.hpp"
-#include "cortexsim/exchange/delayed_coupling.hpp"
+#include "cortexsim/dynamics/circuits/linear_ei.hpp"
+#include "cortexsim/exchange/exchange.hpp"
 #include "cortexsim/io/h5_output.hpp"
 #include "cortexsim/partition/partition.hpp"
 
@@ -218,10 +217,9 @@ double apply_bytes(std::size_t rows, std::size_t nnz, std::size_t needed) {
            8.0 * static_cast<double>(rows);
 }
 
-/// Builds, as coupling does, a bare PETSc MPIAIJ matrix of `rows` (exact preallocation, MatSetValues row by
-/// row, assembly) and returns the increase of this rank's RSS while it exists [MiB]: PETSc's copy alone.
-double petsc_matrix_resident_mib(MPI_Comm comm, const block_partition& part, const local_rows& rows) {
-    const double before = read_memory().rss_mib;
+/// A bare PETSc MPIAIJ matrix of `rows` (exact preallocation, MatSetValues row by row, assembly), for the
+/// MatMult comparison (the production exchange assembles none).
+Mat petsc_matrix(MPI_Comm comm, const block_partition& part, const local_rows& rows) {
     const PetscInt N = static_cast<PetscInt>(part.n_areas()), n = static_cast<PetscInt>(rows.n_rows);
     const auto r0 = static_cast<std::int64_t>(rows.row_begin), r1 = r0 + n;
     std::vector<PetscInt> d_nnz(rows.n_rows, 0), o_nnz(rows.n_rows, 0), cols;
@@ -240,9 +238,13 @@ double petsc_matrix_resident_mib(MPI_Comm comm, const block_partition& part, con
     }
     MatAssemblyBegin(W, MAT_FINAL_ASSEMBLY);
     MatAssemblyEnd(W, MAT_FINAL_ASSEMBLY);
-    d_nnz = {};
-    o_nnz = {};
-    cols = {};
+    return W;
+}
+
+/// The increase of this rank's RSS while such a matrix exists [MiB]: PETSc's copy alone.
+double petsc_matrix_resident_mib(MPI_Comm comm, const block_partition& part, const local_rows& rows) {
+    const double before = read_memory().rss_mib;
+    Mat W = petsc_matrix(comm, part, rows);
     const double with = read_memory().rss_mib;
     MatDestroy(&W);
     return with - before;
@@ -271,7 +273,9 @@ void run(MPI_Comm comm, const options& o) {
 
     MPI_Barrier(comm);
     t0 = MPI_Wtime();
-    auto c = std::make_unique<coupling>(comm, part, *rows);
+    local_rows direct_rows = *rows;
+    direct_rows.delay.clear();
+    auto c = make_exchange(comm, part, direct_rows);
     r.build_s = max_over(comm, MPI_Wtime() - t0);
     r.after_build = read_memory();
     r.coupling_resident_mib = r.after_build.rss_mib - r.after_rows.rss_mib;
@@ -280,12 +284,14 @@ void run(MPI_Comm comm, const options& o) {
     r.recv_nb = c->stats().recv_neighbours;
     r.send_nb = c->stats().send_neighbours;
 
-    std::unique_ptr<delayed_coupling> dc;
+    std::unique_ptr<exchange> dc;
     if (o.velocity_m_per_s > 0.0) {
-        dc = std::make_unique<delayed_coupling>(comm, part, *rows);
+        dc = make_exchange(comm, part, *rows);
         r.min_delay = dc->min_delay();
-        r.max_delay = dc->max_delay();
+        r.max_delay = dc->history_length() - 1;
     }
+    Mat W = petsc_matrix(comm, part, direct_rows);  // for the MatMult comparison only
+    direct_rows = {};
     rows.reset();  // the generated rows are not needed any more
     r.after_free = read_memory();
 
@@ -297,19 +303,34 @@ void run(MPI_Comm comm, const options& o) {
     }
     model_spec m;  // the default Chaudhuri 2015 parameters, no gradients
     m.run.dt_ms = o.dt_ms;
-    const linear_ei_derived d = derive_linear_ei(m, begin, n, lrE, lrI);
+    linear_ei_circuit circ(m, begin, n);  // isolated-area background (no long-range input at the target)
+    std::vector<double> kE(n), aEE(n), bkgE(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto d = circ.at(i);
+        kE[i] = d.k_E;
+        aEE[i] = d.a_EE;
+        bkgE[i] = d.bkg_E;
+    }
+    const double* lr_ptr[2] = {lrE.data(), lrI.data()};
+    const double* stim_ptr[2] = {zero.data(), zero.data()};
+    step_input in;
+    in.lr = lr_ptr;
+    in.stim = stim_ptr;
+    std::copy(rE.begin(), rE.end(), circ.var(0));
+    std::copy(rI.begin(), rI.end(), circ.var(1));
     const double cE = m.params.beta_E * m.params.mu_EE * 0.01, cI = m.params.beta_I * m.params.mu_IE * 0.01;
 
     // 1. apply, 2. MatMult
-    r.apply_s = median_step(comm, o.warmup, o.steps, [&] { c->apply(rE.data(), sum.data()); });
+    r.apply_s = median_step(comm, o.warmup, o.steps, [&] { c->sums(0, 0, rE.data(), sum.data()); });
     {
-        Vec x = c->create_vector(), y = nullptr;
-        VecDuplicate(x, &y);
+        Vec x = nullptr, y = nullptr;
+        MatCreateVecs(W, &x, &y);
         VecSet(x, 1.0);
-        r.matmult_s = median_step(comm, o.warmup, o.steps, [&] { MatMult(c->matrix(), x, y); });
+        r.matmult_s = median_step(comm, o.warmup, o.steps, [&] { MatMult(W, x, y); });
         VecDestroy(&x);
         VecDestroy(&y);
     }
+    MatDestroy(&W);
 
     // 3. full steps back to back; the kernel alone
     auto lr_and_kernel = [&] {
@@ -318,22 +339,22 @@ void run(MPI_Comm comm, const options& o) {
                 lrE[i] = cE * sum[i];
                 lrI[i] = cI * sum[i];
             }
-            linear_ei_euler(d, rE.data(), rI.data(), lrE.data(), lrI.data(), zero.data(), zero.data());
+            circ.step(in);
         } else {
             for (std::size_t i = 0; i < n; ++i) {
                 const double e = rE[i];
-                rE[i] = e + d.k_E[i] * (-e + relu(d.a_EE[i] * e + cE * sum[i] + d.bkg_E[i]));
+                rE[i] = e + kE[i] * (-e + std::max(aEE[i] * e + cE * sum[i] + bkgE[i], 0.0));
             }
         }
     };
     for (int k = 0; k < o.warmup; ++k) {
-        c->apply(rE.data(), sum.data());
+        c->sums(0, 0, P == 2 ? circ.var(0) : rE.data(), sum.data());
         lr_and_kernel();
     }
     MPI_Barrier(comm);
     t0 = MPI_Wtime();
     for (int k = 0; k < o.steps; ++k) {
-        c->apply(rE.data(), sum.data());
+        c->sums(0, 0, P == 2 ? circ.var(0) : rE.data(), sum.data());
         lr_and_kernel();
     }
     r.step_s = max_over(comm, MPI_Wtime() - t0) / o.steps;
@@ -341,13 +362,13 @@ void run(MPI_Comm comm, const options& o) {
 
     // 4. delayed coupling
     if (dc) {
-        dc->initialise(rE.data());
+        dc->initialise(P == 2 ? circ.var(0) : rE.data());
         std::int64_t t = 0;
-        r.delayed_s = median_step(comm, o.warmup, o.steps, [&] { dc->step(t++, rE.data(), sum.data()); });
+        r.delayed_s = median_step(comm, o.warmup, o.steps, [&] { dc->sums(t++, 0, P == 2 ? circ.var(0) : rE.data(), sum.data()); });
         MPI_Barrier(comm);
         t0 = MPI_Wtime();
         for (int k = 0; k < o.steps; ++k) {
-            dc->step(t++, rE.data(), sum.data());
+            dc->sums(t++, 0, P == 2 ? circ.var(0) : rE.data(), sum.data());
             lr_and_kernel();
         }
         r.delayed_step_s = max_over(comm, MPI_Wtime() - t0) / o.steps;

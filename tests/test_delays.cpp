@@ -6,8 +6,8 @@
 
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
-#include "cortexsim/exchange/delayed_coupling.hpp"
-#include "cortexsim/integrator/simulation.hpp"
+#include "cortexsim/exchange/exchange.hpp"
+#include "cortexsim/integrator/engine.hpp"
 #include "test_support.hpp"
 
 using namespace cortexsim;
@@ -52,21 +52,22 @@ TEST(delays, pulse_reaches_targets_exactly_d_steps_later) {
     const std::string dir = data_dir() + "/tiny";
     const model_spec with = parse_config(tiny_delay_yaml(20.0), "tiny_delays", dir);
     const model_spec without = parse_config(tiny_delay_yaml(0.0), "tiny_delays", dir);
-    simulation a(with, MPI_COMM_WORLD), b(without, MPI_COMM_WORLD);
+    engine a(with, MPI_COMM_WORLD), b(without, MPI_COMM_WORLD);
     capture ca, cb;
-    ca.n_local = cb.n_local = a.local_count();
+    const std::size_t n_local = a.partition().count(world_rank()), begin = a.partition().begin(world_rank());
+    ca.n_local = cb.n_local = n_local;
     a.run(&ca);
     b.run(&cb);
     // first state that differs between the runs, for each local area
     const std::int64_t onset = 100;  // 10 ms / 0.1 ms
-    for (std::size_t i = 0; i < a.local_count(); ++i) {
+    for (std::size_t i = 0; i < n_local; ++i) {
         std::int64_t first = -1;
         for (std::size_t k = 0; k < ca.e.size(); ++k)
             if (ca.e[k][i] != cb.e[k][i]) {
                 first = static_cast<std::int64_t>(k);
                 break;
             }
-        const std::size_t area = a.local_begin() + i;
+        const std::size_t area = begin + i;
         // A: its own pulse, one step after the onset. B: A->B 3.5 mm / 3.5 m/s = 1 ms = 10 steps.
         // C: A->C 7 mm = 20 steps (the path through B is longer: 10 + 1 + 30).
         const std::int64_t expect[3] = {onset + 1, onset + 2 + 10, onset + 2 + 20};
@@ -90,16 +91,16 @@ TEST(delays, delayed_sums_equal_the_history) {
     for (std::size_t i = 0; i < rows.n_rows; ++i)
         for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
             rows.delay.push_back(delay_of(part.begin(me) + i, static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
-    delayed_coupling dc(MPI_COMM_WORLD, part, rows);
-    EXPECT_EQ(dc.min_delay(), 3);
-    EXPECT_EQ(dc.max_delay(), 7);
+    const auto dc = make_exchange(MPI_COMM_WORLD, part, rows);
+    EXPECT_EQ(dc->min_delay(), 3);
+    EXPECT_EQ(dc->history_length(), 8);  // max delay 7 + 1
     auto x = [](std::size_t j, std::int64_t t) { return t < 0 ? 1.0 + static_cast<double>(j) : std::sin(0.1 * static_cast<double>(t) + static_cast<double>(j)); };
     std::vector<double> x0(part.count(me)), xt(part.count(me)), out(part.count(me));
     for (std::size_t i = 0; i < x0.size(); ++i) x0[i] = x(part.begin(me) + i, -1);
-    dc.initialise(x0.data());
+    dc->initialise(x0.data());
     for (std::int64_t t = 0; t < 40; ++t) {
         for (std::size_t i = 0; i < xt.size(); ++i) xt[i] = x(part.begin(me) + i, t);
-        dc.step(t, xt.data(), out.data());
+        dc->sums(t, 0, xt.data(), out.data());
         for (std::size_t i = 0; i < out.size(); ++i) {
             const std::size_t gi = part.begin(me) + i;
             double ref = 0.0;

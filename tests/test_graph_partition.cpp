@@ -19,7 +19,7 @@
 
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/connectivity/synthetic.hpp"
-#include "cortexsim/exchange/coupling.hpp"
+#include "cortexsim/exchange/exchange.hpp"
 #include "cortexsim/partition/graph_partition.hpp"
 #include "cortexsim/partition/partition.hpp"
 #include "test_support.hpp"
@@ -239,8 +239,8 @@ TEST(GraphPartition, ReportOfBlocksEqualsCouplingStats) {
     const auto owner = graph_partition(MPI_COMM_WORLD, lr, "block");
     EXPECT_EQ(owner, block_owner(s.n_areas));
     const partition_report rep = make_partition_report(MPI_COMM_WORLD, owner, lr);
-    coupling c(MPI_COMM_WORLD, bp, lr);
-    const exchange_stats& st = c.stats();
+    const auto c = make_exchange(MPI_COMM_WORLD, bp, lr);
+    const exchange_stats& st = c->stats();
     const rank_load& l = rep.ranks[static_cast<std::size_t>(me)];
     EXPECT_EQ(l.areas, st.local_rows);
     EXPECT_EQ(l.nnz, st.nnz);

@@ -1,11 +1,13 @@
-// Local dynamics: the linear E/I kernel against the analytic solution of one isolated area, the order of
-// convergence of Euler (1) and Heun (2), the background fixed point, and the stimulus schedule.
+// Local dynamics: the linear E/I circuit against the analytic solution of one isolated area, the order of
+// convergence of Euler (1) and Heun (2) through the engine's integrator policy, the background fixed point,
+// and the stimulus schedule.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <complex>
 
-#include "cortexsim/dynamics/linear_ei.hpp"
+#include "cortexsim/dynamics/circuits/linear_ei.hpp"
+#include "cortexsim/integrator/scheme.hpp"
 #include "cortexsim/stimulus/stimulus.hpp"
 
 using namespace cortexsim;
@@ -14,30 +16,32 @@ namespace {
 
 struct area1 {
     linear_ei_params p;
-    area_table areas{{"X"}, {0.5}};
+    area_table areas{{"X"}, {0.5}, {}};
     double stim = 5.0;  // [Hz] constant drive to E from t = 0
 
-    linear_ei_derived derived(double dt) const {
-        // isolated area: long-range input 0 at the target too; w_EE and w_IE scaled by 1 + eta h
+    /// An isolated area (no long-range input, also at the target); w_EE and w_IE scaled by 1 + eta h.
+    model_spec spec(double dt, integrator_kind kind) const {
         model_spec m;
         m.areas = areas;
         m.params = p;
         m.run.dt_ms = dt;
+        m.run.integrator = kind;
         gradient_spec g;
         g.name = "s";
         g.values = {1.0 + p.eta * areas.hierarchy[0]};
         m.gradients = {g};
         m.param_gradients = {{"w_EE", "s"}, {"w_IE", "s"}};
-        return derive_linear_ei(m, 0, 1, {0.0}, {0.0});
+        return m;
     }
 
     /// Exact r(t) for x' = A x + b (both populations above threshold), x(0) = targets.
     std::pair<double, double> exact(double t_ms) const {
-        const linear_ei_derived d = derived(1.0);  // coefficients do not depend on dt except k
+        const model_spec m = spec(1.0, integrator_kind::euler);  // coefficients do not depend on dt except k
+        const auto d = linear_ei_circuit(m, 0, 1).at(0);
         const double tE = p.tau_E_ms, tI = p.tau_I_ms;
-        const double a11 = (-1.0 + d.a_EE[0]) / tE, a12 = d.a_EI[0] / tE;
-        const double a21 = d.a_IE[0] / tI, a22 = (-1.0 + d.a_II[0]) / tI;
-        const double b1 = (d.bkg_E[0] + stim) / tE, b2 = d.bkg_I[0] / tI;
+        const double a11 = (-1.0 + d.a_EE) / tE, a12 = d.a_EI / tE;
+        const double a21 = d.a_IE / tI, a22 = (-1.0 + d.a_II) / tI;
+        const double b1 = (d.bkg_E + stim) / tE, b2 = d.bkg_I / tI;
         // fixed point x* = -A^{-1} b
         const double det = a11 * a22 - a12 * a21;
         const double xs1 = -(a22 * b1 - a12 * b2) / det;
@@ -54,22 +58,23 @@ struct area1 {
         return {xs1 + m11 * y1 + m12 * y2, xs2 + m21 * y1 + m22 * y2};
     }
 
+    /// The circuit integrated by the integrator policy of the engine (integrator/scheme.hpp).
     std::pair<double, double> simulate(double dt, double t_ms, bool heun) const {
-        const linear_ei_derived d = derived(dt);
-        linear_ei_state st = initial_linear_ei(p, 1);
-        const double lr = 0.0, sE = stim, sI = 0.0;
-        double d0E, d0I, d1E, d1I, pE, pI;
+        const model_spec m = spec(dt, heun ? integrator_kind::heun : integrator_kind::euler);
+        linear_ei_circuit c(m, 0, 1);
+        scheme integrate(m.run.integrator, c, "linear_ei");
+        const double lr[2][1] = {{0.0}, {0.0}}, st[2][1] = {{stim}, {0.0}};
+        const double* lr_ptr[2] = {lr[0], lr[1]};
+        const double* st_ptr[2] = {st[0], st[1]};
+        step_input in;
+        in.lr = lr_ptr;
+        in.stim = st_ptr;
         const long n = std::lround(t_ms / dt);
         for (long k = 0; k < n; ++k) {
-            if (!heun) {
-                linear_ei_euler(d, st.r_E.data(), st.r_I.data(), &lr, &lr, &sE, &sI);
-            } else {
-                linear_ei_heun_predict(d, st.r_E.data(), st.r_I.data(), &lr, &lr, &sE, &sI, &d0E, &d0I, &pE, &pI);
-                linear_ei_heun_correct(d, st.r_E.data(), st.r_I.data(), &pE, &pI, &lr, &lr, &sE, &sI, &d0E, &d0I,
-                                       &d1E, &d1I);
-            }
+            in.step = k;
+            integrate.advance(c, in, [](int) {});
         }
-        return {st.r_E[0], st.r_I[0]};
+        return {c.var(0)[0], c.var(1)[0]};
     }
 };
 

@@ -12,7 +12,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/connectivity/csv.hpp"
-#include "cortexsim/integrator/simulation.hpp"
+#include "cortexsim/integrator/engine.hpp"
 #include "cortexsim/io/h5_output.hpp"
 #include "test_support.hpp"
 
@@ -37,14 +37,22 @@ std::vector<double> allgather(const std::vector<double>& local, const block_part
     return all;
 }
 
+/// The /analysis column `name` of a finished run, gathered to every rank.
+std::vector<double> column(const engine& e, const std::string& name) {
+    for (const auto& c : e.results().columns)
+        if (c.name == name) return allgather(c.values, e.partition());
+    ADD_FAILURE() << "no analysis column " << name;
+    return {};
+}
+
 }  // namespace
 
 TEST(mpi_simulation, chaudhuri2015_pulse_matches_reference) {
     const model_spec spec = load_config(source_dir() + "/configs/chaudhuri2015.yaml");
-    simulation sim(spec, MPI_COMM_WORLD);
+    engine sim(spec, MPI_COMM_WORLD);
     sim.run(nullptr);
-    const auto tau = allgather(sim.analysis().timescale_s(), sim.partition());
-    const auto resp = allgather(sim.analysis().response_hz(), sim.partition());
+    const auto tau = column(sim, "timescale_s");
+    const auto resp = column(sim, "response_hz");
     const csv_table ref = read_csv(data_dir() + "/chaudhuri2015_reference_results_computed.csv");
     const std::size_t c_area = ref.column("area"), c_peak = ref.column("pulse_peak_delta_rE_Hz"),
                       c_tau = ref.column("pulse_decay_1e_after_peak_ms");
@@ -69,9 +77,9 @@ TEST(mpi_simulation, chaudhuri2015_pulse_matches_reference) {
 
 TEST(mpi_simulation, heun_agrees_with_euler_on_the_pulse_response) {
     model_spec spec = load_config(source_dir() + "/configs/chaudhuri2015.yaml", {"run.integrator=heun"});
-    simulation sim(spec, MPI_COMM_WORLD);
+    engine sim(spec, MPI_COMM_WORLD);
     sim.run(nullptr);
-    const auto resp = allgather(sim.analysis().response_hz(), sim.partition());
+    const auto resp = column(sim, "response_hz");
     EXPECT_NEAR(resp[0], 100.0, 0.5);
     EXPECT_NEAR(resp[1], 19.3334, 0.2);
 }
@@ -81,7 +89,7 @@ TEST(mpi_simulation, more_ranks_than_areas_is_a_clear_error_on_every_rank) {
     const model_spec spec = load_config(data_dir() + "/tiny/tiny.yaml");  // 3 areas
     std::string msg;
     try {
-        run_collectively(MPI_COMM_WORLD, [&] { simulation sim(spec, MPI_COMM_WORLD); });
+        engine sim(spec, MPI_COMM_WORLD);
     } catch (const error& e) {
         msg = e.what();
     }

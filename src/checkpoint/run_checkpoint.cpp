@@ -74,8 +74,13 @@ void save_checkpoint(const std::string& path, const engine& e, const checkpoint_
         c.delay_history.push_back(to_file_order(spec, gather_areas(comm, part, s.histories[g], L), L));
     }
     c.observer_global = s.observer_global;
-    history += (history.empty() ? "" : ";") + std::to_string(s.step) + "@" + broadcast_string(comm, utc_now()) +
-               " on " + std::to_string(size) + " ranks";
+    if (!history.empty()) history += ';';
+    history += std::to_string(s.step);
+    history += '@';
+    history += broadcast_string(comm, utc_now());
+    history += " on ";
+    history += std::to_string(size);
+    history += " ranks";
     run_collectively(comm, [&] {
         if (rank != 0) return;
         c.fingerprint = spec.fingerprint;

@@ -16,7 +16,7 @@ void circuit::declare(std::vector<std::string> variables, std::vector<std::strin
     recorded_.clear();
     for (const auto& r : recorded) {
         const std::size_t v = find(variables_, r);
-        if (v == npos) throw std::logic_error("circuit: recorded variable '" + r + "' is not a variable");
+        if (v == npos) throw error("internal error: circuit: recorded variable '" + r + "' is not a variable");
         recorded_.push_back(v);
     }
     state_.assign(variables_.size() * n_, 0.0);
@@ -29,7 +29,7 @@ std::size_t circuit::find(const std::vector<std::string>& v, const std::string& 
 }
 
 void circuit::increments(const step_input&, double*) {
-    throw std::logic_error("circuit: increments() of a circuit without increments (Euler only)");
+    throw error("internal error: circuit: increments() of a circuit without increments (Euler only)");
 }
 
 void circuit::set_modulator(const std::string& name, double) {

@@ -8,6 +8,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/dynamics/circuit.hpp"
 #include "cortexsim/exchange/gather.hpp"
+#include "cortexsim/integrator/scheme.hpp"
 #include "cortexsim/stimulus/stimulus.hpp"
 #include "long_range.hpp"
 
@@ -57,9 +58,7 @@ struct engine::impl {
     std::vector<std::pair<std::string, double>> mod_base;
     std::vector<std::int64_t> mod_events;  // sorted steps at which a modulator changes
     std::size_t next_mod_event = 0;
-    // the integrator: Heun keeps the state at the start of the step and both stages' increments
-    int stages = 1;
-    std::vector<double> x0, k1, k2;
+    std::unique_ptr<scheme> integrate;
     // records
     std::int64_t block = 1;
     std::vector<double> buffer;
@@ -68,7 +67,6 @@ struct engine::impl {
 
     impl(const model_spec& s, MPI_Comm cm);
     void apply_modulators_at(std::int64_t k, bool from_scratch);
-    void advance(std::int64_t k, step_input& in);
     void record(std::int64_t k, record_sink* sink);
     void flush(record_sink* sink);
 };
@@ -90,14 +88,7 @@ engine::impl::impl(const model_spec& s, MPI_Comm cm)
     for (std::size_t p = 0; p < c->stimulus_ports().size(); ++p) stim_ptr.push_back(stimulus->input(p));
     for (std::size_t v : c->recorded()) rec_ptr.push_back(c->var(v));
 
-    // integrator
-    if (spec.run.integrator == integrator_kind::heun) {
-        if (!c->has_increments())
-            throw config_error("'run.integrator' = 'heun': circuit '" + spec.circuit +
-                               "' has no increments (it is integrated by its own Euler step only)");
-        stages = 2;
-        for (auto* v : {&x0, &k1, &k2}) v->assign(c->state().size(), 0.0);
-    }
+    run_collectively(comm, [&] { integrate = std::make_unique<scheme>(spec.run.integrator, *c, spec.circuit); });
 
     // observers: the analysis the circuit type asks for, then the circuit's own (an RNN's readout)
     std::vector<std::string> recorded;
@@ -154,28 +145,6 @@ void engine::impl::apply_modulators_at(std::int64_t k, bool from_scratch) {
         next_mod_event = 0;
         while (next_mod_event < mod_events.size() && mod_events[next_mod_event] <= k) ++next_mod_event;
     }
-}
-
-/// One step k -> k+1 of the integrator: Euler (Euler-Maruyama with noise) is the circuit's own step; Heun
-/// (stochastic Heun with noise: the noise of a step is the same in both stages, keyed by the step) is
-///   k1 = increments(x0, lr(x0)),  p = x0 + k1,  k2 = increments(p, lr(p)),  x = x0 + (k1 + k2) / 2,
-/// each stage with its own exchange (delayed input is the same in both stages), then the circuit's clamps.
-void engine::impl::advance(std::int64_t k, step_input& in) {
-    if (stages == 1) {
-        lr->input(k, 0, *c);
-        c->step(in);
-        return;
-    }
-    std::vector<double>& x = c->state();
-    const std::size_t m = x.size();
-    std::copy(x.begin(), x.end(), x0.begin());
-    lr->input(k, 0, *c);
-    c->increments(in, k1.data());
-    for (std::size_t j = 0; j < m; ++j) x[j] = x0[j] + k1[j];
-    lr->input(k, 1, *c);
-    c->increments(in, k2.data());
-    for (std::size_t j = 0; j < m; ++j) x[j] = x0[j] + 0.5 * (k1[j] + k2[j]);
-    c->project();
 }
 
 void engine::impl::record(std::int64_t k, record_sink* sink) {
@@ -235,7 +204,7 @@ run_report engine::run(record_sink* sink, const control_hook& control) {
         }
         m.stimulus->apply(k);
         in.step = k;
-        m.advance(k, in);
+        m.integrate->advance(*m.c, in, [&](int stage) { m.lr->input(k, stage, *m.c); });
         for (const auto& s : m.silences)
             if (k >= s.begin && k < s.end)
                 for (std::size_t v : s.variables) {
@@ -320,7 +289,7 @@ const block_partition& engine::partition() const { return impl_->part; }
 
 exchange_summary engine::exchange_info() const {
     const impl& m = *impl_;
-    return {m.lr->first_stats(), m.lr->n_groups(), m.lr->exchanges_per_second(m.spec.run.dt_ms, m.stages)};
+    return {m.lr->first_stats(), m.lr->n_groups(), m.lr->exchanges_per_second(m.spec.run.dt_ms, m.integrate->stages())};
 }
 
 }  // namespace cortexsim

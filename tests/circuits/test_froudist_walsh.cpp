@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cortexsim/common/errors.hpp"
 #include "cortexsim/connectivity/csv.hpp"
 #include "cortexsim/dynamics/circuits/froudist_walsh.hpp"
 
@@ -318,17 +319,17 @@ TEST(FroudistWalsh, NamesParametersAndModulator) {
     EXPECT_EQ(c.modulator("dopamine"), 1.5);
     c.set_modulator("dopamine", 0.25);
     EXPECT_EQ(c.modulator("dopamine"), 0.25);
-    EXPECT_THROW(c.set_modulator("serotonin", 1.0), std::invalid_argument);
-    EXPECT_THROW(c.modulator("serotonin"), std::invalid_argument);
+    EXPECT_THROW(c.set_modulator("serotonin", 1.0), config_error);
+    EXPECT_THROW(c.modulator("serotonin"), config_error);
 
     // missing data is an error naming the gradient
     model_spec no_grad = make_spec();
     no_grad.gradients.erase(no_grad.gradients.begin() + 1);  // "d1r"
-    EXPECT_THROW(froudist_walsh_circuit(no_grad, 0, 40), std::invalid_argument);
+    EXPECT_THROW(froudist_walsh_circuit(no_grad, 0, 40), config_error);
     model_spec no_stp = make_spec({{"stp", 1.0}});
     no_stp.gradients.resize(2);
-    EXPECT_THROW(froudist_walsh_circuit(no_stp, 0, 40), std::invalid_argument);
-    EXPECT_THROW(froudist_walsh_circuit(make_spec({{"stp", 0.5}}), 0, 40), std::invalid_argument);
+    EXPECT_THROW(froudist_walsh_circuit(no_stp, 0, 40), config_error);
+    EXPECT_THROW(froudist_walsh_circuit(make_spec({{"stp", 0.5}}), 0, 40), config_error);
 }
 
 TEST(FroudistWalsh, DopamineSetsTheD1EffectsPerArea) {

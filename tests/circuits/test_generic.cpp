@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cortexsim/common/errors.hpp"
 #include "cortexsim/dynamics/circuits/generic.hpp"
 
 namespace cortexsim {
@@ -84,12 +85,12 @@ struct step_buffers {
         for (auto& v : stim) stim_ptr.push_back(v.data());
     }
     using fill_fn = std::function<double(std::size_t /*index*/, std::size_t /*global area*/, std::int64_t /*step*/)>;
-    circuit_step_input at(const circuit& c, std::int64_t k, const fill_fn& lr_of, const fill_fn& stim_of) {
+    step_input at(const circuit& c, std::int64_t k, const fill_fn& lr_of, const fill_fn& stim_of) {
         for (std::size_t x = 0; x < lr.size(); ++x)
             for (std::size_t i = 0; i < c.n_local(); ++i) lr[x][i] = lr_of ? lr_of(x, c.first_area() + i, k) : 0.0;
         for (std::size_t x = 0; x < stim.size(); ++x)
             for (std::size_t i = 0; i < c.n_local(); ++i) stim[x][i] = stim_of ? stim_of(x, c.first_area() + i, k) : 0.0;
-        circuit_step_input in;
+        step_input in;
         in.step = k;
         in.lr = lr_ptr.data();
         in.stim = stim_ptr.data();
@@ -523,12 +524,12 @@ TEST(GenericNoise, OUCurrentHasTheDocumentedVariance) {
 TEST(GenericCircuit, RejectsAnUndefinedSpecAndUnknownGradients) {
     model_spec m = model_with_areas({0, 1}, 0.1);
     m.generic.defined = false;
-    EXPECT_THROW(generic_circuit(m, 0, 2), std::invalid_argument);
+    EXPECT_THROW(generic_circuit(m, 0, 2), config_error);
     m.generic.defined = true;
     auto p = population("P", 10.0, generic_transfer::relu);
     p.background = {1.0, "nope"};
     m.generic.populations = {p};
-    EXPECT_THROW(generic_circuit(m, 0, 2), std::invalid_argument);
+    EXPECT_THROW(generic_circuit(m, 0, 2), config_error);
     EXPECT_EQ(generic_info().type, "generic");
     EXPECT_TRUE(generic_info().defaults.empty());
 }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cortexsim/common/errors.hpp"
 #include "cortexsim/connectivity/csv.hpp"
 #include "cortexsim/dynamics/circuits/wong_wang.hpp"
 
@@ -240,7 +241,7 @@ TEST(MejiasWang, InfoListsEveryParameterWithItsDefault) {
     std::map<std::string, double> got(info.defaults.begin(), info.defaults.end());
     EXPECT_EQ(got.size(), info.defaults.size()) << "a parameter is listed twice";
     EXPECT_EQ(got, expected);
-    EXPECT_THROW(circuit_parameter(make_spec(), info, "J_S_nA"), std::invalid_argument);
+    EXPECT_THROW(circuit_parameter(make_spec(), info, "J_S_nA"), config_error);
 }
 
 TEST(MejiasWang, NamesAreAvailableWithoutAreas) {
@@ -256,17 +257,17 @@ TEST(MejiasWang, NamesAreAvailableWithoutAreas) {
     EXPECT_EQ(c.find_channel("I_lr"), wong_wang_circuit::c_I_lr);
     EXPECT_EQ(c.find_port("E2"), wong_wang_circuit::p_E2);
     EXPECT_DOUBLE_EQ(c.modulator("G"), 0.48);
-    EXPECT_THROW(c.set_modulator("dopamine", 1.0), std::invalid_argument);
+    EXPECT_THROW(c.set_modulator("dopamine", 1.0), config_error);
     c.step({0, nullptr, nullptr});  // nothing to do
 }
 
 TEST(MejiasWang, RejectsBadInput) {
     model_spec m = make_spec();
-    EXPECT_THROW(wong_wang_circuit(m, 25, 10), std::invalid_argument);  // beyond the 30 areas
+    EXPECT_THROW(wong_wang_circuit(m, 25, 10), config_error);  // beyond the 30 areas
     m.gradients.clear();
-    EXPECT_THROW(wong_wang_circuit(m, 0, 30), std::out_of_range);       // no gradient "spines"
+    EXPECT_THROW(wong_wang_circuit(m, 0, 30), config_error);       // no gradient "spines"
     model_spec slow = make_spec({{"tau_r_ms", 0.4}});
-    EXPECT_THROW(wong_wang_circuit(slow, 0, 30), std::invalid_argument);  // dt = 0.5 ms >= tau_r
+    EXPECT_THROW(wong_wang_circuit(slow, 0, 30), config_error);  // dt = 0.5 ms >= tau_r
 }
 
 // J_S and J_IE per area (parameters.m L54-80) against the data table, and the balance factors zeta, zeta2.

@@ -22,6 +22,7 @@
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/config/rnn_config.hpp"
+#include "cortexsim/connectivity/recurrent.hpp"
 #include "cortexsim/dynamics/circuits/rnn.hpp"
 #include "cortexsim/rnn/network.hpp"
 #include "cortexsim/rnn/tasks.hpp"
@@ -342,7 +343,7 @@ TEST(RnnRecurrentRows, FromTheWeightsFileWholeAndSplit) {
     const local_rows none = rnn_recurrent_rows(m, 12, 12);
     EXPECT_EQ(none.n_rows, 0u);
     EXPECT_EQ(none.nnz(), 0u);
-    EXPECT_THROW(rnn_recurrent_rows(m, 0, N + 1), std::invalid_argument);
+    EXPECT_THROW(rnn_recurrent_rows(m, 0, N + 1), config_error);
 }
 
 TEST(RnnRecurrentRows, GeneratedRowsDoNotDependOnTheSplit) {

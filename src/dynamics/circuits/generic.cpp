@@ -19,7 +19,7 @@ double generic_transfer_value(const generic_transfer_spec& t, double x) {
         case generic_transfer::tanh: return f::tanh(t, x);
         case generic_transfer::softplus: return f::softplus(t, x);
     }
-    throw std::logic_error("generic circuit: unknown transfer function");
+    throw error("internal error: generic circuit: unknown transfer function");
 }
 
 const circuit_info& generic_info() {
@@ -74,6 +74,15 @@ circuit_names generic_circuit::names(const model_spec& m) {
 }
 
 void generic_circuit::check(const model_spec& m) {
+    check_structure(m);
+    const double dt = m.run.dt_ms, tau = m.generic.min_tau_ms();
+    if (dt >= tau)
+        throw config_error("'run.dt_ms' = " + std::to_string(dt) +
+                           " ms must be smaller than the smallest time constant of the circuit (" +
+                           std::to_string(tau) + " ms)");
+}
+
+void generic_circuit::check_structure(const model_spec& m) {
     const generic_circuit_spec& s = m.generic;
     (void)names(m);
     const double dt = m.run.dt_ms;
@@ -90,10 +99,6 @@ void generic_circuit::check(const model_spec& m) {
             throw config_error("generic circuit: population '" + q.name + "' has noise, but only the "
                                "first 64 populations can (16 noise streams of 4, circuit.hpp)");
     }
-    if (dt >= s.min_tau_ms())
-        throw config_error("'run.dt_ms' = " + std::to_string(dt) +
-                           " ms must be smaller than the smallest time constant of the circuit (" +
-                           std::to_string(s.min_tau_ms()) + " ms)");
     for (const auto& w : s.weights) {
         if (w.to >= P || w.from >= P) throw config_error("generic circuit: a weight has an unknown population");
         if (w.from_gate && s.populations[w.from].synapse == generic_synapse::none)
@@ -107,7 +112,7 @@ void generic_circuit::check(const model_spec& m) {
 }
 
 generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::size_t n) : circuit(begin, n) {
-    check(m);
+    check_structure(m);  // (not the time step: a test may take tau = dt on purpose)
     init_ids(m);
     const generic_circuit_spec& s = m.generic;
     const std::size_t P = s.populations.size();

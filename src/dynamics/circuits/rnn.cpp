@@ -177,7 +177,7 @@ std::size_t rnn_circuit::n_outputs() const { return n_out_; }
 void rnn_circuit::readout(const double* a_all, double* o) const {
     const std::size_t N = n_units_, O = n_out_;
     if (O == 0) return;
-    if (W_out_.size() != O * N) throw std::logic_error("rnn_circuit::readout: called on a circuit without units");
+    if (W_out_.size() != O * N) throw error("internal error: rnn_circuit::readout: called on a circuit without units");
     for (std::size_t q = 0; q < O; ++q) {
         const double* w = W_out_.data() + q * N;
         // the fixed order of the coupling's row sums (exchange/row_sum.hpp): four interleaved partial sums

@@ -66,6 +66,8 @@ public:
     static circuit_names names(const model_spec& m);
     /// Populations, time constants against run.dt_ms, weights and inputs (config_error).
     static void check(const model_spec& m);
+    /// The same without the time step.
+    static void check_structure(const model_spec& m);
 
     /// One step: inputs from the state of step k, then per population the gate (from the old rate), the OU
     /// current, then the rate (Euler, Euler-Maruyama with noise), clipped at its floor.
