@@ -8,6 +8,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
+#include "cortexsim/config/train_config.hpp"
 #include "cortexsim/rnn/tasks.hpp"
 #include "test_support.hpp"
 
@@ -309,4 +310,155 @@ TEST(config, resolved_yaml_and_fingerprints_are_pinned) {
         EXPECT_EQ(sha256::of(m.resolved_yaml), c.resolved_sha256) << c.config << " with " << c.overrides.size() << " overrides";
         EXPECT_EQ(m.fingerprint, c.fingerprint) << c.config << " with " << c.overrides.size() << " overrides";
     }
+}
+
+// ---- the one YAML reader (src/config/yaml_reader.hpp): duplicate keys, null, whole numbers, --set, time ranges ---
+namespace {
+
+/// A tiny run config written out (data paths relative to tests/data/tiny); `run` is the body of its run section.
+std::string tiny_with_run(const std::string& run) {
+    return "model:\n  name: tiny\n  areas: {file: areas.csv}\n  connectivity: {fln: fln.csv}\n"
+           "stimuli:\n  - {name: pulse, area: A, onset_ms: 10, duration_ms: 20, amplitude_hz: 10}\nrun:\n" + run;
+}
+
+model_spec tiny_text_config(const std::string& text, const std::vector<std::string>& overrides = {}) {
+    return parse_config(text, "x.yaml", data_dir() + "/tiny", overrides);
+}
+
+/// A small training config (the keys of docs/rnn.md).
+const char* const train_text = R"(task:
+  name: nback
+  n: 1
+  alphabet: 3
+  items: 6
+network:
+  units: 8
+  dt_ms: 10
+  tau_ms: [20, 40]
+training:
+  batch: 4
+  iterations: 3
+)";
+
+/// The message of the config_error that `f` throws ("" if none); checks that it is one line.
+template <class F>
+std::string config_error_of(F f) {
+    try {
+        f();
+    } catch (const config_error& e) {
+        const std::string m = e.what();
+        EXPECT_EQ(m.find('\n'), std::string::npos) << "one line: " << m;
+        return m;
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(config_reader, duplicate_keys_are_errors) {
+    // run config: a key twice in a block map, in a flow map, in a list item, in the value of a --set
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms: 200\n  dt_ms: 0.5\n  dt_ms: 0.25\n")); }),
+              "x.yaml: key 'run.dt_ms' is given twice (lines 9 and 10)");
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  {t_end_ms: 200, t_end_ms: 100}\n")); }),
+              "x.yaml: key 'run.t_end_ms' is given twice (lines 8 and 8)");
+    EXPECT_EQ(config_error_of([] {
+                  tiny_text_config("stimuli:\n  - name: a\n    area: A\n    area: B\n" + tiny_with_run("  t_end_ms: 200\n"));
+              }),
+              "x.yaml: key 'stimuli.0.area' is given twice (lines 3 and 4)");
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms: 200\n") + "run:\n  dt_ms: 1\n"); }),
+              "x.yaml: key 'run' is given twice (lines 7 and 9)");
+    EXPECT_EQ(config_error_of([] { tiny({"stimuli.1={name: b, name: c}"}); }),
+              "--set 'stimuli.1={name: b, name: c}': key 'stimuli.1.name' is given twice (lines 1 and 1)");
+    // training config
+    EXPECT_EQ(config_error_of([] { parse_train_config(std::string(train_text) + "  batch: 8\n", "t.yaml"); }),
+              "t.yaml: key 'training.batch' is given twice (lines 11 and 13)");
+}
+
+TEST(config_reader, null_is_absent_for_optional_keys_and_an_error_for_required_ones) {
+    // optional keys written without a value take their defaults
+    const model_spec a = tiny_text_config(tiny_with_run("  t_end_ms: 200\n  dt_ms:\n  seed: ~\n  integrator: null\n"));
+    EXPECT_DOUBLE_EQ(a.run.dt_ms, 0.1);
+    EXPECT_EQ(a.run.n_steps, 2000);
+    EXPECT_EQ(a.run.seed, 0u);
+    EXPECT_EQ(a.run.integrator, integrator_kind::euler);
+    const model_spec b = tiny({"output.path=~", "stimuli.0.population=~", "checkpoint.every_sim_s=~"});
+    EXPECT_EQ(b.output.path, "tiny.h5");
+    EXPECT_EQ(b.stimuli[0].population, 0u);
+    EXPECT_EQ(b.checkpoint.every_steps, 0);
+    // required keys: absent and null are different messages
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms:\n")); }),
+              "x.yaml: missing value for required key 'run.t_end_ms'");
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  dt_ms: 0.5\n")); }),
+              "x.yaml: missing required key 'run.t_end_ms'");
+    EXPECT_EQ(config_error_of([] { tiny({"model.name=~"}); }), "tiny.yaml: missing value for required key 'model.name'");
+    EXPECT_EQ(config_error_of([] { tiny({"stimuli.0.area=null"}); }),
+              "tiny.yaml: missing value for required key 'stimuli.0.area'");
+    // the same in a training config
+    const rnn::train_config t = parse_train_config(train_text, "t.yaml", {"training.iterations=~", "network.seed=~"});
+    EXPECT_EQ(t.iterations, 500);
+    EXPECT_EQ(t.network.seed, 1u);
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"task.n=3", "task.name=~"}); }),
+              "t.yaml: missing value for required key 'task.name'");
+}
+
+TEST(config_reader, whole_numbers) {
+    EXPECT_EQ(tiny({"run.seed=3.0"}).run.seed, 3u);
+    EXPECT_EQ(tiny({"run.seed=9007199254740992"}).run.seed, 9007199254740992u);  // 2^53
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=3.5"}); }), "tiny.yaml: 'run.seed' = 3.5 must be a whole number");
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=-1"}); }), "tiny.yaml: 'run.seed' = -1 must be >= 0");
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=9007199254740993"}); }),  // 2^53 + 1, not rounded to 2^53
+              "tiny.yaml: 'run.seed' = 9007199254740993 must be <= 2^53");
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=1e300"}); }), "tiny.yaml: 'run.seed' = 1e+300 must be <= 2^53");
+    EXPECT_EQ(parse_train_config(train_text, "t.yaml", {"training.batch=16.0"}).batch, 16);
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"training.batch=2.5"}); }),
+              "t.yaml: 'training.batch' = 2.5 must be a whole number");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"network.seed=18446744073709551615"}); }),
+              "t.yaml: 'network.seed' = 1.8446744073709552e+19 must be <= 2^53");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"task.n=0"}); }),
+              "t.yaml: 'task.n' = 0 must be >= 1");
+}
+
+TEST(config_reader, set_with_list_index_in_a_train_config) {
+    const rnn::train_config t = parse_train_config(train_text, "t.yaml", {"network.tau_ms.1=60"});
+    EXPECT_DOUBLE_EQ(t.network.tau_min_ms, 20.0);
+    EXPECT_DOUBLE_EQ(t.network.tau_max_ms, 60.0);
+    EXPECT_EQ(t.overrides, (std::vector<std::string>{"network.tau_ms.1=60"}));
+    // a list created on the way, and the errors of run's --set
+    const rnn::train_config u = parse_train_config(
+        "task: {name: nback, n: 1, alphabet: 3, items: 6}\nnetwork: {units: 8}\ntraining: {batch: 4}\n", "u.yaml",
+        {"network.tau_ms.0=50", "network.tau_ms.1=70"});
+    EXPECT_DOUBLE_EQ(u.network.tau_min_ms, 50.0);
+    EXPECT_DOUBLE_EQ(u.network.tau_max_ms, 70.0);
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"network.tau_ms.3=1"}); }),
+              "--set 'network.tau_ms.3=1': index 3 is out of range (t.yaml has 2 items there; index 2 appends one)");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"network.tau_ms.x=1"}); }),
+              "--set 'network.tau_ms.x=1': 'x' must be a list index");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"training.batch"}); }),
+              "--set 'training.batch': expected key=value (for example training.iterations=200)");
+}
+
+TEST(config_reader, times_are_range_checked) {
+    auto error_naming = [](const std::vector<std::string>& overrides, const std::string& key) {
+        const std::string m = config_error_of([&] { tiny(overrides); });
+        EXPECT_EQ(m.rfind("tiny.yaml: ", 0), 0u) << m;
+        EXPECT_NE(m.find(key), std::string::npos) << "'" << key << "' not in: " << m;
+        return m;
+    };
+    EXPECT_NE(error_naming({"run.t_end_ms=1e30"}, "'run.t_end_ms'").find("more than the largest step count 2^53"),
+              std::string::npos);
+    const std::string rec = error_naming({"run.record_interval_ms=1e300"}, "'run.record_interval_ms'");
+    EXPECT_EQ(rec.find("shorter than one time step"), std::string::npos) << rec;
+    EXPECT_NE(rec.find("is longer than the run"), std::string::npos) << rec;
+    EXPECT_EQ(error_naming({"run.record_interval_ms=400"}, "'run.record_interval_ms'"),
+              "tiny.yaml: 'run.record_interval_ms' = 400 ms is longer than the run ('run.t_end_ms' = 200 ms)");
+    error_naming({"stimuli.0.duration_ms=1e300"}, "'stimuli.0.duration_ms'");
+    error_naming({"run.dt_ms=1e-300"}, "run.dt_ms = 1e-300");
+    // onset and duration are each below 2^53 steps, their sum is not
+    EXPECT_NE(error_naming({"stimuli.0.onset_ms=4e15", "stimuli.0.duration_ms=4e15"}, "'stimuli.0.duration_ms'")
+                  .find("beyond the largest step count 2^53"),
+              std::string::npos);
+    error_naming({"checkpoint.every_sim_s=1e300"}, "'checkpoint.every_sim_s'");
+    // the message of the whole-number check is kept
+    EXPECT_EQ(error_naming({"stimuli.0.onset_ms=10.2"}, "'stimuli.0.onset_ms'"),
+              "tiny.yaml: 'stimuli.0.onset_ms' = 10.200000 ms is not a whole number of time steps (run.dt_ms = 0.500000)");
 }

@@ -48,7 +48,9 @@ circuit_names read_model(const section& top, const std::string& base_dir, model_
         m.circuit_params = read_circuit_parameters(model, m.circuit);
         if (m.circuit == "generic") {
             if (!model.has("populations"))
-                throw config_error(m.config_path + ": missing required key 'model.populations' (circuit: generic)");
+                throw config_error(m.config_path + ": missing " +
+                                   (model.at("populations").node().IsDefined() ? "value for " : "") +
+                                   "required key 'model.populations' (circuit: generic)");
             parse_generic_circuit(model.at("populations").node(), model.at("local").node(), m.config_path, m);
         }
     }
