@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
+#include "cortexsim/config/train_config.hpp"
 #include "cortexsim/rnn/tasks.hpp"
 #include "test_support.hpp"
 
@@ -221,4 +223,242 @@ TEST(config_circuits, task_stimuli_follow_the_task) {
                                   "'task_stimuli.ports.0' = 'E9' is not a stimulus port");
     expect_fw_error<config_error>({"task_stimuli={task: \"nback n=0\", step_ms: 250, area: V1, ports: [E1], amplitude: 0.1}"},
                                   "'task_stimuli'");
+}
+
+// ---- the resolved YAML and the fingerprint of every shipped config (old checkpoints are matched by fingerprint):
+//      recorded before the config reader was rewritten; they must never change.
+TEST(config, resolved_yaml_and_fingerprints_are_pinned) {
+    struct pinned {
+        std::string config;
+        std::vector<std::string> overrides;
+        std::string resolved_sha256, fingerprint;
+    };
+    const std::string task = "task_stimuli={task: \"nback n=1 alphabet=2 items=8 stim_steps=2 gap_steps=6 "
+                             "match_probability=0.4 response_delay_steps=1 seed=1\", trial: 3, step_ms: 250, "
+                             "onset_ms: 1000, area: V1, ports: [E1, E2], amplitude: 0.3}";
+    const std::vector<pinned> cases = {
+        {"configs/chaudhuri2015.yaml", {}, "4bf217cf48eeb9bc1f8df0cc6065e06a5eb2862ae751bb843f9f40c9c2be66d2",
+         "2e5628ff26a597bbe94625ad6f6d149741157c9eb0f3d9be6ab59640b562cf55"},
+        {"configs/chaudhuri2015_delays.yaml", {}, "e39aa8971caab6760ac0e301becd9fe2707c24b9874df6fb4c98e4c0ecadfcb4",
+         "372521b028fbffd885f18cffdb6b31e5883a6bf3945277251ad2dc1e40cffebc"},
+        {"configs/chaudhuri2015_generic.yaml", {}, "4e5b2fecd1f3f26d042eb60ba5615d4a9448cdaf5fec40f2771fc769a1a987e1",
+         "bec7dcbb396de5ba0ff58e9effa48701e95b0524fe6501bbfe729f95c30b21aa"},
+        {"configs/joglekar2018_strong_gba.yaml", {}, "b4a7f4e5431e70a107ba18a6b4b4e789779aadb4aacc7166407ea64d2bafb82a",
+         "b957ebed996df99b6053350a94a768b41bc12b2abac970603e608bed0b549fa8"},
+        {"configs/mejiaswang2022.yaml", {}, "e27b9c4d42762a0cf48613f6cf6def50d92c1ee16ae5bff658cfc354980f311f",
+         "27af578d7e173b5696d3703e9d6ffce502eafe3d33677f7e4e2e6f21638c7d52"},
+        {"configs/mejiaswang2022.yaml", {"model.parameters.noise_sigma_nA=0.01"},
+         "ce4780486b573fff6dee4f600392efbed24759ed2fa0c95ce39d721561ebaa9c",
+         "345aa14f75db9313c93a95c7c48d614dfc3c5a817f4efcb20dd3ee5d8ea8dbc6"},
+        {"configs/froudistwalsh2021.yaml", {}, "e4fb6b6c8e9ea6ce2dd867fdfacece8b3651f961d3b8a72106a800834e853d30",
+         "3a3cb22c6eeff22407ee3463d289b0620d3025a5769832732137142e7e1122d3"},
+        {"configs/froudistwalsh2021.yaml", {"model.parameters.noise_sigma_nA=0.005", "run.partition=graph"},
+         "d3f62f7b5f03fbbade8bc7832d393fd8181f61acde3a185e39c833c95ff004a3",
+         "84c10a32f2e3e680e0e2a5ca6dc6e0c644d16e6f98d1398d650df432c49c5c38"},
+        {"configs/froudistwalsh2021_distractor.yaml", {},
+         "d43836915bcb04f02654e9b1f80a8a050dd07aa3d28e5c914afd39e2f19f63e2",
+         "f5802d4496efeebec42530be4f868139f29a4f210279c59c6b22cf4b00a749ed"},
+        {"configs/froudistwalsh2021_stp.yaml", {}, "156703208bf27cfcbe5bd622a89e8a81baaa3f19b44f2df2a0d9dd0d68e02a66",
+         "f593d62398e32e90ad28b93b4a19fc324ad83597ac67ae88e4494947866e0f44"},
+        {"configs/laminar_generic.yaml", {}, "b141cd54a2d9c33ac271bce5d6b2a25d66269a93a0728657ff9693c6a10a63bd",
+         "6583eee9bf0b764c6d2a5e79aab7ec2a5c03229835f231966b62c4b9a7bf1958"},
+        {"configs/rnn_random_10k.yaml", {}, "bad432627ec35a25f936242df88f2dc2a62c0c7d51b85faf68e16d107545b8d7",
+         "97858d6b0cc33f68447e7205cf54d9af08e0feed23accc7e1b77b45306d7eec3"},
+        {"configs/compare_nback_cortex.yaml", {task}, "ea62cbc4a10a91d89afe97eeb14c8b85019882215aee8ffbc3db670ccff596e4",
+         "01916abb2d4a74d5a6aa3bed5ee613a0538b096aab0873f1a8ff910069021695"},
+        {"configs/chaudhuri2015.yaml", {"run.dt_ms=0.05", "stimuli.0.amplitude_hz=3.5", "model.parameters.eta=0.1"},
+         "5c5f223f2386639cb8e4326ceaf10ffcbc6f9cdff408549f7ed322b04b705450",
+         "dda178a7a981ccf3d96ee07c829c2eb931c472237b59e389dbe6472bc705b7ad"},
+        {"configs/chaudhuri2015.yaml",
+         {"stimuli.1={name: probe, area: V1, population: I, onset_ms: 600, duration_ms: 50, amplitude_hz: 3}",
+          "checkpoint.every_sim_s=0.5"},
+         "57ff72e3edf4ae4d33ed6fa4077049adac243e56f8a2b8491dfcaa5655315374",
+         "877196bb2c6614043e2d27bfe457913c2ff8129ad086a807654e23a55ed53ac6"},
+        {"configs/chaudhuri2015.yaml", {"run.integrator=heun", "run.record_interval_ms=0.5"},
+         "c10854a970f3219fe1966249371b1e35eecab62f5d3d785638314ac3d2a23170",
+         "0f01d96002c55787d2d48c57af36360c3a60281849ed44702e610e72cd47bbee"},
+        {"configs/chaudhuri2015.yaml", {"run.seed=3.0"}, "f70e89aab6fca9d5a0cfb717bea7a5c64965c2a98ad19b2b35d0271ccff0a67b",
+         "15e24ecee6acd901e6d439ebde2d295da1c02241dbc42c121b3282ac61abab76"},
+        {"configs/froudistwalsh2021.yaml",
+         {"perturbations.0.kind=silence", "perturbations.0.areas=[9/46d, 8B]", "perturbations.0.populations=[E1]",
+          "perturbations.0.onset_ms=2000", "perturbations.0.duration_ms=500", "perturbations.1.kind=modulator",
+          "perturbations.1.modulator=dopamine", "perturbations.1.value=0.5", "perturbations.1.onset_ms=3000",
+          "perturbations.1.duration_ms=1000", "perturbations.2.kind=lesion", "perturbations.2.areas=[24c]",
+          "perturbations.2.sources=all", "stimuli.1.name=late", "stimuli.1.area=V1", "stimuli.1.population=E2_dend",
+          "stimuli.1.onset_ms=100", "stimuli.1.duration_ms=10", "stimuli.1.amplitude=0.05"},
+         "5adab8aedf607faf5f4dc40fec01d6e9111634db8632ba47b8146025f7fab738",
+         "10c10e4f631680f12e1fec5d1b7a335f7644a617196fa84bbf6fea46f4c1b807"},
+        {"configs/froudistwalsh2021.yaml", {"perturbations.0={kind: lesion, areas: all, sources: all}"},
+         "7e28c1a7df50589195edfc4680526c1a341e9cebad6d21645558f1aa6a400777",
+         "392276f00cefcbd8823d7858d2c87d0ee80f24b05cb5783854cc125d3838a58b"},
+        {"configs/mejiaswang2022.yaml",
+         {"stimuli.1={name: probe, area: V1, population: E2, onset_ms: 6000, duration_ms: 500, amplitude: 0.3}"},
+         "ce124a845905b32b5a2fc1b2aa9b4688476bde002824fef31a34c48845b78259",
+         "57072c72e5b48cbe93ed6f8f32128410934c587576ccd7be75527e6ba4ea795a"},
+        {"configs/laminar_generic.yaml", {"run.seed=3.0"}, "f9b58ff972101d33f941ccdc5c6d9ad84a24d9e99935ae4b82d8f49a2aa9e767",
+         "e0845527da996de459357a67f9810d21a4462ab3188818c41a9938aecab14ca9"},
+        {"configs/chaudhuri2015_delays.yaml", {"model.connectivity.delays.velocity_m_per_s=7"},
+         "ee11a9d5a11e3511366cc9733084f020106e92483c134e22d76bd865f2b8d569",
+         "fa64693d2204c6ca77223b69e179d275728fc2f3e6cf4a2558c5b473cb49a1dd"},
+        {"tests/data/tiny/tiny.yaml", {}, "581b82b4da1f25478045a016cdeef504c1ff0a8a96500f79a38a2c1fbe4ba56b",
+         "3c3d21d426016438310374d0415b69c7006b5d4af767ed3d3a388b5fbe7139c2"},
+        {"tests/data/tiny/tiny.yaml", {"checkpoint=~"}, "a88730036239e066598bbfc59501fe71f5859145d6640615cd243f3e77d79b0f",
+         "3c3d21d426016438310374d0415b69c7006b5d4af767ed3d3a388b5fbe7139c2"},
+    };
+    for (const auto& c : cases) {
+        const model_spec m = load_config(source_dir() + "/" + c.config, c.overrides);
+        EXPECT_EQ(sha256::of(m.resolved_yaml), c.resolved_sha256) << c.config << " with " << c.overrides.size() << " overrides";
+        EXPECT_EQ(m.fingerprint, c.fingerprint) << c.config << " with " << c.overrides.size() << " overrides";
+    }
+}
+
+// ---- the one YAML reader (src/config/yaml_reader.hpp): duplicate keys, null, whole numbers, --set, time ranges ---
+namespace {
+
+/// A tiny run config written out (data paths relative to tests/data/tiny); `run` is the body of its run section.
+std::string tiny_with_run(const std::string& run) {
+    return "model:\n  name: tiny\n  areas: {file: areas.csv}\n  connectivity: {fln: fln.csv}\n"
+           "stimuli:\n  - {name: pulse, area: A, onset_ms: 10, duration_ms: 20, amplitude_hz: 10}\nrun:\n" + run;
+}
+
+model_spec tiny_text_config(const std::string& text, const std::vector<std::string>& overrides = {}) {
+    return parse_config(text, "x.yaml", data_dir() + "/tiny", overrides);
+}
+
+/// A small training config (the keys of docs/rnn.md).
+const char* const train_text = R"(task:
+  name: nback
+  n: 1
+  alphabet: 3
+  items: 6
+network:
+  units: 8
+  dt_ms: 10
+  tau_ms: [20, 40]
+training:
+  batch: 4
+  iterations: 3
+)";
+
+/// The message of the config_error that `f` throws ("" if none); checks that it is one line.
+template <class F>
+std::string config_error_of(F f) {
+    try {
+        f();
+    } catch (const config_error& e) {
+        const std::string m = e.what();
+        EXPECT_EQ(m.find('\n'), std::string::npos) << "one line: " << m;
+        return m;
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(config_reader, duplicate_keys_are_errors) {
+    // run config: a key twice in a block map, in a flow map, in a list item, in the value of a --set
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms: 200\n  dt_ms: 0.5\n  dt_ms: 0.25\n")); }),
+              "x.yaml: key 'run.dt_ms' is given twice (lines 9 and 10)");
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  {t_end_ms: 200, t_end_ms: 100}\n")); }),
+              "x.yaml: key 'run.t_end_ms' is given twice (lines 8 and 8)");
+    EXPECT_EQ(config_error_of([] {
+                  tiny_text_config("stimuli:\n  - name: a\n    area: A\n    area: B\n" + tiny_with_run("  t_end_ms: 200\n"));
+              }),
+              "x.yaml: key 'stimuli.0.area' is given twice (lines 3 and 4)");
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms: 200\n") + "run:\n  dt_ms: 1\n"); }),
+              "x.yaml: key 'run' is given twice (lines 7 and 9)");
+    EXPECT_EQ(config_error_of([] { tiny({"stimuli.1={name: b, name: c}"}); }),
+              "--set 'stimuli.1={name: b, name: c}': key 'stimuli.1.name' is given twice (lines 1 and 1)");
+    // training config
+    EXPECT_EQ(config_error_of([] { parse_train_config(std::string(train_text) + "  batch: 8\n", "t.yaml"); }),
+              "t.yaml: key 'training.batch' is given twice (lines 11 and 13)");
+}
+
+TEST(config_reader, null_is_absent_for_optional_keys_and_an_error_for_required_ones) {
+    // optional keys written without a value take their defaults
+    const model_spec a = tiny_text_config(tiny_with_run("  t_end_ms: 200\n  dt_ms:\n  seed: ~\n  integrator: null\n"));
+    EXPECT_DOUBLE_EQ(a.run.dt_ms, 0.1);
+    EXPECT_EQ(a.run.n_steps, 2000);
+    EXPECT_EQ(a.run.seed, 0u);
+    EXPECT_EQ(a.run.integrator, integrator_kind::euler);
+    const model_spec b = tiny({"output.path=~", "stimuli.0.population=~", "checkpoint.every_sim_s=~"});
+    EXPECT_EQ(b.output.path, "tiny.h5");
+    EXPECT_EQ(b.stimuli[0].population, 0u);
+    EXPECT_EQ(b.checkpoint.every_steps, 0);
+    // required keys: absent and null are different messages
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms:\n")); }),
+              "x.yaml: missing value for required key 'run.t_end_ms'");
+    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  dt_ms: 0.5\n")); }),
+              "x.yaml: missing required key 'run.t_end_ms'");
+    EXPECT_EQ(config_error_of([] { tiny({"model.name=~"}); }), "tiny.yaml: missing value for required key 'model.name'");
+    EXPECT_EQ(config_error_of([] { tiny({"stimuli.0.area=null"}); }),
+              "tiny.yaml: missing value for required key 'stimuli.0.area'");
+    // the same in a training config
+    const rnn::train_config t = parse_train_config(train_text, "t.yaml", {"training.iterations=~", "network.seed=~"});
+    EXPECT_EQ(t.iterations, 500);
+    EXPECT_EQ(t.network.seed, 1u);
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"task.n=3", "task.name=~"}); }),
+              "t.yaml: missing value for required key 'task.name'");
+}
+
+TEST(config_reader, whole_numbers) {
+    EXPECT_EQ(tiny({"run.seed=3.0"}).run.seed, 3u);
+    EXPECT_EQ(tiny({"run.seed=9007199254740992"}).run.seed, 9007199254740992u);  // 2^53
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=3.5"}); }), "tiny.yaml: 'run.seed' = 3.5 must be a whole number");
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=-1"}); }), "tiny.yaml: 'run.seed' = -1 must be >= 0");
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=9007199254740993"}); }),  // 2^53 + 1, not rounded to 2^53
+              "tiny.yaml: 'run.seed' = 9007199254740993 must be <= 2^53");
+    EXPECT_EQ(config_error_of([] { tiny({"run.seed=1e300"}); }), "tiny.yaml: 'run.seed' = 1e+300 must be <= 2^53");
+    EXPECT_EQ(parse_train_config(train_text, "t.yaml", {"training.batch=16.0"}).batch, 16);
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"training.batch=2.5"}); }),
+              "t.yaml: 'training.batch' = 2.5 must be a whole number");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"network.seed=18446744073709551615"}); }),
+              "t.yaml: 'network.seed' = 1.8446744073709552e+19 must be <= 2^53");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"task.n=0"}); }),
+              "t.yaml: 'task.n' = 0 must be >= 1");
+}
+
+TEST(config_reader, set_with_list_index_in_a_train_config) {
+    const rnn::train_config t = parse_train_config(train_text, "t.yaml", {"network.tau_ms.1=60"});
+    EXPECT_DOUBLE_EQ(t.network.tau_min_ms, 20.0);
+    EXPECT_DOUBLE_EQ(t.network.tau_max_ms, 60.0);
+    EXPECT_EQ(t.overrides, (std::vector<std::string>{"network.tau_ms.1=60"}));
+    // a list created on the way, and the errors of run's --set
+    const rnn::train_config u = parse_train_config(
+        "task: {name: nback, n: 1, alphabet: 3, items: 6}\nnetwork: {units: 8}\ntraining: {batch: 4}\n", "u.yaml",
+        {"network.tau_ms.0=50", "network.tau_ms.1=70"});
+    EXPECT_DOUBLE_EQ(u.network.tau_min_ms, 50.0);
+    EXPECT_DOUBLE_EQ(u.network.tau_max_ms, 70.0);
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"network.tau_ms.3=1"}); }),
+              "--set 'network.tau_ms.3=1': index 3 is out of range (t.yaml has 2 items there; index 2 appends one)");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"network.tau_ms.x=1"}); }),
+              "--set 'network.tau_ms.x=1': 'x' must be a list index");
+    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"training.batch"}); }),
+              "--set 'training.batch': expected key=value (for example training.iterations=200)");
+}
+
+TEST(config_reader, times_are_range_checked) {
+    auto error_naming = [](const std::vector<std::string>& overrides, const std::string& key) {
+        const std::string m = config_error_of([&] { tiny(overrides); });
+        EXPECT_EQ(m.rfind("tiny.yaml: ", 0), 0u) << m;
+        EXPECT_NE(m.find(key), std::string::npos) << "'" << key << "' not in: " << m;
+        return m;
+    };
+    EXPECT_NE(error_naming({"run.t_end_ms=1e30"}, "'run.t_end_ms'").find("more than the largest step count 2^53"),
+              std::string::npos);
+    const std::string rec = error_naming({"run.record_interval_ms=1e300"}, "'run.record_interval_ms'");
+    EXPECT_EQ(rec.find("shorter than one time step"), std::string::npos) << rec;
+    EXPECT_NE(rec.find("is longer than the run"), std::string::npos) << rec;
+    EXPECT_EQ(error_naming({"run.record_interval_ms=400"}, "'run.record_interval_ms'"),
+              "tiny.yaml: 'run.record_interval_ms' = 400 ms is longer than the run ('run.t_end_ms' = 200 ms)");
+    error_naming({"stimuli.0.duration_ms=1e300"}, "'stimuli.0.duration_ms'");
+    error_naming({"run.dt_ms=1e-300"}, "run.dt_ms = 1e-300");
+    // onset and duration are each below 2^53 steps, their sum is not
+    EXPECT_NE(error_naming({"stimuli.0.onset_ms=4e15", "stimuli.0.duration_ms=4e15"}, "'stimuli.0.duration_ms'")
+                  .find("beyond the largest step count 2^53"),
+              std::string::npos);
+    error_naming({"checkpoint.every_sim_s=1e300"}, "'checkpoint.every_sim_s'");
+    // the message of the whole-number check is kept
+    EXPECT_EQ(error_naming({"stimuli.0.onset_ms=10.2"}, "'stimuli.0.onset_ms'"),
+              "tiny.yaml: 'stimuli.0.onset_ms' = 10.200000 ms is not a whole number of time steps (run.dt_ms = 0.500000)");
 }

@@ -8,18 +8,14 @@
 #include <vector>
 
 #include "cortexsim/common/errors.hpp"
+#include "yaml_reader.hpp"
 
 namespace cortexsim {
 namespace {
 
-/// A YAML value as it appears in the file (scalars as they are, collections in flow style), for messages.
-std::string show(const YAML::Node& n) {
-    if (!n || n.IsNull()) return "null";
-    if (n.IsScalar()) return n.Scalar();
-    YAML::Emitter e;
-    e << YAML::Flow << n;
-    return e.c_str();
-}
+using yaml_reader::join;
+using yaml_reader::section;
+using yaml_reader::value;
 
 std::string join(const std::vector<const char*>& names) {
     std::string s;
@@ -27,74 +23,15 @@ std::string join(const std::vector<const char*>& names) {
     return s;
 }
 
-std::string join(const std::vector<std::string>& names) {
-    std::string s;
-    for (const auto& a : names) s += (s.empty() ? "" : ", ") + a;
-    return s.empty() ? "none" : s;
+/// The map of keys at n (its keys limited to `allowed`); values in messages as written, scalars in quotes.
+section map_of(const value& n, std::initializer_list<const char*> allowed) {
+    if (!n.is_map()) n.fail_quoted("must be a map of keys");
+    const section s = n.map();
+    s.only(allowed);
+    return s;
 }
 
-/// One YAML node with its dotted key; every accessor checks the type and names file, key and value.
-class node_at {
-public:
-    node_at(YAML::Node node, std::string key, const std::string& origin)
-        : node_(std::move(node)), key_(std::move(key)), origin_(origin) {}
-
-    const YAML::Node& node() const { return node_; }
-    const std::string& key() const { return key_; }
-    bool present() const { return node_ && !node_.IsNull(); }
-
-    [[noreturn]] void fail(const std::string& what) const {
-        throw config_error(origin_ + ": '" + key_ + "' = " + quoted() + " " + what);
-    }
-    std::string quoted() const { return node_ && node_.IsScalar() ? "'" + show(node_) + "'" : show(node_); }
-
-    void require_map() const {
-        if (!node_ || !node_.IsMap()) fail("must be a map of keys");
-    }
-    void require_list() const {
-        if (!node_ || !node_.IsSequence()) fail("must be a list");
-    }
-    /// Rejects every key not in `allowed` (the node must be a map).
-    void only(std::initializer_list<const char*> allowed) const {
-        require_map();
-        for (const auto& kv : node_) {
-            const std::string k = kv.first.Scalar();
-            bool ok = false;
-            for (const char* a : allowed) ok = ok || k == a;
-            if (!ok) throw config_error(origin_ + ": unknown key '" + key_ + "." + k + "' (allowed here: " + join(allowed) + ")");
-        }
-    }
-    bool has(const char* k) const { return node_ && node_.IsMap() && node_[k]; }
-    node_at at(const char* k) const { return node_at(has(k) ? node_[k] : YAML::Node(), key_ + "." + k, origin_); }
-    node_at at(std::size_t i) const { return node_at(node_[i], key_ + "." + std::to_string(i), origin_); }
-    node_at required(const char* k) const {
-        if (!has(k)) throw config_error(origin_ + ": missing required key '" + key_ + "." + k + "'");
-        return at(k);
-    }
-
-    double number() const {
-        if (!node_ || !node_.IsScalar()) fail("must be a number");
-        double v = 0;
-        try {
-            v = node_.as<double>();
-        } catch (const YAML::Exception&) {
-            fail("is not a number");
-        }
-        if (!std::isfinite(v)) fail("is not finite");
-        return v;
-    }
-    std::string text() const {
-        if (!node_ || !node_.IsScalar()) fail("must be a string");
-        return node_.Scalar();
-    }
-
-private:
-    YAML::Node node_;
-    std::string key_;
-    const std::string& origin_;
-};
-
-double number_or(const node_at& parent, const char* k, double def) { return parent.has(k) ? parent.at(k).number() : def; }
+double number_or(const section& parent, const char* k, double def) { return parent.number(k, def); }
 
 bool valid_name(const std::string& s) {
     if (s.empty()) return false;
@@ -104,12 +41,12 @@ bool valid_name(const std::string& s) {
 }
 
 /// A number, or {value: x, gradient: g} for value * g_i (g a gradient under model.gradients).
-generic_value parse_value(const node_at& n, const model_spec& m, const std::string& origin) {
+generic_value parse_value(const value& n, const model_spec& m, const std::string& origin) {
     generic_value v;
-    if (n.present() && n.node().IsMap()) {
-        n.only({"value", "gradient"});
-        v.value = n.required("value").number();
-        const node_at g = n.required("gradient");
+    if (n.is_map()) {
+        const section s = map_of(n, {"value", "gradient"});
+        v.value = s.required("value").number();
+        const value g = s.required("gradient");
         v.gradient = g.text();
         bool found = false;
         for (const auto& x : m.gradients) found = found || x.name == v.gradient;
@@ -146,10 +83,11 @@ const std::vector<transfer_entry>& transfer_table() {
 }
 
 /// `transfer: name` or `transfer: {function: name, <parameters>}`.
-generic_transfer_spec parse_transfer(const node_at& n, const std::string& origin) {
-    if (!n.present()) n.fail("must name a transfer function");
-    const bool is_map = n.node().IsMap();
-    const node_at fn = is_map ? n.required("function") : n;
+generic_transfer_spec parse_transfer(const value& n, const std::string& origin) {
+    if (!n.present()) n.fail_quoted("must name a transfer function");
+    const bool is_map = n.is_map();
+    const section s(is_map ? n.node() : YAML::Node(), n.key(), origin);
+    const value fn = is_map ? s.required("function") : n;
     const std::string name = fn.text();
     const transfer_entry* e = nullptr;
     for (const auto& x : transfer_table())
@@ -163,47 +101,46 @@ generic_transfer_spec parse_transfer(const node_at& n, const std::string& origin
     generic_transfer_spec t;
     t.kind = e->kind;
     for (const char* r : e->required)
-        if (!is_map || !n.has(r))
+        if (!s.has(r))
             throw config_error(origin + ": missing required key '" + n.key() + "." + r + "' (transfer function " +
                                name + " needs " + join(e->required) + ")");
     if (is_map) {
-        for (const auto& kv : n.node()) {
-            const std::string k = kv.first.Scalar();
+        for (const auto& [k, v] : s.entries()) {
             bool ok = k == "function";
             for (const char* a : e->params) ok = ok || k == a;
             if (!ok)
-                throw config_error(origin + ": unknown key '" + n.key() + "." + k + "' (transfer function " + name +
+                throw config_error(origin + ": unknown key '" + s.key(k) + "' (transfer function " + name +
                                    " takes: " + (e->params.size() ? join(e->params) : std::string("no parameters")) + ")");
         }
-        t.gain = number_or(n, "gain", t.gain);
-        t.threshold = number_or(n, "threshold", t.threshold);
-        t.offset = number_or(n, "offset", t.offset);
-        t.r_max = number_or(n, "r_max", t.r_max);
-        t.sharpness = number_or(n, "sharpness", t.sharpness);
-        t.a = number_or(n, "a", t.a);
-        t.b = number_or(n, "b", t.b);
-        t.d = number_or(n, "d", t.d);
-        if (n.has("sharpness") && !(t.sharpness > 0)) n.at("sharpness").fail("must be > 0");
-        if (n.has("d") && !(t.d > 0)) n.at("d").fail("must be > 0");
+        t.gain = number_or(s, "gain", t.gain);
+        t.threshold = number_or(s, "threshold", t.threshold);
+        t.offset = number_or(s, "offset", t.offset);
+        t.r_max = number_or(s, "r_max", t.r_max);
+        t.sharpness = number_or(s, "sharpness", t.sharpness);
+        t.a = number_or(s, "a", t.a);
+        t.b = number_or(s, "b", t.b);
+        t.d = number_or(s, "d", t.d);
+        if (s.has("sharpness") && !(t.sharpness > 0)) s.at("sharpness").fail_quoted("must be > 0");
+        if (s.has("d") && !(t.d > 0)) s.at("d").fail_quoted("must be > 0");
     }
     return t;
 }
 
-double positive(const node_at& n) {
+double positive(const value& n) {
     const double v = n.number();
-    if (!(v > 0)) n.fail("must be > 0");
+    if (!(v > 0)) n.fail_quoted("must be > 0");
     return v;
 }
 
-double non_negative(const node_at& n) {
+double non_negative(const value& n) {
     const double v = n.number();
-    if (v < 0) n.fail("must be >= 0");
+    if (v < 0) n.fail_quoted("must be >= 0");
     return v;
 }
 
-generic_population parse_population(const std::string& name, const node_at& n, const model_spec& m,
+generic_population parse_population(const std::string& name, const value& node, const model_spec& m,
                                     const std::string& origin) {
-    n.only({"tau_ms", "transfer", "background", "initial", "floor", "synapse", "noise"});
+    const section n = map_of(node, {"tau_ms", "transfer", "background", "initial", "floor", "synapse", "noise"});
     generic_population p;
     p.name = name;
     p.tau_ms = positive(n.required("tau_ms"));
@@ -212,28 +149,26 @@ generic_population parse_population(const std::string& name, const node_at& n, c
     p.initial = number_or(n, "initial", 0.0);
     if (n.has("floor")) {
         p.floor = n.at("floor").number();
-        if (p.initial < p.floor) n.at("initial").fail("is below 'floor' (" + show(n.at("floor").node()) + ")");
+        if (p.initial < p.floor) n.at("initial").fail_quoted("is below 'floor' (" + yaml_reader::written(n.at("floor").node()) + ")");
     }
     if (n.has("synapse")) {
-        const node_at s = n.at("synapse");
-        s.only({"kind", "tau_ms", "gamma", "initial"});
-        const node_at k = s.required("kind");
+        const section s = map_of(n.at("synapse"), {"kind", "tau_ms", "gamma", "initial"});
+        const value k = s.required("kind");
         const std::string kind = k.text();
         if (kind == "linear")
             p.synapse = generic_synapse::linear;
         else if (kind == "saturating")
             p.synapse = generic_synapse::saturating;
         else
-            k.fail("is not a synapse kind (allowed: linear, saturating)");
+            k.fail_quoted("is not a synapse kind (allowed: linear, saturating)");
         p.synapse_tau_ms = positive(s.required("tau_ms"));
         p.gamma = non_negative(s.required("gamma"));
         p.synapse_initial = number_or(s, "initial", 0.0);
         if (p.synapse == generic_synapse::saturating && (p.synapse_initial < 0 || p.synapse_initial > 1))
-            s.at("initial").fail("must be in [0, 1] for a saturating synapse");
+            s.at("initial").fail_quoted("must be in [0, 1] for a saturating synapse");
     }
     if (n.has("noise")) {
-        const node_at s = n.at("noise");
-        s.only({"sigma", "tau_ms"});
+        const section s = map_of(n.at("noise"), {"sigma", "tau_ms"});
         p.noise_sigma = non_negative(s.required("sigma"));
         if (s.has("tau_ms")) {
             p.noise = generic_noise::ou;
@@ -245,18 +180,80 @@ generic_population parse_population(const std::string& name, const node_at& n, c
     return p;
 }
 
+/// model.local.weights: local weights between populations (or from their gates S_<name>).
+void parse_weights(const value& ws, const model_spec& m, generic_circuit_spec& g) {
+    const std::string& origin = ws.origin();
+    if (!ws.is_list()) ws.fail_quoted("must be a list");
+    std::vector<std::string> pops;
+    for (const auto& p : g.populations) pops.push_back(p.name);
+    for (const value& item : ws.items()) {
+        const section w = map_of(item, {"to", "from", "weight"});
+        generic_weight x;
+        const value to = w.required("to");
+        x.to = g.find(to.text());
+        if (x.to == generic_circuit_spec::npos) to.fail_quoted("is not a population (populations: " + join(pops) + ")");
+        const value from = w.required("from");
+        const std::string src = from.text();
+        x.from = g.find(src);
+        if (x.from == generic_circuit_spec::npos && src.rfind("S_", 0) == 0) {
+            x.from = g.find(src.substr(2));
+            x.from_gate = true;
+            if (x.from != generic_circuit_spec::npos && g.populations[x.from].synapse == generic_synapse::none)
+                from.fail_quoted("is the gate of population '" + src.substr(2) + "', which has no 'synapse'");
+        }
+        if (x.from == generic_circuit_spec::npos) {
+            std::vector<std::string> gates;
+            for (const auto& p : g.populations)
+                if (p.synapse != generic_synapse::none) gates.push_back("S_" + p.name);
+            from.fail_quoted("is not a population or a gate (populations: " + join(pops) + "; gates: " + join(gates) + ")");
+        }
+        x.weight = parse_value(w.required("weight"), m, origin);
+        for (const auto& o : g.weights)
+            if (o.to == x.to && o.from == x.from && o.from_gate == x.from_gate)
+                throw config_error(origin + ": '" + item.key() + "': the weight " + src + " -> " +
+                                   g.populations[x.to].name + " is given twice");
+        g.weights.push_back(std::move(x));
+    }
+}
+
+/// model.local.inputs: the long-range input channels and the populations they feed.
+void parse_inputs(const value& is, const model_spec& m, generic_circuit_spec& g) {
+    const std::string& origin = is.origin();
+    if (!is.is_list()) is.fail_quoted("must be a list");
+    std::vector<std::string> pops;
+    for (const auto& p : g.populations) pops.push_back(p.name);
+    for (const value& item : is.items()) {
+        const section c = map_of(item, {"name", "to", "weight"});
+        const value nn = c.required("name");
+        const std::string name = nn.text();
+        if (!valid_name(name)) nn.fail_quoted("is not a valid channel name (letters, digits and _ only)");
+        generic_input x;
+        const value to = c.required("to");
+        x.to = g.find(to.text());
+        if (x.to == generic_circuit_spec::npos) to.fail_quoted("is not a population (populations: " + join(pops) + ")");
+        x.weight = parse_value(c.required("weight"), m, origin);
+        x.channel = g.channels.size();
+        for (std::size_t k = 0; k < g.channels.size(); ++k)
+            if (g.channels[k] == name) x.channel = k;
+        if (x.channel == g.channels.size()) g.channels.push_back(name);
+        for (const auto& o : g.inputs)
+            if (o.channel == x.channel && o.to == x.to)
+                throw config_error(origin + ": '" + item.key() + "': input channel '" + name + "' -> " +
+                                   g.populations[x.to].name + " is given twice");
+        g.inputs.push_back(std::move(x));
+    }
+}
+
 }  // namespace
 
 void parse_generic_circuit(const YAML::Node& populations_node, const YAML::Node& local_node, const std::string& origin,
                            model_spec& m) {
     generic_circuit_spec g;
-    const node_at pops(populations_node, "model.populations", origin);
+    const value pops(populations_node, "model.populations", origin);
     if (!pops.present()) throw config_error(origin + ": missing required key 'model.populations' (circuit: generic)");
-    pops.require_map();
-    if (pops.node().size() == 0) pops.fail("must define at least one population");
-    for (const auto& kv : pops.node()) {
-        const std::string name = kv.first.Scalar();
-        const node_at pn(kv.second, "model.populations." + name, origin);
+    if (!pops.is_map()) pops.fail_quoted("must be a map of keys");
+    if (pops.node().size() == 0) pops.fail_quoted("must define at least one population");
+    for (const auto& [name, pn] : pops.map().entries()) {
         if (!valid_name(name))
             throw config_error(origin + ": 'model.populations." + name + "': population names may contain only "
                                "letters, digits and _");
@@ -270,79 +267,12 @@ void parse_generic_circuit(const YAML::Node& populations_node, const YAML::Node&
             throw config_error(origin + ": 'model.populations." + name + ".noise': only the first 64 populations "
                                "can have noise");
     }
-
-    auto population_names = [&] {
-        std::vector<std::string> v;
-        for (const auto& p : g.populations) v.push_back(p.name);
-        return join(v);
-    };
-    auto population = [&](const node_at& n) {
-        const std::string name = n.text();
-        const std::size_t p = g.find(name);
-        if (p == generic_circuit_spec::npos) n.fail("is not a population (populations: " + population_names() + ")");
-        return p;
-    };
-
-    const node_at local(local_node, "model.local", origin);
+    const value local(local_node, "model.local", origin);
     if (local.present()) {
-        local.only({"weights", "inputs"});
-        const node_at ws = local.at("weights");
-        if (ws.present()) {
-            ws.require_list();
-            for (std::size_t i = 0; i < ws.node().size(); ++i) {
-                const node_at w = ws.at(i);
-                w.only({"to", "from", "weight"});
-                generic_weight x;
-                x.to = population(w.required("to"));
-                const node_at from = w.required("from");
-                const std::string src = from.text();
-                x.from = g.find(src);
-                if (x.from == generic_circuit_spec::npos && src.rfind("S_", 0) == 0) {
-                    x.from = g.find(src.substr(2));
-                    x.from_gate = true;
-                    if (x.from != generic_circuit_spec::npos && g.populations[x.from].synapse == generic_synapse::none)
-                        from.fail("is the gate of population '" + src.substr(2) + "', which has no 'synapse'");
-                }
-                if (x.from == generic_circuit_spec::npos) {
-                    std::vector<std::string> gates;
-                    for (const auto& p : g.populations)
-                        if (p.synapse != generic_synapse::none) gates.push_back("S_" + p.name);
-                    from.fail("is not a population or a gate (populations: " + population_names() +
-                              "; gates: " + join(gates) + ")");
-                }
-                x.weight = parse_value(w.required("weight"), m, origin);
-                for (const auto& o : g.weights)
-                    if (o.to == x.to && o.from == x.from && o.from_gate == x.from_gate)
-                        throw config_error(origin + ": '" + w.key() + "': the weight " + src + " -> " +
-                                           g.populations[x.to].name + " is given twice");
-                g.weights.push_back(std::move(x));
-            }
-        }
-        const node_at is = local.at("inputs");
-        if (is.present()) {
-            is.require_list();
-            for (std::size_t i = 0; i < is.node().size(); ++i) {
-                const node_at c = is.at(i);
-                c.only({"name", "to", "weight"});
-                const node_at nn = c.required("name");
-                const std::string name = nn.text();
-                if (!valid_name(name)) nn.fail("is not a valid channel name (letters, digits and _ only)");
-                generic_input x;
-                x.to = population(c.required("to"));
-                x.weight = parse_value(c.required("weight"), m, origin);
-                x.channel = g.channels.size();
-                for (std::size_t k = 0; k < g.channels.size(); ++k)
-                    if (g.channels[k] == name) x.channel = k;
-                if (x.channel == g.channels.size()) g.channels.push_back(name);
-                for (const auto& o : g.inputs)
-                    if (o.channel == x.channel && o.to == x.to)
-                        throw config_error(origin + ": '" + c.key() + "': input channel '" + name + "' -> " +
-                                           g.populations[x.to].name + " is given twice");
-                g.inputs.push_back(std::move(x));
-            }
-        }
+        const section l = map_of(local, {"weights", "inputs"});
+        if (l.has("weights")) parse_weights(l.at("weights"), m, g);
+        if (l.has("inputs")) parse_inputs(l.at("inputs"), m, g);
     }
-
     g.defined = true;
     m.populations.clear();
     for (const auto& p : g.populations) m.populations.push_back(p.name);

@@ -13,6 +13,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/checkpoint/checkpoint.hpp"
+#include "cortexsim/config/train_config.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
 
 namespace cortexsim::rnn {

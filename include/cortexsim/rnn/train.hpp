@@ -36,7 +36,7 @@ namespace cortexsim::rnn {
 constexpr std::uint64_t eval_index_base = std::uint64_t{1} << 62;
 constexpr std::uint64_t validation_index_base = (std::uint64_t{1} << 62) + (std::uint64_t{1} << 61);
 
-/// A training configuration (YAML; docs/rnn.md lists every key).
+/// A training configuration (YAML; docs/rnn.md lists every key; read by load_train_config).
 struct train_config {
     std::string config_path, config_text, config_sha256;  // the file as read, and its SHA-256
     std::vector<std::string> overrides;                    // --set key=value
@@ -61,11 +61,7 @@ struct train_config {
     std::string output_path;             // weights file
 };
 
-/// Reads a training config; overrides are "dotted.key=value" (YAML value). Throws config_error with one line
-/// "FILE: 'dotted.key' ...".
-train_config load_train_config(const std::string& path, const std::vector<std::string>& overrides = {});
-train_config parse_train_config(const std::string& yaml_text, const std::string& origin,
-                                const std::vector<std::string>& overrides = {});
+// The config layer reads it: load_train_config / parse_train_config in cortexsim/config/train_config.hpp.
 
 /// The state saved in a checkpoint.
 struct train_state {
