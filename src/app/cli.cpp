@@ -14,7 +14,7 @@
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/io/h5_read.hpp"
-#include "cortexsim/rnn/train.hpp"
+#include "cortexsim/app/train.hpp"
 #include "run.hpp"
 
 namespace cortexsim {

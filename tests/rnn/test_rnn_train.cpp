@@ -15,7 +15,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/train_config.hpp"
-#include "cortexsim/rnn/train.hpp"
+#include "cortexsim/app/train.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
 
 using namespace cortexsim;

@@ -1,7 +1,5 @@
-#include "cortexsim/rnn/train.hpp"
+#include "cortexsim/app/train.hpp"
 
-#include <boost/archive/binary_iarchive.hpp>
-#include <boost/archive/binary_oarchive.hpp>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -12,7 +10,6 @@
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/sha256.hpp"
-#include "cortexsim/checkpoint/checkpoint.hpp"
 #include "cortexsim/config/train_config.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
 
@@ -21,30 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string ckpt_magic = "CORTEXSIM-RNN-CHECKPOINT 1\n";
-
-std::string encode_state(const train_state& s) {
-    std::ostringstream out(std::ios::binary);
-    {
-        boost::archive::binary_oarchive ar(out);
-        ar << s;
-    }
-    return out.str();
-}
-
-train_state decode_state(const std::string& payload, const std::string& where) {
-    train_state s;
-    try {
-        std::istringstream in(payload, std::ios::binary);
-        boost::archive::binary_iarchive ar(in);
-        ar >> s;
-    } catch (const std::exception& e) {
-        throw data_error(where + ": checkpoint cannot be decoded: " + e.what());
-    }
-    return s;
-}
-
-/// Reads the envelope and returns the verified payload.
 std::string utc_now() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -60,16 +33,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 std::int64_t share_begin(std::int64_t n, int r, int P) { return n * r / P; }
 
 }  // namespace
-
-// ---- checkpoints -------------------------------------------------------------------------------------------
-
-void write_train_checkpoint(const std::string& path, const train_state& s) {
-    write_checked_file(path, ckpt_magic, encode_state(s));
-}
-
-train_state read_train_checkpoint(const std::string& path) {
-    return decode_state(read_checked_file(path, ckpt_magic, "cortexsim rnn training checkpoint"), path);
-}
 
 // ---- evaluation --------------------------------------------------------------------------------------------
 
@@ -377,15 +340,15 @@ int train_command(const std::vector<std::string>& args, MPI_Comm comm) {
             std::string payload;
             run_collectively(comm, [&] {
                 if (rank == 0) {
-                    payload = read_checked_file(resume, ckpt_magic, "cortexsim rnn training checkpoint");
-                    const train_state s = decode_state(payload, resume);
+                    payload = read_train_checkpoint_payload(resume);
+                    const train_state s = decode_train_checkpoint(payload, resume);
                     if (s.fingerprint != cfg.fingerprint)
                         throw data_error(resume + ": checkpoint belongs to another training configuration "
                                                   "(task, network or optimiser settings differ)");
                 }
             });
             payload = broadcast_string(comm, payload);
-            opt.resume = decode_state(payload, resume);
+            opt.resume = decode_train_checkpoint(payload, resume);
         }
     } catch (const std::exception& e) {
         return fail(e.what(), 2);
