@@ -22,6 +22,14 @@ inline int world_size() {
     return s;
 }
 
+/// True on every rank if `ok` is true on every rank (collective). Use it before an ASSERT that precedes a
+/// collective call, so that a failure on one rank stops the test on every rank and none is left waiting.
+inline bool on_every_rank(bool ok) {
+    int mine = ok ? 1 : 0, all = 0;
+    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    return all == 1;
+}
+
 /// A scratch folder private to this process (tests run under mpiexec and with ctest -j).
 inline std::string scratch_dir() {
     static const std::string dir = [] {
