@@ -14,7 +14,7 @@ namespace {
 
 struct area1 {
     linear_ei_params p;
-    area_table areas{{"X"}, {0.5}};
+    area_table areas{{"X"}, {0.5}, {}};
     double stim = 5.0;  // [Hz] constant drive to E from t = 0
 
     linear_ei_derived derived(double dt) const {

@@ -518,7 +518,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
             if (!fs::is_regular_file(am.path, ec))
                 throw data_error(origin + ": '" + key + "' names data file '" + am.path + "', which does not exist");
             record_data_file(m.data_files, n.IsScalar() ? key : key + ".file", am.path);
-            if (!dataset.empty() || am.path.size() > 3 && am.path.substr(am.path.size() - 3) == ".h5") {
+            if (!dataset.empty() || (am.path.size() > 3 && am.path.substr(am.path.size() - 3) == ".h5")) {
                 std::vector<std::string> names;
                 read_h5_matrix(am.path, dataset.empty() ? "/" + name : dataset, names, am.values);
                 const std::string where = am.path + ":" + (dataset.empty() ? "/" + name : dataset);
