@@ -381,7 +381,11 @@ void run(MPI_Comm comm, const options& o) {
     if (o.io) {
         output_layout layout;
         layout.area_names.resize(N);
-        for (std::size_t a = 0; a < N; ++a) layout.area_names[a] = "a" + std::to_string(a);
+        char name[32];
+        for (std::size_t a = 0; a < N; ++a) {  // (snprintf: std::string concatenation trips GCC 12's -Wrestrict)
+            std::snprintf(name, sizeof name, "a%zu", a);
+            layout.area_names[a] = name;
+        }
         layout.populations = P == 2 ? std::vector<std::string>{"E", "I"} : std::vector<std::string>{"E"};
         layout.area_begin = begin;
         layout.n_local = n;

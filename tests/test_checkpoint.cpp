@@ -29,9 +29,9 @@ TEST(sha256, known_vectors) {
 namespace {
 checkpoint_data sample() {
     checkpoint_data c;
-    c.fingerprint = "f00";
-    c.model = "m";
-    c.run_id = "r";
+    c.fingerprint = std::string("f00");
+    c.model = std::string("model-m");
+    c.run_id = std::string("run-1");
     c.step = 12345;
     c.n_steps = 99999;
     c.records_written = 1235;

@@ -51,7 +51,9 @@ labelled_matrix random_matrix(std::size_t n) {
         return static_cast<double>(s >> 11) * 0x1.0p-53;
     };
     for (std::size_t i = 0; i < n; ++i) {
-        m.names[i] = "a" + std::to_string(i);
+        std::string name = "a";  // (not "a" + to_string: a GCC 12 -Wrestrict false positive)
+        name += std::to_string(i);
+        m.names[i] = std::move(name);
         for (std::size_t j = 0; j < n; ++j)
             if (i != j && next() < 0.3) m.values[i * n + j] = std::pow(10.0, -6.0 * next());
     }

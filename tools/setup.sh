@@ -17,7 +17,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq -o DPkg::Lock::Timeout=300
   $SUDO apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
 fi
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" 2>&1 | grep -E "error|warning|Built target cortexsim$" || true
-test -x build/cortexsim || { echo "[setup] build failed"; exit 1; }
+# CORTEXSIM_WERROR=1 (set by .ci/run): compiler warnings are errors (-DCORTEXSIM_WERROR=ON); =0: they are not;
+# unset: the build directory keeps its setting (OFF by default).
+options=(-DCMAKE_BUILD_TYPE=Release)
+case "${CORTEXSIM_WERROR:-}" in
+  "") ;;
+  1|ON|On|on|TRUE|true|YES|yes) options+=(-DCORTEXSIM_WERROR=ON) ;;
+  *) options+=(-DCORTEXSIM_WERROR=OFF) ;;
+esac
+cmake -S . -B build "${options[@]}" >/dev/null
+build_ok=1
+cmake --build build -j "$(nproc)" > build/build.log 2>&1 || build_ok=0
+grep -E "error|warning|Built target cortexsim$" build/build.log || true
+[ $build_ok -eq 1 ] && test -x build/cortexsim || { echo "[setup] build failed (log: build/build.log)"; exit 1; }
 echo "[setup] built $(pwd)/build/cortexsim"

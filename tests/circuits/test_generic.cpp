@@ -429,7 +429,9 @@ model_spec noisy_model(std::size_t n_areas, std::uint64_t seed) {
                                        generic_transfer::softplus, generic_transfer::relu,
                                        generic_transfer::threshold_linear, generic_transfer::tanh};
     for (int p = 0; p < 6; ++p) {
-        auto q = population("P" + std::to_string(p), 5.0 + 3 * p, kinds[p]);
+        std::string name = "P";  // (not "P" + to_string: a GCC 12 -Wrestrict false positive)
+        name += std::to_string(p);
+        auto q = population(name, 5.0 + 3 * p, kinds[p]);
         q.transfer.r_max = 50;
         q.transfer.gain = 1;
         q.background = {2.0 + p, p % 2 ? "s" : ""};

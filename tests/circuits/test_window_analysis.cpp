@@ -15,7 +15,7 @@ model_spec spec_with(double dt_ms, std::int64_t every) {
     model_spec m;
     m.run.dt_ms = dt_ms;
     m.run.record_every = every;
-    m.analysis.population = "E";
+    m.analysis.population = std::string("E");  // (not = "E": a GCC 12 -Wrestrict false positive)
     return m;
 }
 }  // namespace
