@@ -46,7 +46,7 @@ checkpoint_data sample() {
     return c;
 }
 std::string path_of(const std::string& name) {
-    return test::scratch_dir() + "/" + name + "_" + std::to_string(test::world_rank());
+    return test::scratch_dir() + "/" + name;
 }
 }  // namespace
 

@@ -53,3 +53,10 @@ TEST(csv, rows_of_extracts_sorted_nonzeros) {
     EXPECT_EQ(r.col, (std::vector<std::int64_t>{0, 2, 0, 1}));
     EXPECT_EQ(r.val, (std::vector<double>{0.3, 0.1, 0.01, 0.4}));
 }
+
+TEST(delays, delay_rule) {
+    EXPECT_EQ(delay_steps(3.5, 3.5, 0.1), 10);
+    EXPECT_EQ(delay_steps(5.0, 3.5, 0.1), 14);   // 14.29 -> 14
+    EXPECT_EQ(delay_steps(5.2, 3.5, 0.1), 15);   // 14.86 -> 15
+    EXPECT_EQ(delay_steps(0.01, 3.5, 0.1), 1);   // never below one step
+}

@@ -40,13 +40,6 @@ struct capture : record_sink {
 
 }  // namespace
 
-TEST(delays, delay_rule) {
-    EXPECT_EQ(delay_steps(3.5, 3.5, 0.1), 10);
-    EXPECT_EQ(delay_steps(5.0, 3.5, 0.1), 14);   // 14.29 -> 14
-    EXPECT_EQ(delay_steps(5.2, 3.5, 0.1), 15);   // 14.86 -> 15
-    EXPECT_EQ(delay_steps(0.01, 3.5, 0.1), 1);   // never below one step
-}
-
 TEST(delays, pulse_reaches_targets_exactly_d_steps_later) {
     if (world_size() > 3) GTEST_SKIP() << "3 areas";
     const std::string dir = data_dir() + "/tiny";

@@ -1,4 +1,6 @@
 #pragma once
+// The one support header of the tests: where the sources and test data are, scratch folders, and for MPI tests
+// this rank, the rank count and agreeing on a condition before a collective call.
 #include <mpi.h>
 #include <unistd.h>
 
@@ -10,6 +12,8 @@ namespace cortexsim::test {
 
 inline std::string source_dir() { return CORTEXSIM_SOURCE_DIR; }
 inline std::string data_dir() { return source_dir() + "/tests/data"; }
+
+// ---- MPI tests only (MPI initialised by tests/mpi_main.cpp) ---------------------------------------------
 
 inline int world_rank() {
     int r = 0;
@@ -30,17 +34,49 @@ inline bool on_every_rank(bool ok) {
     return all == 1;
 }
 
+// ---- scratch folders, removed at exit --------------------------------------------------------------------
+
+namespace detail {
+struct folder {
+    std::string path;
+    bool owner = true;
+    ~folder() {
+        std::error_code ec;
+        if (owner && !path.empty()) std::filesystem::remove_all(path, ec);  // (no MPI here: after MPI_Finalize)
+    }
+};
+}  // namespace detail
+
 /// A scratch folder private to this process (tests run under mpiexec and with ctest -j).
 inline std::string scratch_dir() {
-    static const std::string dir = [] {
-        auto d = std::filesystem::temp_directory_path() /
-                 ("cortexsim_test_" + std::to_string(::getpid()));
-        std::filesystem::create_directories(d);
-        return d.string();
+    static const detail::folder dir = [] {
+        detail::folder f;
+        f.path = (std::filesystem::temp_directory_path() / ("cortexsim_test_" + std::to_string(::getpid()))).string();
+        std::filesystem::create_directories(f.path);
+        return f;
     }();
-    return dir;
+    return dir.path;
 }
 
+/// A scratch folder shared by the ranks of an MPI test (named by rank 0's pid; collective on first use).
+inline std::string shared_scratch_dir() {
+    static const detail::folder dir = [] {
+        long pid = ::getpid();
+        MPI_Bcast(&pid, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+        detail::folder f;
+        f.path = (std::filesystem::temp_directory_path() / ("cortexsim_shared_" + std::to_string(pid))).string();
+        f.owner = world_rank() == 0;
+        if (f.owner) {
+            std::filesystem::remove_all(f.path);
+            std::filesystem::create_directories(f.path);
+        }
+        MPI_Barrier(MPI_COMM_WORLD);
+        return f;
+    }();
+    return dir.path;
+}
+
+/// Writes `text` to scratch_dir()/name and returns the path.
 inline std::string write_file(const std::string& name, const std::string& text) {
     const std::string p = scratch_dir() + "/" + name;
     std::ofstream(p) << text;

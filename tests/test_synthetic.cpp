@@ -1,7 +1,6 @@
 // The counter-based RNG (Random123's known answers) and the synthetic cortex generator: rows independent of how
 // they are split, exactly k distinct sorted sources without self connections, the exponential distance rule
-// (against an independent O(n) reference sampler), seeds; and on N ranks a coupling built from each rank's own
-// generated rows equals, bit for bit, the same coupling built on one rank from all rows.
+// (against an independent O(n) reference sampler), seeds. (On N ranks: tests/test_mpi_coupling.cpp.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,12 +16,9 @@
 #include "cortexsim/common/counter_rng.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/connectivity/synthetic.hpp"
-#include "cortexsim/exchange/exchange.hpp"
 #include "test_support.hpp"
 
 using namespace cortexsim;
-using cortexsim::test::world_rank;
-using cortexsim::test::world_size;
 
 namespace {
 
@@ -124,14 +120,8 @@ void expect_well_formed(const synthetic_spec& s, const local_rows& r) {
     }
 }
 
-/// Pure single-process tests of the generator: run once, on one rank (under mpiexec -n > 1 every rank would
-/// repeat them; the MPI test below covers rank counts).
-class SyntheticGeometry : public ::testing::TestWithParam<std::string> {
-protected:
-    void SetUp() override {
-        if (world_size() > 1) GTEST_SKIP() << "pure test, run on one rank only";
-    }
-};
+/// Pure single-process tests of the generator (the unit test binary runs once, without MPI).
+class SyntheticGeometry : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SyntheticGeometry, RowsDoNotDependOnHowTheyAreSplit) {
     for (double density : {0.01, 0.05, 0.5}) {  // 0.5: the dense (exponential keys) path
@@ -242,8 +232,7 @@ TEST_P(SyntheticGeometry, ExponentialDistanceRule) {
             EXPECT_NEAR(r.val[q] / r.val[b], expected, 1e-12 * expected);
         }
     }
-    if (world_rank() == 0)
-        std::printf("[ info ] %s: mean connection distance %.3f mm (reference sampler %.3f mm), random pairs "
+    std::printf("[ info ] %s: mean connection distance %.3f mm (reference sampler %.3f mm), random pairs "
                     "%.3f mm\n",
                     GetParam().c_str(), m_got, m_want, random_pairs);
 }
@@ -346,43 +335,6 @@ TEST(Synthetic, BadSpecsAreConfigErrors) {
     bad([](synthetic_spec& t) { t.weight_scale = NAN; }, "'weight_scale'");
     EXPECT_THROW(synthetic_rows(s, 50, 101), config_error);
     EXPECT_THROW(synthetic_rows(s, 60, 50), config_error);
-}
-
-// ---- on N ranks -------------------------------------------------------------------------------------------
-
-TEST(SyntheticMpi, CouplingFromOwnRowsEqualsOneRankBitForBit) {
-    for (const std::string geometry : {"sheet", "sphere"}) {
-        synthetic_spec s = spec(2000, geometry, 0.01, 7);
-        s.weight_scale = 0.37;
-        const int me = world_rank();
-        const block_partition part(s.n_areas, world_size());
-        const local_rows mine = synthetic_rows(s, part.begin(me), part.end(me));
-        const auto c = make_exchange(MPI_COMM_WORLD, part, mine);
-        std::vector<double> x(s.n_areas);
-        for (std::size_t j = 0; j < x.size(); ++j) x[j] = 10.0 + std::sin(1.0 + static_cast<double>(j)) * 7.3;
-        std::vector<double> out(part.count(me), -1.0);
-        c->sums(0, 0, x.data() + part.begin(me), out.data());
-
-        // serial: every row generated on this rank, and a coupling of one rank
-        const local_rows all = synthetic_rows(s, 0, s.n_areas);
-        const block_partition one(s.n_areas, 1);
-        const auto serial = make_exchange(MPI_COMM_SELF, one, all);
-        std::vector<double> ref(s.n_areas, -2.0);
-        serial->sums(0, 0, x.data(), ref.data());
-        for (std::size_t i = 0; i < part.count(me); ++i) {
-            const std::size_t gi = part.begin(me) + i;
-            EXPECT_EQ(out[i], ref[gi]) << geometry << " row " << gi << " on " << world_size() << " ranks";
-            // the documented summation tree from the generated rows
-            double p[4] = {0, 0, 0, 0};
-            for (auto q = all.row_ptr[gi]; q < all.row_ptr[gi + 1]; ++q)
-                p[static_cast<std::size_t>(q - all.row_ptr[gi]) % 4] +=
-                    all.val[static_cast<std::size_t>(q)] * x[static_cast<std::size_t>(all.col[static_cast<std::size_t>(q)])];
-            EXPECT_EQ(out[i], (p[0] + p[1]) + (p[2] + p[3])) << geometry << " row " << gi;
-        }
-        // this rank's rows are the slice of all rows
-        EXPECT_TRUE(std::equal(mine.col.begin(), mine.col.end(), all.col.begin() + all.row_ptr[part.begin(me)]));
-        EXPECT_EQ(c->stats().nnz, mine.nnz());
-    }
 }
 
 }  // namespace

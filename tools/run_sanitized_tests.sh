@@ -9,7 +9,7 @@ source tools/mpi_env.sh
 werror=OFF
 case "${CORTEXSIM_WERROR:-}" in 1|ON|On|on|TRUE|true|YES|yes) werror=ON ;; esac
 # Debug (assertions on) at -O1 with line tables (-g1): the usual sanitizer setting. It builds in about half the
-# time of -O2 -g and runs the tests well inside their timeouts (at -O0, circuit_kernels and gtest_np1 ran close to or
+# time of -O2 -g and runs the tests well inside their timeouts (at -O0, circuit_kernels and gtest_np1 (now unit) ran close to or
 # past their 300 s and 120 s timeouts on a loaded 2-core machine).
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DCORTEXSIM_SANITIZE=ON \
       -DCORTEXSIM_WERROR=$werror -DCORTEXSIM_BUILD_TESTS=ON >/dev/null

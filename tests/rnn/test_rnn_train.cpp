@@ -17,6 +17,7 @@
 #include "cortexsim/config/train_config.hpp"
 #include "cortexsim/app/train.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
+#include "../test_support.hpp"
 
 using namespace cortexsim;
 using namespace cortexsim::rnn;
@@ -24,39 +25,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int world_rank() {
-    int r = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &r);
-    return r;
-}
-int world_size() {
-    int s = 0;
-    MPI_Comm_size(MPI_COMM_WORLD, &s);
-    return s;
-}
-
-/// A scratch folder shared by the ranks of the run (rank 0's pid), removed at exit.
-struct shared_scratch {
-    std::string dir;
-    int rank = world_rank();
-    shared_scratch() {
-        long pid = ::getpid();
-        MPI_Bcast(&pid, 1, MPI_LONG, 0, MPI_COMM_WORLD);
-        dir = (fs::temp_directory_path() / ("cortexsim_rnn_train_" + std::to_string(pid))).string();
-        if (world_rank() == 0) {
-            fs::remove_all(dir);
-            fs::create_directories(dir);
-        }
-        MPI_Barrier(MPI_COMM_WORLD);
-    }
-    ~shared_scratch() {
-        std::error_code ec;
-        if (!dir.empty() && rank == 0) fs::remove_all(dir, ec);  // (after MPI_Finalize: no MPI calls here)
-    }
-};
+using test::world_rank;
+using test::world_size;
 const std::string& scratch() {
-    static shared_scratch s;
-    return s.dir;
+    static const std::string dir = test::shared_scratch_dir();
+    return dir;
 }
 
 /// A small 1-back problem (fast enough for the test suite).

@@ -12,6 +12,7 @@
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/rnn/tasks.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
+#include "../test_support.hpp"
 
 using namespace cortexsim;
 using namespace cortexsim::rnn;
@@ -19,27 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int rank_of_world() {
-    int r = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &r);
-    return r;
-}
-
-/// A scratch folder of this process (every rank its own: the weights tests are serial), removed at exit.
-struct own_scratch {
-    std::string dir = (fs::temp_directory_path() / ("cortexsim_rnn_weights_" + std::to_string(::getpid()))).string();
-    own_scratch() {
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~own_scratch() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-};
+int rank_of_world() { return test::world_rank(); }
 const std::string& scratch() {
-    static own_scratch s;
-    return s.dir;
+    static const std::string dir = test::scratch_dir();
+    return dir;
 }
 
 rnn_weights sample_weights() {
