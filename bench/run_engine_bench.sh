@@ -18,10 +18,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 unset OMPI_MCA_mpi_yield_when_idle
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-rate() {  # rate BIN CONFIG ARGS... -> steps/s of one run
+rate() {  # rate BIN CONFIG ARGS... -> steps/s of one run (/provenance steps_per_second, 6 digits)
   local bin=$1 cfg=$2; shift 2
-  mpirun -n 1 --bind-to none "$bin" run "$ROOT/configs/$cfg" -o "$tmp/o.h5" --overwrite --quiet "$@" |
-    sed -n 's/^model .*: \([0-9.e+]*\) steps\/s$/\1/p'
+  mpirun -n 1 --bind-to none "$bin" run "$ROOT/configs/$cfg" -o "$tmp/o.h5" --overwrite --quiet "$@" >/dev/null
+  /usr/bin/python3 -c 'import h5py, sys; print(h5py.File(sys.argv[1], "r")["/provenance"].attrs["steps_per_second"].decode())' "$tmp/o.h5"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '| model | A median steps/s | B median steps/s | B / A |\n|---|---|---|---|\n'
@@ -36,6 +36,6 @@ for model in chaudhuri2015 froudistwalsh2021_noise; do
     rb+=("$(rate "$B" "$cfg" "${args[@]}")")
   done
   ma=$(printf '%s\n' "${ra[@]}" | median); mb=$(printf '%s\n' "${rb[@]}" | median)
-  printf '| %s | %.4g | %.4g | %.3f |\n' "$model" "$ma" "$mb" "$(echo "$mb / $ma" | bc -l)"
+  printf '| %s | %.4g | %.4g | %.3f |\n' "$model" "$ma" "$mb" "$(awk -v a="$ma" -v b="$mb" 'BEGIN {print b / a}')"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
