@@ -24,13 +24,6 @@
 namespace cortexsim {
 namespace {
 
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
-
 std::string mpi_library() {
     char v[MPI_MAX_LIBRARY_VERSION_STRING];
     int len = 0;

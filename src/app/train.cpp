@@ -9,6 +9,7 @@
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/time.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/train_config.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
@@ -17,13 +18,6 @@ namespace cortexsim::rnn {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

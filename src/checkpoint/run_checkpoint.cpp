@@ -5,17 +5,11 @@
 #include "cortexsim/checkpoint/checkpoint.hpp"
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/time.hpp"
 #include "cortexsim/partition/plan.hpp"
 
 namespace cortexsim {
 namespace {
-
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
 
 /// Gathers per-area values (per_area each) of every rank to rank 0, in global (internal) area order.
 std::vector<double> gather_areas(MPI_Comm comm, const block_partition& part, const std::vector<double>& local,

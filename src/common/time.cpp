@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/format.hpp"
@@ -22,6 +23,13 @@ std::int64_t steps_of(double ms, double dt_ms, const std::string& where) {
         throw config_error(where + " = " + std::to_string(ms) + " ms is not a whole number of time steps (run.dt_ms = " +
                            std::to_string(dt_ms) + ")");
     return static_cast<std::int64_t>(r);
+}
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
 }
 
 }  // namespace cortexsim

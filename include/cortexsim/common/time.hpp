@@ -18,4 +18,7 @@ std::int64_t steps_of(double ms, double dt_ms, const std::string& where);
 inline double ms_of(std::int64_t k, double dt_ms) { return static_cast<double>(k) * dt_ms; }
 inline double seconds_of(std::int64_t k, double dt_ms) { return static_cast<double>(k) * dt_ms * 1e-3; }
 
+/// The current wall-clock time in UTC, "YYYY-MM-DDThh:mm:ssZ" (provenance, checkpoint histories).
+std::string utc_now();
+
 }  // namespace cortexsim

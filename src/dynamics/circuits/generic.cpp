@@ -51,6 +51,31 @@ void per_area(const model_spec& m, const generic_value& v, std::size_t begin, st
 
 }  // namespace
 
+namespace {
+
+/// Calls body(f) with f the transfer function of `kind` as a stateless lambda: one instantiation of the caller's
+/// area loop per kind, with the call inlined.
+template <class Body>
+void with_transfer(generic_transfer kind, Body&& body) {
+    namespace f = generic_transfer_fn;
+#define CORTEXSIM_GENERIC_CASE(k)                                                          \
+    case generic_transfer::k:                                                              \
+        body([](const generic_transfer_spec& t, double x) { return f::k(t, x); });       \
+        break;
+    switch (kind) {
+        CORTEXSIM_GENERIC_CASE(threshold_linear)
+        CORTEXSIM_GENERIC_CASE(relu)
+        CORTEXSIM_GENERIC_CASE(linear)
+        CORTEXSIM_GENERIC_CASE(sigmoid)
+        CORTEXSIM_GENERIC_CASE(abbott_chance)
+        CORTEXSIM_GENERIC_CASE(tanh)
+        CORTEXSIM_GENERIC_CASE(softplus)
+#undef CORTEXSIM_GENERIC_CASE
+    }
+}
+
+}  // namespace
+
 circuit_names generic_circuit::names(const model_spec& m) {
     const generic_circuit_spec& s = m.generic;
     if (!s.defined || s.populations.empty())
@@ -285,22 +310,7 @@ void generic_circuit::step(const step_input& in) {
         }
         const double* I = input_.data() + p * n;
         const double* xr = q.noise == generic_noise::white ? xi : nullptr;
-        namespace f = generic_transfer_fn;
-        // one instantiation per kind (a lambda each, so the call is inlined into the area loop)
-#define CORTEXSIM_GENERIC_CASE(kind)                                                                         \
-    case generic_transfer::kind:                                                                             \
-        advance_rates(p, I, xr, [](const generic_transfer_spec& t, double x) { return f::kind(t, x); });   \
-        break;
-        switch (q.transfer.kind) {
-            CORTEXSIM_GENERIC_CASE(threshold_linear)
-            CORTEXSIM_GENERIC_CASE(relu)
-            CORTEXSIM_GENERIC_CASE(linear)
-            CORTEXSIM_GENERIC_CASE(sigmoid)
-            CORTEXSIM_GENERIC_CASE(abbott_chance)
-            CORTEXSIM_GENERIC_CASE(tanh)
-            CORTEXSIM_GENERIC_CASE(softplus)
-#undef CORTEXSIM_GENERIC_CASE
-        }
+        with_transfer(q.transfer.kind, [&](auto f) { advance_rates(p, I, xr, f); });
     }
 }
 
@@ -328,21 +338,7 @@ void generic_circuit::increments(const step_input& in, double* dx) {
         const double* I = input_.data() + p * n;
         const double* xr = q.noise == generic_noise::white ? xi : nullptr;
         double* d = dx + p * n;
-        namespace f = generic_transfer_fn;
-#define CORTEXSIM_GENERIC_CASE(kind)                                                                         \
-    case generic_transfer::kind:                                                                             \
-        rate_increments(p, I, xr, d, [](const generic_transfer_spec& t, double x) { return f::kind(t, x); }); \
-        break;
-        switch (q.transfer.kind) {
-            CORTEXSIM_GENERIC_CASE(threshold_linear)
-            CORTEXSIM_GENERIC_CASE(relu)
-            CORTEXSIM_GENERIC_CASE(linear)
-            CORTEXSIM_GENERIC_CASE(sigmoid)
-            CORTEXSIM_GENERIC_CASE(abbott_chance)
-            CORTEXSIM_GENERIC_CASE(tanh)
-            CORTEXSIM_GENERIC_CASE(softplus)
-#undef CORTEXSIM_GENERIC_CASE
-        }
+        with_transfer(q.transfer.kind, [&](auto f) { rate_increments(p, I, xr, d, f); });
     }
 }
 
