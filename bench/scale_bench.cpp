@@ -59,8 +59,8 @@ struct options {
     double velocity_m_per_s = 0.0;  // 0: no delayed coupling
     double dt_ms = 0.1;
     std::int64_t records = 100;
-    std::size_t triad_mib = 256;    // per array, per rank
-    std::string h5_path;            // default: a scratch file in $TMPDIR or /tmp
+    std::size_t triad_mib = 256;  // per array, per rank
+    std::string h5_path;          // default: a scratch file in $TMPDIR or /tmp
     bool io = true;
 };
 
@@ -80,23 +80,40 @@ options parse(int argc, char** argv) {
             return argv[++i];
         };
         try {
-            if (a == "--areas") o.spec.n_areas = std::stoull(value());
-            else if (a == "--density") o.spec.density = std::stod(value());
-            else if (a == "--steps") o.steps = std::stoi(value());
-            else if (a == "--warmup") o.warmup = std::stoi(value());
-            else if (a == "--pops") o.pops = std::stoi(value());
-            else if (a == "--velocity") o.velocity_m_per_s = std::stod(value());
-            else if (a == "--dt-ms") o.dt_ms = std::stod(value());
-            else if (a == "--geometry") o.spec.geometry = value();
-            else if (a == "--extent-mm") o.spec.extent_mm = std::stod(value());
-            else if (a == "--lambda-mm") o.spec.length_constant_mm = std::stod(value());
-            else if (a == "--seed") o.spec.seed = std::stoull(value());
-            else if (a == "--records") o.records = std::stoll(value());
-            else if (a == "--triad-mib") o.triad_mib = std::stoull(value());
-            else if (a == "--h5") o.h5_path = value();
-            else if (a == "--no-io") o.io = false;
-            else if (a == "--keep-mpi-malloc") continue;  // read in main
-            else usage("unknown option '" + a + "'");
+            if (a == "--areas")
+                o.spec.n_areas = std::stoull(value());
+            else if (a == "--density")
+                o.spec.density = std::stod(value());
+            else if (a == "--steps")
+                o.steps = std::stoi(value());
+            else if (a == "--warmup")
+                o.warmup = std::stoi(value());
+            else if (a == "--pops")
+                o.pops = std::stoi(value());
+            else if (a == "--velocity")
+                o.velocity_m_per_s = std::stod(value());
+            else if (a == "--dt-ms")
+                o.dt_ms = std::stod(value());
+            else if (a == "--geometry")
+                o.spec.geometry = value();
+            else if (a == "--extent-mm")
+                o.spec.extent_mm = std::stod(value());
+            else if (a == "--lambda-mm")
+                o.spec.length_constant_mm = std::stod(value());
+            else if (a == "--seed")
+                o.spec.seed = std::stoull(value());
+            else if (a == "--records")
+                o.records = std::stoll(value());
+            else if (a == "--triad-mib")
+                o.triad_mib = std::stoull(value());
+            else if (a == "--h5")
+                o.h5_path = value();
+            else if (a == "--no-io")
+                o.io = false;
+            else if (a == "--keep-mpi-malloc")
+                continue;  // read in main
+            else
+                usage("unknown option '" + a + "'");
         } catch (const std::logic_error&) {
             usage("bad value for '" + a + "'");
         }
@@ -364,7 +381,8 @@ void run(MPI_Comm comm, const options& o) {
     if (dc) {
         dc->initialise(P == 2 ? circ.var(0) : rE.data());
         std::int64_t t = 0;
-        r.delayed_s = median_step(comm, o.warmup, o.steps, [&] { dc->sums(t++, 0, P == 2 ? circ.var(0) : rE.data(), sum.data()); });
+        r.delayed_s = median_step(comm, o.warmup, o.steps,
+                                  [&] { dc->sums(t++, 0, P == 2 ? circ.var(0) : rE.data(), sum.data()); });
         MPI_Barrier(comm);
         t0 = MPI_Wtime();
         for (int k = 0; k < o.steps; ++k) {
@@ -430,8 +448,8 @@ void run(MPI_Comm comm, const options& o) {
     const bool delays = r.max_delay > 0;
     const double matrix_b = (delays ? 16.0 : 12.0) * static_cast<double>(r.nnz) + 4.0 * static_cast<double>(n + 1);
     const double state_b = 8.0 * static_cast<double>(n * P * 2 + needed);  // rates, inputs, gathered sources
-    const double history_b =
-        delays ? 8.0 * static_cast<double>((r.max_delay + 1) * static_cast<std::int64_t>(needed)) : 0.0;
+    const double history_b = delays ? 8.0 * static_cast<double>((r.max_delay + 1) * static_cast<std::int64_t>(needed))
+                                    : 0.0;
     const double model_mib = (matrix_b + state_b + history_b) / mib;
     const double used_peak = r.peak.hwm_mib - r.base.rss_mib;  // above the process's start-up footprint
     const double used_steady = r.after_free.rss_mib - r.base.rss_mib;
@@ -442,16 +460,15 @@ void run(MPI_Comm comm, const options& o) {
          << "  ghost areas " << r.ghosts << "  bytes received/step " << r.bytes_per_exchange
          << "  recv/send neighbours " << r.recv_nb << "/" << r.send_nb << "\n"
          << "  memory MiB: start-up RSS " << r.base.rss_mib << ", after rows " << r.after_rows.rss_mib
-         << ", after coupling " << r.after_build.rss_mib << " (coupling resident " << r.coupling_resident_mib
-         << " = " << r.coupling_resident_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz))
+         << ", after coupling " << r.after_build.rss_mib << " (coupling resident " << r.coupling_resident_mib << " = "
+         << r.coupling_resident_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz))
          << " B/nnz, of which a bare PETSc Mat " << r.petsc_mat_mib << " = "
-         << r.petsc_mat_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz))
-         << " B/nnz), after freeing rows " << r.after_free.rss_mib
-         << ", peak (VmHWM) " << r.peak.hwm_mib << " (" << r.peak_with_io.hwm_mib << " after the I/O phase)\n"
-         << "  model MiB: matrix " << matrix_b / mib << " + state " << state_b / mib << " + history "
-         << history_b / mib << " = " << model_mib << "; peak above start-up " << used_peak << " ("
-         << used_peak / model_mib << "x), steady above start-up " << used_steady << " (" << used_steady / model_mib
-         << "x)\n";
+         << r.petsc_mat_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz)) << " B/nnz), after freeing rows "
+         << r.after_free.rss_mib << ", peak (VmHWM) " << r.peak.hwm_mib << " (" << r.peak_with_io.hwm_mib
+         << " after the I/O phase)\n"
+         << "  model MiB: matrix " << matrix_b / mib << " + state " << state_b / mib << " + history " << history_b / mib
+         << " = " << model_mib << "; peak above start-up " << used_peak << " (" << used_peak / model_mib
+         << "x), steady above start-up " << used_steady << " (" << used_steady / model_mib << "x)\n";
     for (int q = 0; q < nranks; ++q) {
         MPI_Barrier(comm);
         if (q == me) {
@@ -467,20 +484,22 @@ void run(MPI_Comm comm, const options& o) {
     const double bytes_exch = sum_over(comm, static_cast<double>(r.bytes_per_exchange));
     const double coupling_bpn = max_over(comm, r.coupling_resident_mib * mib / std::max<double>(1.0, r.nnz));
     const double petsc_bpn = max_over(comm, r.petsc_mat_mib * mib / std::max<double>(1.0, r.nnz));
-    const double rows_bpn =
-        max_over(comm, (r.after_rows.rss_mib - r.base.rss_mib) * mib / std::max<double>(1.0, r.nnz));
+    const double rows_bpn = max_over(comm,
+                                     (r.after_rows.rss_mib - r.base.rss_mib) * mib / std::max<double>(1.0, r.nnz));
     if (me == 0) {
         std::printf("SUMMARY ranks=%d areas=%zu density=%g pops=%zu nnz=%.0f gen_s=%.3f build_s=%.3f "
                     "apply_us=%.2f matmult_us=%.2f triad_GBs=%.2f bytes_per_apply=%.0f bound_us=%.2f "
                     "ratio=%.2f step_us=%.2f steps_per_s=%.1f dyn_us=%.2f bytes_exch=%.0f io_write_s=%.4f "
-                    "io_total_s=%.4f io_MB=%.1f io_collective=%d peak_MiB=%.1f model_MiB=%.1f peak_ratio=%.2f steady_ratio=%.2f "
-                    "coupling_B_per_nnz=%.1f petsc_B_per_nnz=%.1f rows_B_per_nnz=%.1f delayed_us=%.2f delayed_step_us=%.2f min_delay=%lld max_delay=%lld\n",
+                    "io_total_s=%.4f io_MB=%.1f io_collective=%d peak_MiB=%.1f model_MiB=%.1f peak_ratio=%.2f "
+                    "steady_ratio=%.2f "
+                    "coupling_B_per_nnz=%.1f petsc_B_per_nnz=%.1f rows_B_per_nnz=%.1f delayed_us=%.2f "
+                    "delayed_step_us=%.2f min_delay=%lld max_delay=%lld\n",
                     nranks, N, o.spec.density, P, gen_nnz, r.gen_s, r.build_s, r.apply_s * 1e6, r.matmult_s * 1e6,
-                    r.triad_Bps / 1e9, total_bytes, bound_s * 1e6, r.apply_s / bound_s, r.step_s * 1e6,
-                    1.0 / r.step_s, r.dyn_s * 1e6, bytes_exch, r.io_write_s, r.io_total_s,
-                    o.io ? static_cast<double>(o.records) * N * P * 8.0 / 1e6 : 0.0, r.io_collective ? 1 : 0, peak_max, model_max,
-                    peak_ratio, steady_ratio, coupling_bpn, petsc_bpn, rows_bpn, r.delayed_s * 1e6, r.delayed_step_s * 1e6,
-                    static_cast<long long>(r.min_delay), static_cast<long long>(r.max_delay));
+                    r.triad_Bps / 1e9, total_bytes, bound_s * 1e6, r.apply_s / bound_s, r.step_s * 1e6, 1.0 / r.step_s,
+                    r.dyn_s * 1e6, bytes_exch, r.io_write_s, r.io_total_s,
+                    o.io ? static_cast<double>(o.records) * N * P * 8.0 / 1e6 : 0.0, r.io_collective ? 1 : 0, peak_max,
+                    model_max, peak_ratio, steady_ratio, coupling_bpn, petsc_bpn, rows_bpn, r.delayed_s * 1e6,
+                    r.delayed_step_s * 1e6, static_cast<long long>(r.min_delay), static_cast<long long>(r.max_delay));
         std::fflush(stdout);
     }
 }
@@ -515,12 +534,12 @@ int main(int argc, char** argv) {
         rc = 2;
     }
     if (rc == 0) try {
-        run(MPI_COMM_WORLD, o);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "scale_bench (rank %d): %s\n", comm_rank(MPI_COMM_WORLD), e.what());
-        rc = 1;
-        MPI_Abort(MPI_COMM_WORLD, rc);
-    }
+            run(MPI_COMM_WORLD, o);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "scale_bench (rank %d): %s\n", comm_rank(MPI_COMM_WORLD), e.what());
+            rc = 1;
+            MPI_Abort(MPI_COMM_WORLD, rc);
+        }
     PetscFinalize();
     MPI_Finalize();
     return rc;

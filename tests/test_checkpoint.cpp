@@ -45,9 +45,7 @@ checkpoint_data sample() {
     c.history = "12345@now on 2 ranks";
     return c;
 }
-std::string path_of(const std::string& name) {
-    return test::scratch_dir() + "/" + name;
-}
+std::string path_of(const std::string& name) { return test::scratch_dir() + "/" + name; }
 }  // namespace
 
 TEST(checkpoint, round_trip_is_exact) {

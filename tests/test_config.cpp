@@ -114,9 +114,7 @@ TEST(config, data_file_errors) {
     expect_error<data_error>({"model.areas.hierarchy_column=h"}, "no column named 'h'");
 }
 
-TEST(config, missing_config_file) {
-    EXPECT_THROW(load_config("/nonexistent/x.yaml"), config_error);
-}
+TEST(config, missing_config_file) { EXPECT_THROW(load_config("/nonexistent/x.yaml"), config_error); }
 
 TEST(config, invalid_yaml) {
     EXPECT_THROW(parse_config("run: [1, 2", "bad.yaml", "."), config_error);
@@ -155,9 +153,11 @@ TEST(config_circuits, names_come_from_the_circuit) {
 
 TEST(config_circuits, bad_names_and_values) {
     expect_fw_error<config_error>({"model.parameters.dopamin=1"}, "unknown key 'model.parameters.dopamin'");
-    expect_fw_error<config_error>({"model.projections.0.source=S_NMDA_E3"}, "'model.projections.0.source' = 'S_NMDA_E3' is not a variable");
+    expect_fw_error<config_error>({"model.projections.0.source=S_NMDA_E3"},
+                                  "'model.projections.0.source' = 'S_NMDA_E3' is not a variable");
     expect_fw_error<config_error>({"model.projections.0.target=sup_X"}, "is not an input channel");
-    expect_fw_error<config_error>({"stimuli.0.population=E3_dend"}, "'stimuli.0.population' = 'E3_dend' is not a stimulus port");
+    expect_fw_error<config_error>({"stimuli.0.population=E3_dend"},
+                                  "'stimuli.0.population' = 'E3_dend' is not a stimulus port");
     expect_fw_error<config_error>({"analysis.population=E3"}, "'analysis.population' = 'E3'");
     expect_fw_error<config_error>({"analysis.rule=mean"}, "'analysis.rule' = 'mean'");
     expect_fw_error<config_error>({"analysis.delay_ms=[5, 4]"}, "'analysis.delay_ms' must satisfy");
@@ -168,15 +168,13 @@ TEST(config_circuits, bad_names_and_values) {
 }
 
 TEST(config_circuits, perturbations_appended_with_set) {
-    const model_spec m = fw({"perturbations.0.kind=silence", "perturbations.0.areas=[9/46d, 8B]",
-                             "perturbations.0.populations=[E1]", "perturbations.0.onset_ms=2000",
-                             "perturbations.0.duration_ms=500", "perturbations.1.kind=modulator",
-                             "perturbations.1.modulator=dopamine", "perturbations.1.value=0.5",
-                             "perturbations.1.onset_ms=3000", "perturbations.1.duration_ms=1000",
-                             "perturbations.2.kind=lesion", "perturbations.2.areas=[24c]",
-                             "perturbations.2.sources=[9/46d]", "stimuli.1.name=late", "stimuli.1.area=V1",
-                             "stimuli.1.population=E2_dend", "stimuli.1.onset_ms=100", "stimuli.1.duration_ms=10",
-                             "stimuli.1.amplitude=0.05"});
+    const model_spec m = fw(
+        {"perturbations.0.kind=silence", "perturbations.0.areas=[9/46d, 8B]", "perturbations.0.populations=[E1]",
+         "perturbations.0.onset_ms=2000", "perturbations.0.duration_ms=500", "perturbations.1.kind=modulator",
+         "perturbations.1.modulator=dopamine", "perturbations.1.value=0.5", "perturbations.1.onset_ms=3000",
+         "perturbations.1.duration_ms=1000", "perturbations.2.kind=lesion", "perturbations.2.areas=[24c]",
+         "perturbations.2.sources=[9/46d]", "stimuli.1.name=late", "stimuli.1.area=V1", "stimuli.1.population=E2_dend",
+         "stimuli.1.onset_ms=100", "stimuli.1.duration_ms=10", "stimuli.1.amplitude=0.05"});
     ASSERT_EQ(m.perturbations.size(), 3u);
     EXPECT_EQ(m.perturbations[0].kind, "silence");
     EXPECT_EQ(m.perturbations[0].areas.size(), 2u);
@@ -201,8 +199,10 @@ TEST(config_circuits, task_stimuli_follow_the_task) {
     const std::string task = "nback n=1 alphabet=2 items=8 stim_steps=2 gap_steps=6 match_probability=0.4 "
                              "response_delay_steps=1 seed=1";
     const model_spec m = load_config(source_dir() + "/configs/mejiaswang2022.yaml",
-                                     {"task_stimuli={task: \"" + task + "\", trial: 3, step_ms: 250, onset_ms: 1000, "
-                                      "area: V1, ports: [E1, E2], amplitude: 0.3}", "run.t_end_ms=17000"});
+                                     {"task_stimuli={task: \"" + task +
+                                          "\", trial: 3, step_ms: 250, onset_ms: 1000, "
+                                          "area: V1, ports: [E1, E2], amplitude: 0.3}",
+                                      "run.t_end_ms=17000"});
     ASSERT_EQ(m.stimuli.size(), 9u);  // the config's cue + 8 letters
     rnn::nback_params p;
     p.n = 1;
@@ -219,10 +219,11 @@ TEST(config_circuits, task_stimuli_follow_the_task) {
         EXPECT_EQ(s.end_step - s.onset_step, 1000);
         EXPECT_EQ(s.area, 0u);
     }
-    expect_fw_error<config_error>({"task_stimuli={task: \"" + task + "\", step_ms: 250, area: V1, ports: [E9], amplitude: 0.1}"},
+    expect_fw_error<config_error>({"task_stimuli={task: \"" + task +
+                                   "\", step_ms: 250, area: V1, ports: [E9], amplitude: 0.1}"},
                                   "'task_stimuli.ports.0' = 'E9' is not a stimulus port");
-    expect_fw_error<config_error>({"task_stimuli={task: \"nback n=0\", step_ms: 250, area: V1, ports: [E1], amplitude: 0.1}"},
-                                  "'task_stimuli'");
+    expect_fw_error<config_error>(
+        {"task_stimuli={task: \"nback n=0\", step_ms: 250, area: V1, ports: [E1], amplitude: 0.1}"}, "'task_stimuli'");
 }
 
 // ---- the resolved YAML and the fingerprint of every shipped config (old checkpoints are matched by fingerprint):
@@ -237,36 +238,60 @@ TEST(config, resolved_yaml_and_fingerprints_are_pinned) {
                              "match_probability=0.4 response_delay_steps=1 seed=1\", trial: 3, step_ms: 250, "
                              "onset_ms: 1000, area: V1, ports: [E1, E2], amplitude: 0.3}";
     const std::vector<pinned> cases = {
-        {"configs/chaudhuri2015.yaml", {}, "4bf217cf48eeb9bc1f8df0cc6065e06a5eb2862ae751bb843f9f40c9c2be66d2",
+        {"configs/chaudhuri2015.yaml",
+         {},
+         "4bf217cf48eeb9bc1f8df0cc6065e06a5eb2862ae751bb843f9f40c9c2be66d2",
          "2e5628ff26a597bbe94625ad6f6d149741157c9eb0f3d9be6ab59640b562cf55"},
-        {"configs/chaudhuri2015_delays.yaml", {}, "e39aa8971caab6760ac0e301becd9fe2707c24b9874df6fb4c98e4c0ecadfcb4",
+        {"configs/chaudhuri2015_delays.yaml",
+         {},
+         "e39aa8971caab6760ac0e301becd9fe2707c24b9874df6fb4c98e4c0ecadfcb4",
          "372521b028fbffd885f18cffdb6b31e5883a6bf3945277251ad2dc1e40cffebc"},
-        {"configs/chaudhuri2015_generic.yaml", {}, "4e5b2fecd1f3f26d042eb60ba5615d4a9448cdaf5fec40f2771fc769a1a987e1",
+        {"configs/chaudhuri2015_generic.yaml",
+         {},
+         "4e5b2fecd1f3f26d042eb60ba5615d4a9448cdaf5fec40f2771fc769a1a987e1",
          "bec7dcbb396de5ba0ff58e9effa48701e95b0524fe6501bbfe729f95c30b21aa"},
-        {"configs/joglekar2018_strong_gba.yaml", {}, "b4a7f4e5431e70a107ba18a6b4b4e789779aadb4aacc7166407ea64d2bafb82a",
+        {"configs/joglekar2018_strong_gba.yaml",
+         {},
+         "b4a7f4e5431e70a107ba18a6b4b4e789779aadb4aacc7166407ea64d2bafb82a",
          "b957ebed996df99b6053350a94a768b41bc12b2abac970603e608bed0b549fa8"},
-        {"configs/mejiaswang2022.yaml", {}, "e27b9c4d42762a0cf48613f6cf6def50d92c1ee16ae5bff658cfc354980f311f",
+        {"configs/mejiaswang2022.yaml",
+         {},
+         "e27b9c4d42762a0cf48613f6cf6def50d92c1ee16ae5bff658cfc354980f311f",
          "27af578d7e173b5696d3703e9d6ffce502eafe3d33677f7e4e2e6f21638c7d52"},
-        {"configs/mejiaswang2022.yaml", {"model.parameters.noise_sigma_nA=0.01"},
+        {"configs/mejiaswang2022.yaml",
+         {"model.parameters.noise_sigma_nA=0.01"},
          "ce4780486b573fff6dee4f600392efbed24759ed2fa0c95ce39d721561ebaa9c",
          "345aa14f75db9313c93a95c7c48d614dfc3c5a817f4efcb20dd3ee5d8ea8dbc6"},
-        {"configs/froudistwalsh2021.yaml", {}, "e4fb6b6c8e9ea6ce2dd867fdfacece8b3651f961d3b8a72106a800834e853d30",
+        {"configs/froudistwalsh2021.yaml",
+         {},
+         "e4fb6b6c8e9ea6ce2dd867fdfacece8b3651f961d3b8a72106a800834e853d30",
          "3a3cb22c6eeff22407ee3463d289b0620d3025a5769832732137142e7e1122d3"},
-        {"configs/froudistwalsh2021.yaml", {"model.parameters.noise_sigma_nA=0.005", "run.partition=graph"},
+        {"configs/froudistwalsh2021.yaml",
+         {"model.parameters.noise_sigma_nA=0.005", "run.partition=graph"},
          "d3f62f7b5f03fbbade8bc7832d393fd8181f61acde3a185e39c833c95ff004a3",
          "84c10a32f2e3e680e0e2a5ca6dc6e0c644d16e6f98d1398d650df432c49c5c38"},
-        {"configs/froudistwalsh2021_distractor.yaml", {},
+        {"configs/froudistwalsh2021_distractor.yaml",
+         {},
          "d43836915bcb04f02654e9b1f80a8a050dd07aa3d28e5c914afd39e2f19f63e2",
          "f5802d4496efeebec42530be4f868139f29a4f210279c59c6b22cf4b00a749ed"},
-        {"configs/froudistwalsh2021_stp.yaml", {}, "156703208bf27cfcbe5bd622a89e8a81baaa3f19b44f2df2a0d9dd0d68e02a66",
+        {"configs/froudistwalsh2021_stp.yaml",
+         {},
+         "156703208bf27cfcbe5bd622a89e8a81baaa3f19b44f2df2a0d9dd0d68e02a66",
          "f593d62398e32e90ad28b93b4a19fc324ad83597ac67ae88e4494947866e0f44"},
-        {"configs/laminar_generic.yaml", {}, "b141cd54a2d9c33ac271bce5d6b2a25d66269a93a0728657ff9693c6a10a63bd",
+        {"configs/laminar_generic.yaml",
+         {},
+         "b141cd54a2d9c33ac271bce5d6b2a25d66269a93a0728657ff9693c6a10a63bd",
          "6583eee9bf0b764c6d2a5e79aab7ec2a5c03229835f231966b62c4b9a7bf1958"},
-        {"configs/rnn_random_10k.yaml", {}, "bad432627ec35a25f936242df88f2dc2a62c0c7d51b85faf68e16d107545b8d7",
+        {"configs/rnn_random_10k.yaml",
+         {},
+         "bad432627ec35a25f936242df88f2dc2a62c0c7d51b85faf68e16d107545b8d7",
          "97858d6b0cc33f68447e7205cf54d9af08e0feed23accc7e1b77b45306d7eec3"},
-        {"configs/compare_nback_cortex.yaml", {task}, "ea62cbc4a10a91d89afe97eeb14c8b85019882215aee8ffbc3db670ccff596e4",
+        {"configs/compare_nback_cortex.yaml",
+         {task},
+         "ea62cbc4a10a91d89afe97eeb14c8b85019882215aee8ffbc3db670ccff596e4",
          "01916abb2d4a74d5a6aa3bed5ee613a0538b096aab0873f1a8ff910069021695"},
-        {"configs/chaudhuri2015.yaml", {"run.dt_ms=0.05", "stimuli.0.amplitude_hz=3.5", "model.parameters.eta=0.1"},
+        {"configs/chaudhuri2015.yaml",
+         {"run.dt_ms=0.05", "stimuli.0.amplitude_hz=3.5", "model.parameters.eta=0.1"},
          "5c5f223f2386639cb8e4326ceaf10ffcbc6f9cdff408549f7ed322b04b705450",
          "dda178a7a981ccf3d96ee07c829c2eb931c472237b59e389dbe6472bc705b7ad"},
         {"configs/chaudhuri2015.yaml",
@@ -274,10 +299,13 @@ TEST(config, resolved_yaml_and_fingerprints_are_pinned) {
           "checkpoint.every_sim_s=0.5"},
          "57ff72e3edf4ae4d33ed6fa4077049adac243e56f8a2b8491dfcaa5655315374",
          "877196bb2c6614043e2d27bfe457913c2ff8129ad086a807654e23a55ed53ac6"},
-        {"configs/chaudhuri2015.yaml", {"run.integrator=heun", "run.record_interval_ms=0.5"},
+        {"configs/chaudhuri2015.yaml",
+         {"run.integrator=heun", "run.record_interval_ms=0.5"},
          "c10854a970f3219fe1966249371b1e35eecab62f5d3d785638314ac3d2a23170",
          "0f01d96002c55787d2d48c57af36360c3a60281849ed44702e610e72cd47bbee"},
-        {"configs/chaudhuri2015.yaml", {"run.seed=3.0"}, "f70e89aab6fca9d5a0cfb717bea7a5c64965c2a98ad19b2b35d0271ccff0a67b",
+        {"configs/chaudhuri2015.yaml",
+         {"run.seed=3.0"},
+         "f70e89aab6fca9d5a0cfb717bea7a5c64965c2a98ad19b2b35d0271ccff0a67b",
          "15e24ecee6acd901e6d439ebde2d295da1c02241dbc42c121b3282ac61abab76"},
         {"configs/froudistwalsh2021.yaml",
          {"perturbations.0.kind=silence", "perturbations.0.areas=[9/46d, 8B]", "perturbations.0.populations=[E1]",
@@ -288,26 +316,35 @@ TEST(config, resolved_yaml_and_fingerprints_are_pinned) {
           "stimuli.1.onset_ms=100", "stimuli.1.duration_ms=10", "stimuli.1.amplitude=0.05"},
          "5adab8aedf607faf5f4dc40fec01d6e9111634db8632ba47b8146025f7fab738",
          "10c10e4f631680f12e1fec5d1b7a335f7644a617196fa84bbf6fea46f4c1b807"},
-        {"configs/froudistwalsh2021.yaml", {"perturbations.0={kind: lesion, areas: all, sources: all}"},
+        {"configs/froudistwalsh2021.yaml",
+         {"perturbations.0={kind: lesion, areas: all, sources: all}"},
          "7e28c1a7df50589195edfc4680526c1a341e9cebad6d21645558f1aa6a400777",
          "392276f00cefcbd8823d7858d2c87d0ee80f24b05cb5783854cc125d3838a58b"},
         {"configs/mejiaswang2022.yaml",
          {"stimuli.1={name: probe, area: V1, population: E2, onset_ms: 6000, duration_ms: 500, amplitude: 0.3}"},
          "ce124a845905b32b5a2fc1b2aa9b4688476bde002824fef31a34c48845b78259",
          "57072c72e5b48cbe93ed6f8f32128410934c587576ccd7be75527e6ba4ea795a"},
-        {"configs/laminar_generic.yaml", {"run.seed=3.0"}, "f9b58ff972101d33f941ccdc5c6d9ad84a24d9e99935ae4b82d8f49a2aa9e767",
+        {"configs/laminar_generic.yaml",
+         {"run.seed=3.0"},
+         "f9b58ff972101d33f941ccdc5c6d9ad84a24d9e99935ae4b82d8f49a2aa9e767",
          "e0845527da996de459357a67f9810d21a4462ab3188818c41a9938aecab14ca9"},
-        {"configs/chaudhuri2015_delays.yaml", {"model.connectivity.delays.velocity_m_per_s=7"},
+        {"configs/chaudhuri2015_delays.yaml",
+         {"model.connectivity.delays.velocity_m_per_s=7"},
          "ee11a9d5a11e3511366cc9733084f020106e92483c134e22d76bd865f2b8d569",
          "fa64693d2204c6ca77223b69e179d275728fc2f3e6cf4a2558c5b473cb49a1dd"},
-        {"tests/data/tiny/tiny.yaml", {}, "581b82b4da1f25478045a016cdeef504c1ff0a8a96500f79a38a2c1fbe4ba56b",
+        {"tests/data/tiny/tiny.yaml",
+         {},
+         "581b82b4da1f25478045a016cdeef504c1ff0a8a96500f79a38a2c1fbe4ba56b",
          "3c3d21d426016438310374d0415b69c7006b5d4af767ed3d3a388b5fbe7139c2"},
-        {"tests/data/tiny/tiny.yaml", {"checkpoint=~"}, "a88730036239e066598bbfc59501fe71f5859145d6640615cd243f3e77d79b0f",
+        {"tests/data/tiny/tiny.yaml",
+         {"checkpoint=~"},
+         "a88730036239e066598bbfc59501fe71f5859145d6640615cd243f3e77d79b0f",
          "3c3d21d426016438310374d0415b69c7006b5d4af767ed3d3a388b5fbe7139c2"},
     };
     for (const auto& c : cases) {
         const model_spec m = load_config(source_dir() + "/" + c.config, c.overrides);
-        EXPECT_EQ(sha256::of(m.resolved_yaml), c.resolved_sha256) << c.config << " with " << c.overrides.size() << " overrides";
+        EXPECT_EQ(sha256::of(m.resolved_yaml), c.resolved_sha256)
+            << c.config << " with " << c.overrides.size() << " overrides";
         EXPECT_EQ(m.fingerprint, c.fingerprint) << c.config << " with " << c.overrides.size() << " overrides";
     }
 }
@@ -318,7 +355,8 @@ namespace {
 /// A tiny run config written out (data paths relative to tests/data/tiny); `run` is the body of its run section.
 std::string tiny_with_run(const std::string& run) {
     return "model:\n  name: tiny\n  areas: {file: areas.csv}\n  connectivity: {fln: fln.csv}\n"
-           "stimuli:\n  - {name: pulse, area: A, onset_ms: 10, duration_ms: 20, amplitude_hz: 10}\nrun:\n" + run;
+           "stimuli:\n  - {name: pulse, area: A, onset_ms: 10, duration_ms: 20, amplitude_hz: 10}\nrun:\n" +
+           run;
 }
 
 model_spec tiny_text_config(const std::string& text, const std::vector<std::string>& overrides = {}) {
@@ -357,12 +395,15 @@ std::string config_error_of(F f) {
 
 TEST(config_reader, duplicate_keys_are_errors) {
     // run config: a key twice in a block map, in a flow map, in a list item, in the value of a --set
-    EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms: 200\n  dt_ms: 0.5\n  dt_ms: 0.25\n")); }),
+    EXPECT_EQ(config_error_of([] {
+                  tiny_text_config(tiny_with_run("  t_end_ms: 200\n  dt_ms: 0.5\n  dt_ms: 0.25\n"));
+              }),
               "x.yaml: key 'run.dt_ms' is given twice (lines 9 and 10)");
     EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  {t_end_ms: 200, t_end_ms: 100}\n")); }),
               "x.yaml: key 'run.t_end_ms' is given twice (lines 8 and 8)");
     EXPECT_EQ(config_error_of([] {
-                  tiny_text_config("stimuli:\n  - name: a\n    area: A\n    area: B\n" + tiny_with_run("  t_end_ms: 200\n"));
+                  tiny_text_config("stimuli:\n  - name: a\n    area: A\n    area: B\n" +
+                                   tiny_with_run("  t_end_ms: 200\n"));
               }),
               "x.yaml: key 'stimuli.0.area' is given twice (lines 3 and 4)");
     EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  t_end_ms: 200\n") + "run:\n  dt_ms: 1\n"); }),
@@ -390,14 +431,17 @@ TEST(config_reader, null_is_absent_for_optional_keys_and_an_error_for_required_o
               "x.yaml: missing value for required key 'run.t_end_ms'");
     EXPECT_EQ(config_error_of([] { tiny_text_config(tiny_with_run("  dt_ms: 0.5\n")); }),
               "x.yaml: missing required key 'run.t_end_ms'");
-    EXPECT_EQ(config_error_of([] { tiny({"model.name=~"}); }), "tiny.yaml: missing value for required key 'model.name'");
+    EXPECT_EQ(config_error_of([] { tiny({"model.name=~"}); }),
+              "tiny.yaml: missing value for required key 'model.name'");
     EXPECT_EQ(config_error_of([] { tiny({"stimuli.0.area=null"}); }),
               "tiny.yaml: missing value for required key 'stimuli.0.area'");
     // the same in a training config
     const rnn::train_config t = parse_train_config(train_text, "t.yaml", {"training.iterations=~", "network.seed=~"});
     EXPECT_EQ(t.iterations, 500);
     EXPECT_EQ(t.network.seed, 1u);
-    EXPECT_EQ(config_error_of([] { parse_train_config(train_text, "t.yaml", {"task.n=3", "task.name=~"}); }),
+    EXPECT_EQ(config_error_of([] {
+                  parse_train_config(train_text, "t.yaml", {"task.n=3", "task.name=~"});
+              }),
               "t.yaml: missing value for required key 'task.name'");
 }
 
@@ -459,6 +503,7 @@ TEST(config_reader, times_are_range_checked) {
               std::string::npos);
     error_naming({"checkpoint.every_sim_s=1e300"}, "'checkpoint.every_sim_s'");
     // the message of the whole-number check is kept
-    EXPECT_EQ(error_naming({"stimuli.0.onset_ms=10.2"}, "'stimuli.0.onset_ms'"),
-              "tiny.yaml: 'stimuli.0.onset_ms' = 10.200000 ms is not a whole number of time steps (run.dt_ms = 0.500000)");
+    EXPECT_EQ(
+        error_naming({"stimuli.0.onset_ms=10.2"}, "'stimuli.0.onset_ms'"),
+        "tiny.yaml: 'stimuli.0.onset_ms' = 10.200000 ms is not a whole number of time steps (run.dt_ms = 0.500000)");
 }

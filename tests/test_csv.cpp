@@ -56,7 +56,7 @@ TEST(csv, rows_of_extracts_sorted_nonzeros) {
 
 TEST(delays, delay_rule) {
     EXPECT_EQ(delay_steps(3.5, 3.5, 0.1), 10);
-    EXPECT_EQ(delay_steps(5.0, 3.5, 0.1), 14);   // 14.29 -> 14
-    EXPECT_EQ(delay_steps(5.2, 3.5, 0.1), 15);   // 14.86 -> 15
-    EXPECT_EQ(delay_steps(0.01, 3.5, 0.1), 1);   // never below one step
+    EXPECT_EQ(delay_steps(5.0, 3.5, 0.1), 14);  // 14.29 -> 14
+    EXPECT_EQ(delay_steps(5.2, 3.5, 0.1), 15);  // 14.86 -> 15
+    EXPECT_EQ(delay_steps(0.01, 3.5, 0.1), 1);  // never below one step
 }

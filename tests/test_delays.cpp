@@ -83,11 +83,14 @@ TEST(delays, delayed_sums_equal_the_history) {
     local_rows rows = rows_of(m, part.begin(me), part.end(me));
     for (std::size_t i = 0; i < rows.n_rows; ++i)
         for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
-            rows.delay.push_back(delay_of(part.begin(me) + i, static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
+            rows.delay.push_back(delay_of(part.begin(me) + i,
+                                          static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
     const auto dc = make_exchange(MPI_COMM_WORLD, part, rows);
     EXPECT_EQ(dc->min_delay(), 3);
     EXPECT_EQ(dc->history_length(), 8);  // max delay 7 + 1
-    auto x = [](std::size_t j, std::int64_t t) { return t < 0 ? 1.0 + static_cast<double>(j) : std::sin(0.1 * static_cast<double>(t) + static_cast<double>(j)); };
+    auto x = [](std::size_t j, std::int64_t t) {
+        return t < 0 ? 1.0 + static_cast<double>(j) : std::sin(0.1 * static_cast<double>(t) + static_cast<double>(j));
+    };
     std::vector<double> x0(part.count(me)), xt(part.count(me)), out(part.count(me));
     for (std::size_t i = 0; i < x0.size(); ++i) x0[i] = x(part.begin(me) + i, -1);
     dc->initialise(x0.data());

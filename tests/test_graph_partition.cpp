@@ -205,12 +205,11 @@ TEST(GraphPartition, GraphNeedsFewerGhostsThanBlocksOnScrambledSheet) {
         EXPECT_LT(rg.max_ghosts, rb.max_ghosts);
     }
     if (world_rank() == 0)
-        std::printf(
-            "[          ] %d ranks, %zu areas: total ghosts block %zu, graph %zu (%.2fx); graph nnz "
-            "imbalance %.3f\n",
-            p, n, rb.total_ghosts, rg.total_ghosts,
-            rb.total_ghosts ? static_cast<double>(rg.total_ghosts) / static_cast<double>(rb.total_ghosts) : 1.0,
-            rg.nnz_imbalance);
+        std::printf("[          ] %d ranks, %zu areas: total ghosts block %zu, graph %zu (%.2fx); graph nnz "
+                    "imbalance %.3f\n",
+                    p, n, rb.total_ghosts, rg.total_ghosts,
+                    rb.total_ghosts ? static_cast<double>(rg.total_ghosts) / static_cast<double>(rb.total_ghosts) : 1.0,
+                    rg.nnz_imbalance);
 }
 
 TEST(GraphPartition, ReportMatchesBruteForceCount) {

@@ -89,7 +89,7 @@ void check_against_dense(const labelled_matrix& m) {
             }
         const double ref = (part_sum[0] + part_sum[1]) + (part_sum[2] + part_sum[3]);
         EXPECT_EQ(out[i], ref) << "row " << gi << " on " << world_size() << " ranks";  // bit for bit
-        EXPECT_NEAR(out[i], plain, 1e-14 * std::fabs(plain));                            // dense reference
+        EXPECT_NEAR(out[i], plain, 1e-14 * std::fabs(plain));                          // dense reference
     }
     // PETSc's own MatMult agrees to rounding
     Mat W = petsc_matrix(part, rows);
@@ -122,8 +122,10 @@ TEST(mpi_coupling, ghost_statistics) {
     block_partition part(m.size(), world_size());
     const int me = world_rank();
     const auto c = make_exchange(MPI_COMM_WORLD, part, rows_of(m, part.begin(me), part.end(me)));
-    if (world_size() == 1) EXPECT_EQ(c->stats().ghost_sources, 0u);
-    else EXPECT_GT(c->stats().ghost_sources, 0u);
+    if (world_size() == 1)
+        EXPECT_EQ(c->stats().ghost_sources, 0u);
+    else
+        EXPECT_GT(c->stats().ghost_sources, 0u);
     EXPECT_EQ(c->stats().bytes_per_exchange, c->stats().ghost_sources * sizeof(double));
     EXPECT_EQ(c->stats().local_rows, part.count(me));
 }
@@ -176,7 +178,8 @@ TEST(SyntheticMpi, CouplingFromOwnRowsEqualsOneRankBitForBit) {
             double p[4] = {0, 0, 0, 0};
             for (auto q = all.row_ptr[gi]; q < all.row_ptr[gi + 1]; ++q)
                 p[static_cast<std::size_t>(q - all.row_ptr[gi]) % 4] +=
-                    all.val[static_cast<std::size_t>(q)] * x[static_cast<std::size_t>(all.col[static_cast<std::size_t>(q)])];
+                    all.val[static_cast<std::size_t>(q)] *
+                    x[static_cast<std::size_t>(all.col[static_cast<std::size_t>(q)])];
             EXPECT_EQ(out[i], (p[0] + p[1]) + (p[2] + p[3])) << geometry << " row " << gi;
         }
         // this rank's rows are the slice of all rows
@@ -184,5 +187,3 @@ TEST(SyntheticMpi, CouplingFromOwnRowsEqualsOneRankBitForBit) {
         EXPECT_EQ(c->stats().nnz, mine.nnz());
     }
 }
-
-

@@ -32,8 +32,8 @@ std::vector<double> allgather(const std::vector<double>& local, const block_part
         displs[static_cast<std::size_t>(r)] = static_cast<int>(part.begin(r));
     }
     std::vector<double> all(part.n_areas());
-    MPI_Allgatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, all.data(), counts.data(),
-                   displs.data(), MPI_DOUBLE, MPI_COMM_WORLD);
+    MPI_Allgatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, all.data(), counts.data(), displs.data(),
+                   MPI_DOUBLE, MPI_COMM_WORLD);
     return all;
 }
 

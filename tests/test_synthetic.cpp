@@ -83,7 +83,8 @@ local_rows concat(const std::vector<local_rows>& parts) {
     r.row_begin = parts.front().row_begin;
     for (const auto& p : parts) {
         EXPECT_EQ(p.row_begin, r.row_begin + r.n_rows);
-        for (std::size_t i = 0; i < p.n_rows; ++i) r.row_ptr.push_back(r.row_ptr.back() + p.row_ptr[i + 1] - p.row_ptr[i]);
+        for (std::size_t i = 0; i < p.n_rows; ++i)
+            r.row_ptr.push_back(r.row_ptr.back() + p.row_ptr[i + 1] - p.row_ptr[i]);
         r.col.insert(r.col.end(), p.col.begin(), p.col.end());
         r.val.insert(r.val.end(), p.val.begin(), p.val.end());
         r.n_rows += p.n_rows;
@@ -233,8 +234,8 @@ TEST_P(SyntheticGeometry, ExponentialDistanceRule) {
         }
     }
     std::printf("[ info ] %s: mean connection distance %.3f mm (reference sampler %.3f mm), random pairs "
-                    "%.3f mm\n",
-                    GetParam().c_str(), m_got, m_want, random_pairs);
+                "%.3f mm\n",
+                GetParam().c_str(), m_got, m_want, random_pairs);
 }
 
 TEST_P(SyntheticGeometry, SeedsSelectTheModel) {

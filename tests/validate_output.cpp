@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
         check(ref.cells.size() == areas.size(), "29 areas in file and reference");
         for (std::size_t i = 0; i < areas.size(); ++i) check(ref.cells[i][ca] == areas[i], "area " + areas[i]);
         if (model == "chaudhuri2015") {
-            const std::size_t cp = ref.column("pulse_peak_delta_rE_Hz"), ct = ref.column("pulse_decay_1e_after_peak_ms");
+            const std::size_t cp = ref.column("pulse_peak_delta_rE_Hz"),
+                              ct = ref.column("pulse_decay_1e_after_peak_ms");
             check(std::fabs(resp[0] - 100.0) <= 0.5, "V1 E rises by 100 Hz within 0.5 %: " + pct(resp[0], 100.0));
             check(std::fabs(peak[0] - 110.0) <= 0.55, "V1 E peaks at 110 Hz within 0.5 %: " + pct(peak[0], 110.0));
             double worst = 0;
@@ -61,14 +62,14 @@ int main(int argc, char** argv) {
             auto in_top3 = [&](const std::string& a) {
                 return areas[o[n - 1]] == a || areas[o[n - 2]] == a || areas[o[n - 3]] == a;
             };
-            check(in_top3("24c") && in_top3("STPr"), "24c and STPr among the three slowest (" + areas[o[n - 1]] +
-                                                          ", " + areas[o[n - 2]] + ", " + areas[o[n - 3]] + ")");
+            check(in_top3("24c") && in_top3("STPr"), "24c and STPr among the three slowest (" + areas[o[n - 1]] + ", " +
+                                                         areas[o[n - 2]] + ", " + areas[o[n - 3]] + ")");
         } else if (model == "joglekar2018_strong_gba") {
             const std::size_t cs = ref.column("peak_delta_rE_Hz_strongGBA");
             for (std::size_t i = 0; i < areas.size(); ++i) {
                 const double p = ref.number(i, cs);
-                check(std::fabs(resp[i] - p) <= 0.01 * p, "strong-GBA response " + areas[i] + " within 1 %: " +
-                                                              pct(resp[i], p));
+                check(std::fabs(resp[i] - p) <= 0.01 * p,
+                      "strong-GBA response " + areas[i] + " within 1 %: " + pct(resp[i], p));
             }
         } else {
             std::fprintf(stderr, "unknown model %s\n", model.c_str());

@@ -95,7 +95,8 @@ std::set<std::string> ref_set(const csv_table& t, const std::string& column) {
 void compare_rates(const run_result& r, const csv_table& ref, const std::string& column, const std::string& pop,
                    double abs_tol, double rel_tol, const std::string& label) {
     const std::size_t ca = ref.column("area"), c = ref.column(column);
-    check(ref.cells.size() == r.areas.size(), label + ": " + std::to_string(r.areas.size()) + " areas in file and reference");
+    check(ref.cells.size() == r.areas.size(),
+          label + ": " + std::to_string(r.areas.size()) + " areas in file and reference");
     double worst = 0;
     std::string worst_area;
     for (std::size_t i = 0; i < r.areas.size() && i < ref.cells.size(); ++i) {
@@ -140,26 +141,31 @@ int main(int argc, char** argv) {
             const std::size_t cb = ref.column("baseline_E1_Hz(0.5-1.0s)");
             for (std::size_t i = 0; i < r.areas.size(); ++i)
                 check(std::fabs(r.baseline_of(i, "E1") - ref.number(i, cb)) <= 0.02,
-                      "baseline E1 " + r.areas[i] + " " + num(r.baseline_of(i, "E1")) + " vs " + num(ref.number(i, cb)));
+                      "baseline E1 " + r.areas[i] + " " + num(r.baseline_of(i, "E1")) + " vs " +
+                          num(ref.number(i, cb)));
             const std::size_t cp = ref.column("cue_peak_E1_Hz(1.0-1.4s)");
             const double v1_peak = r.cue[0] + r.baseline_of(0, "E1");
             check(std::fabs(v1_peak - ref.number(0, cp)) <= 0.1,
                   "V1 cue peak " + num(v1_peak) + " Hz vs reference " + num(ref.number(0, cp)) + " Hz");
             const auto got = r.persistent_set();
             const auto want = ref_set(ref, "persistent_model(delay-baseline>5Hz)");
-            check(got.size() == 23, "23 of 40 areas persistent (got " + std::to_string(got.size()) + ": " + join(got) + ")");
+            check(got.size() == 23,
+                  "23 of 40 areas persistent (got " + std::to_string(got.size()) + ": " + join(got) + ")");
             check(got == want, "persistent set equals the reference set");
             std::set<std::string> experimental;
             // areas with experimental evidence: (positive - negative reports) > 2 (NA = no reports)
-            const std::size_t la = lit.column("area"), lp = lit.column("positive_reports"), ln = lit.column("negative_reports");
+            const std::size_t la = lit.column("area"), lp = lit.column("positive_reports"),
+                              ln = lit.column("negative_reports");
             auto count = [&](std::size_t q, std::size_t c) { return lit.cells[q][c] == "NA" ? 0.0 : lit.number(q, c); };
             for (std::size_t q = 0; q < lit.cells.size(); ++q)
                 if (count(q, lp) - count(q, ln) > 2) experimental.insert(lit.cells[q][la]);
-            check(experimental.size() == 12, "12 areas with experimental evidence (pos - neg > 2): " + join(experimental));
+            check(experimental.size() == 12,
+                  "12 areas with experimental evidence (pos - neg > 2): " + join(experimental));
             std::set<std::string> missing;
             for (const auto& a : experimental)
                 if (!got.count(a)) missing.insert(a);
-            check(missing.empty(), "all 12 experimentally persistent areas persist in the model (missing: " + join(missing) + ")");
+            check(missing.empty(),
+                  "all 12 experimentally persistent areas persist in the model (missing: " + join(missing) + ")");
             for (const char* early : {"V1", "V2", "V4", "MT", "1", "3", "2", "5", "F1"})
                 check(!got.count(early), std::string("early sensory/somatomotor area ") + early + " does not persist");
         } else if (model == "froudistwalsh2021_noise") {
@@ -169,7 +175,8 @@ int main(int argc, char** argv) {
             const auto want = ref_set(ref, "persistent_model(delay-baseline>5Hz)");
             check(got == want, "with OU noise the persistent set equals the noise-free reference set (got " +
                                    std::to_string(got.size()) + ": " + join(got) + ")");
-            compare_rates(r, ref, "delay_E1_Hz_with_noise_seed0", "E1", 1.0, 0.1, "noise (other generator: 1 Hz + 10 %)");
+            compare_rates(r, ref, "delay_E1_Hz_with_noise_seed0", "E1", 1.0, 0.1,
+                          "noise (other generator: 1 Hz + 10 %)");
         } else if (model == "froudistwalsh2021_distractor") {
             const run_result r = load(argv[2]);
             const csv_table ref = read_csv(argv[3]);
@@ -181,16 +188,20 @@ int main(int argc, char** argv) {
                 if (want.count(r.areas[i]) && r.delay_of(i, "E1") - r.baseline_of(i, "E1") > 5) ++retained;
                 if (r.delay_of(i, "E2") - r.baseline_of(i, "E2") > 5) ++e2_active;
             }
-            check(retained == want.size(), "the cue memory survives the distractor in all " + std::to_string(want.size()) +
-                                               " persistent areas (" + std::to_string(retained) + ")");
-            check(e2_active == 0, "the distractor column is silent in the delay (" + std::to_string(e2_active) + " areas active)");
+            check(retained == want.size(), "the cue memory survives the distractor in all " +
+                                               std::to_string(want.size()) + " persistent areas (" +
+                                               std::to_string(retained) + ")");
+            check(e2_active == 0,
+                  "the distractor column is silent in the delay (" + std::to_string(e2_active) + " areas active)");
             double v1_dis = r.distractor[0];
             check(v1_dis > 5, "V1 responds to the distractor (" + num(v1_dis) + " Hz)");
         } else if (model == "froudistwalsh2021_sweep" || model == "froudistwalsh2021_distractor_sweep") {
             const bool distractor = model == "froudistwalsh2021_distractor_sweep";
             const csv_table ref = read_csv(argv[2]);
-            const std::size_t cn = ref.column(distractor ? "n_areas_where_distractor_E2_persists" : "n_areas_persistent_cue_only");
-            const std::size_t cs = ref.column(distractor ? "areas_distractor_E2_persists" : "areas_persistent_cue_only");
+            const std::size_t cn = ref.column(distractor ? "n_areas_where_distractor_E2_persists"
+                                                         : "n_areas_persistent_cue_only");
+            const std::size_t cs = ref.column(distractor ? "areas_distractor_E2_persists"
+                                                         : "areas_persistent_cue_only");
             std::map<double, std::size_t> counts;
             for (const auto& [da, file] : sweep_args(argc, argv, 3)) {
                 const run_result r = load(file);
@@ -245,7 +256,8 @@ int main(int argc, char** argv) {
             compare_rates(r, ref, "delay_E1_Hz(9.0-10.0s)_no_noise", "E1", 0.05, 0.005, "Fig 2");
             const auto got = r.persistent_set();
             const auto want = ref_set(ref, "persistent_model(E1>10Hz)");
-            check(got.size() == 22, "22 of 30 areas persistent (got " + std::to_string(got.size()) + ": " + join(got) + ")");
+            check(got.size() == 22,
+                  "22 of 30 areas persistent (got " + std::to_string(got.size()) + ": " + join(got) + ")");
             check(got == want, "persistent set equals the reference set");
             std::vector<std::size_t> o(r.areas.size());
             for (std::size_t i = 0; i < o.size(); ++i) o[i] = i;
@@ -255,9 +267,10 @@ int main(int argc, char** argv) {
             check(low == std::set<std::string>{"V1", "V2", "DP", "V4", "MT"},
                   "the 5 least active areas are the early visual ones V1 V2 DP V4 MT (" + join(low) + ")");
             const double gap_low = r.delay_of(o[4], "E1"), gap_high = r.delay_of(o[5], "E1");
-            check(gap_low < 2.0 && gap_high > 5.0, "gap in the ranked delay rates: " + num(gap_low) + " Hz (rank 5) -> " +
-                                                       num(gap_high) + " Hz (rank 6)");
-            check(r.cue[0] + r.baseline_of(0, "E1") > 50, "V1 cue peak " + num(r.cue[0] + r.baseline_of(0, "E1")) + " Hz (~56)");
+            check(gap_low < 2.0 && gap_high > 5.0, "gap in the ranked delay rates: " + num(gap_low) +
+                                                       " Hz (rank 5) -> " + num(gap_high) + " Hz (rank 6)");
+            check(r.cue[0] + r.baseline_of(0, "E1") > 50,
+                  "V1 cue peak " + num(r.cue[0] + r.baseline_of(0, "E1")) + " Hz (~56)");
         } else {
             throw std::runtime_error("unknown model '" + model + "'");
         }

@@ -29,7 +29,10 @@ std::int64_t onset_record(const model_spec& spec) {
 class pulse_observer final : public observer {
 public:
     pulse_observer(const model_spec& spec, std::size_t begin, std::size_t n, std::size_t n_recorded)
-        : spec_(spec), begin_(begin), n_(n), P_(n_recorded),
+        : spec_(spec),
+          begin_(begin),
+          n_(n),
+          P_(n_recorded),
           a_(n, n_recorded, onset_record(spec), static_cast<double>(spec.run.record_every) * spec.run.dt_ms * 1e-3) {}
 
     void observe(std::int64_t record, const double* const* recorded) override { a_.observe(record, recorded); }
@@ -70,7 +73,8 @@ public:
         const std::string pop = spec_.populations[a_.analysed_population()];
         const auto& a = spec_.analysis;
         const std::string rule = a.rule == "delay_minus_baseline"
-                                     ? "delay mean minus baseline mean of " + pop + " > " + std::to_string(a.threshold_hz) + " Hz"
+                                     ? "delay mean minus baseline mean of " + pop + " > " +
+                                           std::to_string(a.threshold_hz) + " Hz"
                                      : "delay mean of " + pop + " > " + std::to_string(a.threshold_hz) + " Hz";
         auto& c = out.columns;
         c.push_back(hierarchy_column(spec_, begin_, n_, "normalised hierarchy h_i of the area table"));
@@ -85,11 +89,13 @@ public:
                      "peak of the distractor's population during the distractor window minus its baseline mean "
                      "(NaN: none)"});
         c.push_back({"end_rate_hz", a_.end_rate(), P_, "Hz", "last recorded rate of every population"});
-        c.push_back({"peak_rate_hz", a_.peak_rate(), P_, "Hz", "maximum recorded rate of every population over the run"});
+        c.push_back({"peak_rate_hz", a_.peak_rate(), P_, "Hz",
+                     "maximum recorded rate of every population over the run"});
         if (a_.has_timescale())
             c.push_back({"intrinsic_timescale_s", a_.intrinsic_timescale(), 1, "s",
-                         "lag at which the autocorrelation of " + pop + " in analysis.timescale_ms first falls below "
-                         "1/e (NaN: not within analysis.max_lag_ms)"});
+                         "lag at which the autocorrelation of " + pop +
+                             " in analysis.timescale_ms first falls below "
+                             "1/e (NaN: not within analysis.max_lag_ms)"});
     }
 
 private:

@@ -183,8 +183,9 @@ int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line)
             const auto pts = sweep_points(o.config);
             if (pts.empty()) throw config_error(o.config + ": --point needs a 'sweep' section in the config");
             if (static_cast<std::size_t>(o.point) >= pts.size())
-                throw config_error(o.config + ": --point " + std::to_string(o.point) + " is out of range (the sweep has " +
-                                   std::to_string(pts.size()) + " points: 0.." + std::to_string(pts.size() - 1) + ")");
+                throw config_error(o.config + ": --point " + std::to_string(o.point) +
+                                   " is out of range (the sweep has " + std::to_string(pts.size()) + " points: 0.." +
+                                   std::to_string(pts.size() - 1) + ")");
             point = pts[static_cast<std::size_t>(o.point)];
         });
         overrides.insert(overrides.end(), point->overrides.begin(), point->overrides.end());
@@ -289,11 +290,10 @@ int do_replay(const cli_options& o, MPI_Comm comm) {
         n_values = a.size() / sizeof(double);
         std::printf("replay of %s on %d rank%s: /rates %s (%zu values)%s\n", file.c_str(), comm_size(comm),
                     comm_size(comm) == 1 ? "" : "s", identical ? "bit-identical" : "DIFFER", n_values,
-                    recorded_commit == build_info::git_commit
-                        ? ""
-                        : (std::string("; recorded with git ") + recorded_commit + ", replayed with " +
-                           build_info::git_commit)
-                              .c_str());
+                    recorded_commit == build_info::git_commit ? ""
+                                                              : (std::string("; recorded with git ") + recorded_commit +
+                                                                 ", replayed with " + build_info::git_commit)
+                                                                    .c_str());
         if (!o.keep) {
             std::error_code ec;
             std::filesystem::remove_all(tmpdir, ec);

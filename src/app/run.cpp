@@ -57,8 +57,8 @@ void print_table(const std::string& file, const model_spec& spec) {
         for (std::size_t q = 0; q < spec.populations.size(); ++q)
             if (spec.populations[q] == spec.analysis.population) p = q;
         std::printf("%-8s %9s %14s %14s %10s %14s %14s\n", "area", "hierarchy",
-                    ("baseline " + spec.populations[p]).c_str(), ("delay " + spec.populations[p]).c_str(),
-                    "persistent", "cue resp (Hz)", "distr. resp");
+                    ("baseline " + spec.populations[p]).c_str(), ("delay " + spec.populations[p]).c_str(), "persistent",
+                    "cue resp (Hz)", "distr. resp");
         std::string list;
         std::size_t count = 0;
         for (std::size_t i = 0; i < areas.size(); ++i) {
@@ -97,7 +97,8 @@ output_layout layout_of(const model_spec& spec, const model_spec& file_spec, con
     output_layout layout;
     layout.area_names = file_spec.areas.names;
     if (!spec.areas.original.empty())
-        for (std::size_t i = 0; i < part.count(rank); ++i) layout.area_rows.push_back(spec.areas.original[part.begin(rank) + i]);
+        for (std::size_t i = 0; i < part.count(rank); ++i)
+            layout.area_rows.push_back(spec.areas.original[part.begin(rank) + i]);
     layout.populations = spec.populations;
     layout.area_begin = part.begin(rank);
     layout.n_local = part.count(rank);
@@ -114,7 +115,7 @@ output_layout layout_of(const model_spec& spec, const model_spec& file_spec, con
 int execute_run(const run_request& rq, MPI_Comm comm) {
     const model_spec& file_spec = rq.spec;  // areas in data-file order (the output's and checkpoints' order)
     const partition_plan plan = plan_partition(file_spec, comm);
-    const model_spec& spec = plan.spec;     // areas as the ranks hold them (renumbered after a graph partition)
+    const model_spec& spec = plan.spec;  // areas as the ranks hold them (renumbered after a graph partition)
     const int rank = comm_rank(comm), size = comm_size(comm);
     const std::string start = broadcast_string(comm, utc_now());
     const std::string& out_path = rq.output;

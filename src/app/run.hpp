@@ -17,8 +17,8 @@ struct run_request {
     bool quiet = false;
     std::string checkpoint;  // path ("" = OUT.h5.ckpt)
     bool resume = false;
-    std::string restart;     // checkpoint to continue from ("" = fresh)
-    double until_s = -1.0;   // stop with a checkpoint at this model time (< 0: never)
+    std::string restart;    // checkpoint to continue from ("" = fresh)
+    double until_s = -1.0;  // stop with a checkpoint at this model time (< 0: never)
     std::string command_line;
     bool print_table = true;
 };

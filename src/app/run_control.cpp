@@ -12,8 +12,8 @@ namespace {
 constexpr std::int64_t control_every = 1024;  // steps between control points (signals, progress)
 }
 
-run_control::run_control(const model_spec& spec, MPI_Comm comm, const run_control_options& o,
-                         std::int64_t first_step, std::function<void(std::int64_t)> save)
+run_control::run_control(const model_spec& spec, MPI_Comm comm, const run_control_options& o, std::int64_t first_step,
+                         std::function<void(std::int64_t)> save)
     : spec_(spec), comm_(comm), o_(o), first_step_(first_step), save_(std::move(save)), rank_(comm_rank(comm)) {
     install_stop_signal_handlers();
     t_start_ = last_print_ = last_ckpt_ = std::chrono::steady_clock::now();

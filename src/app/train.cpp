@@ -139,8 +139,8 @@ train_result train_rnn(const train_config& cfg, MPI_Comm comm, const train_optio
         }
         const double norm = std::sqrt(norm2);
         if (!std::isfinite(loss) || !std::isfinite(norm))
-            throw error("training diverged at iteration " + std::to_string(it + 1) + " (loss " +
-                        std::to_string(loss) + ", gradient norm " + std::to_string(norm) +
+            throw error("training diverged at iteration " + std::to_string(it + 1) + " (loss " + std::to_string(loss) +
+                        ", gradient norm " + std::to_string(norm) +
                         "); lower training.learning_rate or training.clip_norm");
         if (cfg.clip_norm > 0.0 && norm > cfg.clip_norm) {
             const double f = cfg.clip_norm / norm;
@@ -188,7 +188,8 @@ train_result train_rnn(const train_config& cfg, MPI_Comm comm, const train_optio
                 }
                 st.stopped = va >= cfg.stop_accuracy;
                 if (talk) {
-                    std::fprintf(opt.log, "%s: mean batch accuracy %.2f %%, validation accuracy %.2f %% (%lld trials) %s "
+                    std::fprintf(opt.log,
+                                 "%s: mean batch accuracy %.2f %%, validation accuracy %.2f %% (%lld trials) %s "
                                  "training.stop_accuracy\n",
                                  st.stopped ? "stopping" : "continuing", 100.0 * ma, 100.0 * va,
                                  static_cast<long long>(cfg.eval_trials), st.stopped ? ">=" : "<");

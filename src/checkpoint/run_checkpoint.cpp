@@ -51,8 +51,8 @@ std::vector<double> broadcast_doubles(MPI_Comm comm, std::vector<double> v) {
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const engine& e, const checkpoint_context& ctx,
-                     const std::string& run_id, std::string& history) {
+void save_checkpoint(const std::string& path, const engine& e, const checkpoint_context& ctx, const std::string& run_id,
+                     std::string& history) {
     const MPI_Comm comm = ctx.comm;
     const model_spec& spec = ctx.spec;
     const int rank = comm_rank(comm), size = comm_size(comm);
@@ -106,8 +106,8 @@ restored_run restore_checkpoint(const std::string& path, engine& e, const checkp
         c = read_checkpoint(path);
         if (c.fingerprint != spec.fingerprint)
             throw config_error(path + ": checkpoint is from a different model or config (model '" + c.model +
-                               "', fingerprint " + c.fingerprint.substr(0, 12) + "...; this run: model '" +
-                               spec.name + "', fingerprint " + spec.fingerprint.substr(0, 12) + "...)");
+                               "', fingerprint " + c.fingerprint.substr(0, 12) + "...; this run: model '" + spec.name +
+                               "', fingerprint " + spec.fingerprint.substr(0, 12) + "...)");
         if (c.area_names != ctx.file_spec.areas.names || c.n_populations != P || c.n_steps != spec.run.n_steps ||
             c.analysis_state_size != S || c.rates.size() != spec.areas.size() * P)
             throw data_error(path + ": checkpoint does not match this model's areas, populations or steps");
@@ -133,8 +133,8 @@ restored_run restore_checkpoint(const std::string& path, engine& e, const checkp
     s.history_lengths = mine.history_lengths;
     for (std::size_t g = 0; g < mine.history_lengths.size(); ++g) {
         const auto L = static_cast<std::size_t>(mine.history_lengths[g]);
-        s.histories.push_back(
-            to_internal_order(spec, broadcast_doubles(comm, rank == 0 ? c.delay_history[g] : std::vector<double>()), L));
+        s.histories.push_back(to_internal_order(
+            spec, broadcast_doubles(comm, rank == 0 ? c.delay_history[g] : std::vector<double>()), L));
     }
     s.observer_global = c.observer_global;  // rank 0's; empty elsewhere
     s.observer_global.resize(mine.observer_global.size());

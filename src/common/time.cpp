@@ -11,7 +11,8 @@ namespace cortexsim {
 
 std::int64_t steps_of(double ms, double dt_ms, const std::string& where) {
     if (!std::isfinite(dt_ms) || !(dt_ms > 0.0))
-        throw config_error(where + ": the time step run.dt_ms = " + shortest_text(dt_ms) + " must be a finite number > 0");
+        throw config_error(where + ": the time step run.dt_ms = " + shortest_text(dt_ms) +
+                           " must be a finite number > 0");
     if (!std::isfinite(ms)) throw config_error(where + " = " + shortest_text(ms) + " ms is not finite");
     if (ms < 0.0) throw config_error(where + " = " + shortest_text(ms) + " ms must be >= 0");
     const double q = ms / dt_ms;
@@ -20,8 +21,8 @@ std::int64_t steps_of(double ms, double dt_ms, const std::string& where) {
                            shortest_text(dt_ms) + " ms, more than the largest step count 2^53");
     const double r = std::round(q);
     if (std::fabs(q - r) > 1e-9 * std::max(1.0, std::fabs(q)))
-        throw config_error(where + " = " + std::to_string(ms) + " ms is not a whole number of time steps (run.dt_ms = " +
-                           std::to_string(dt_ms) + ")");
+        throw config_error(where + " = " + std::to_string(ms) +
+                           " ms is not a whole number of time steps (run.dt_ms = " + std::to_string(dt_ms) + ")");
     return static_cast<std::int64_t>(r);
 }
 

@@ -161,7 +161,8 @@ std::vector<sweep_point> sweep_points(const std::string& config_path) {
         keys.push_back(k);
         values.emplace_back();
         for (const value& v : list.items()) {
-            if (!v.is_scalar()) throw config_error(config_path + ": 'sweep.parameters." + k + "' values must be scalars");
+            if (!v.is_scalar())
+                throw config_error(config_path + ": 'sweep.parameters." + k + "' values must be scalars");
             values.back().push_back(v.text());
         }
     }

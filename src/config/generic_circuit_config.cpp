@@ -95,8 +95,8 @@ generic_transfer_spec parse_transfer(const value& n, const std::string& origin) 
     if (!e) {
         std::string allowed;
         for (const auto& x : transfer_table()) allowed += std::string(allowed.empty() ? "" : ", ") + x.name;
-        throw config_error(origin + ": '" + fn.key() + "' = '" + name + "' is not a transfer function (allowed: " +
-                           allowed + ")");
+        throw config_error(origin + ": '" + fn.key() + "' = '" + name +
+                           "' is not a transfer function (allowed: " + allowed + ")");
     }
     generic_transfer_spec t;
     t.kind = e->kind;
@@ -109,8 +109,8 @@ generic_transfer_spec parse_transfer(const value& n, const std::string& origin) 
             bool ok = k == "function";
             for (const char* a : e->params) ok = ok || k == a;
             if (!ok)
-                throw config_error(origin + ": unknown key '" + s.key(k) + "' (transfer function " + name +
-                                   " takes: " + (e->params.size() ? join(e->params) : std::string("no parameters")) + ")");
+                throw config_error(origin + ": unknown key '" + s.key(k) + "' (transfer function " + name + " takes: " +
+                                   (e->params.size() ? join(e->params) : std::string("no parameters")) + ")");
         }
         t.gain = number_or(s, "gain", t.gain);
         t.threshold = number_or(s, "threshold", t.threshold);
@@ -149,7 +149,8 @@ generic_population parse_population(const std::string& name, const value& node, 
     p.initial = number_or(n, "initial", 0.0);
     if (n.has("floor")) {
         p.floor = n.at("floor").number();
-        if (p.initial < p.floor) n.at("initial").fail_quoted("is below 'floor' (" + yaml_reader::written(n.at("floor").node()) + ")");
+        if (p.initial < p.floor)
+            n.at("initial").fail_quoted("is below 'floor' (" + yaml_reader::written(n.at("floor").node()) + ")");
     }
     if (n.has("synapse")) {
         const section s = map_of(n.at("synapse"), {"kind", "tau_ms", "gamma", "initial"});
@@ -205,7 +206,8 @@ void parse_weights(const value& ws, const model_spec& m, generic_circuit_spec& g
             std::vector<std::string> gates;
             for (const auto& p : g.populations)
                 if (p.synapse != generic_synapse::none) gates.push_back("S_" + p.name);
-            from.fail_quoted("is not a population or a gate (populations: " + join(pops) + "; gates: " + join(gates) + ")");
+            from.fail_quoted("is not a population or a gate (populations: " + join(pops) + "; gates: " + join(gates) +
+                             ")");
         }
         x.weight = parse_value(w.required("weight"), m, origin);
         for (const auto& o : g.weights)
@@ -255,16 +257,19 @@ void parse_generic_circuit(const YAML::Node& populations_node, const YAML::Node&
     if (pops.node().size() == 0) pops.fail_quoted("must define at least one population");
     for (const auto& [name, pn] : pops.map().entries()) {
         if (!valid_name(name))
-            throw config_error(origin + ": 'model.populations." + name + "': population names may contain only "
+            throw config_error(origin + ": 'model.populations." + name +
+                               "': population names may contain only "
                                "letters, digits and _");
         if (name.rfind("S_", 0) == 0 || name.rfind("eta_", 0) == 0)
-            throw config_error(origin + ": 'model.populations." + name + "': population names may not start with "
+            throw config_error(origin + ": 'model.populations." + name +
+                               "': population names may not start with "
                                "S_ or eta_ (the names of gates and noise currents)");
         if (g.find(name) != generic_circuit_spec::npos)
             throw config_error(origin + ": 'model.populations." + name + "' is defined twice");
         g.populations.push_back(parse_population(name, pn, m, origin));
         if (g.populations.back().noise != generic_noise::none && g.populations.size() > 64)
-            throw config_error(origin + ": 'model.populations." + name + ".noise': only the first 64 populations "
+            throw config_error(origin + ": 'model.populations." + name +
+                               ".noise': only the first 64 populations "
                                "can have noise");
     }
     const value local(local_node, "model.local", origin);

@@ -35,14 +35,16 @@ std::vector<double> gradient_over(const gradient_spec& g, const std::vector<doub
         double u = raw;
         if (g.normalise == "max") {
             if (!(mx > 0))
-                throw config_error(origin + ": '" + x.key("normalise") + "': vector '" + g.vector + "' has no positive maximum");
+                throw config_error(origin + ": '" + x.key("normalise") + "': vector '" + g.vector +
+                                   "' has no positive maximum");
             u = raw / mx;
         } else if (g.normalise == "minmax") {
             if (!(mx > mn))
                 throw config_error(origin + ": '" + x.key("normalise") + "': vector '" + g.vector + "' is constant");
             u = (raw - mn) / (mx - mn);
         } else if (g.normalise != "none") {
-            throw config_error(origin + ": '" + x.key("normalise") + "' = '" + g.normalise + "' (allowed: none, max, minmax)");
+            throw config_error(origin + ": '" + x.key("normalise") + "' = '" + g.normalise +
+                               "' (allowed: none, max, minmax)");
         }
         out.push_back(g.offset + g.slope * u);
     }
@@ -136,14 +138,17 @@ projection_spec read_projection(const section& x, std::size_t i, const model_spe
     pr.sln_matrix = x.text("sln_matrix", "sln");
     pr.gradient = x.text("gradient", "");
     if (!m.connectivity.find(pr.matrix))
-        throw config_error(origin + ": '" + x.key("matrix") + "' = '" + pr.matrix + "' is not a matrix under model.connectivity");
+        throw config_error(origin + ": '" + x.key("matrix") + "' = '" + pr.matrix +
+                           "' is not a matrix under model.connectivity");
     if (pr.sln != "none" && pr.sln != "feedforward" && pr.sln != "feedback")
-        throw config_error(origin + ": '" + x.key("sln") + "' = '" + pr.sln + "' (allowed: none, feedforward, feedback)");
+        throw config_error(origin + ": '" + x.key("sln") + "' = '" + pr.sln +
+                           "' (allowed: none, feedforward, feedback)");
     if (pr.sln != "none" && !m.connectivity.find(pr.sln_matrix))
         throw config_error(origin + ": '" + x.key("sln_matrix") + "' = '" + pr.sln_matrix +
                            "' is not a matrix under model.connectivity");
     if (!pr.gradient.empty() && !has_gradient(m, pr.gradient))
-        throw config_error(origin + ": '" + x.key("gradient") + "' = '" + pr.gradient + "' is not a gradient under model.gradients");
+        throw config_error(origin + ": '" + x.key("gradient") + "' = '" + pr.gradient +
+                           "' is not a gradient under model.gradients");
     if (!(pr.power > 0)) throw config_error(origin + ": '" + x.key("power") + "' must be > 0");
     return pr;
 }
@@ -186,8 +191,8 @@ std::size_t one_of(const std::vector<std::string>& list, const section& x, const
     if (it == list.end()) {
         std::string l;
         for (const auto& n : list) l += (l.empty() ? "" : ", ") + n;
-        throw config_error(x.origin() + ": '" + x.key(k) + "' = '" + v + "' is not " + what + " of circuit '" + circuit +
-                           "' (allowed: " + l + ")");
+        throw config_error(x.origin() + ": '" + x.key(k) + "' = '" + v + "' is not " + what + " of circuit '" +
+                           circuit + "' (allowed: " + l + ")");
     }
     return static_cast<std::size_t>(it - list.begin());
 }
@@ -195,8 +200,9 @@ std::size_t one_of(const std::vector<std::string>& list, const section& x, const
 std::int64_t end_step_of(std::int64_t onset_step, double duration_ms, double dt_ms, const std::string& where) {
     const std::int64_t n = steps_of(duration_ms, dt_ms, where);
     if (n > max_steps - onset_step)
-        throw config_error(where + " = " + shortest_text(duration_ms) + " ms ends at step " + std::to_string(onset_step) +
-                           " + " + std::to_string(n) + ", beyond the largest step count 2^53");
+        throw config_error(where + " = " + shortest_text(duration_ms) + " ms ends at step " +
+                           std::to_string(onset_step) + " + " + std::to_string(n) +
+                           ", beyond the largest step count 2^53");
     return onset_step + n;
 }
 
@@ -211,18 +217,21 @@ void read_model_head(const section& model, model_spec& m) {
     if (m.circuit != "linear_ei" && !find_circuit(m.circuit)) {
         std::string allowed = "linear_ei";
         for (const auto& c : circuit_catalogue()) allowed += ", " + c.type;
-        throw config_error(origin + ": '" + model.key("circuit") + "' = '" + m.circuit + "' (allowed: " + allowed + ")");
+        throw config_error(origin + ": '" + model.key("circuit") + "' = '" + m.circuit + "' (allowed: " + allowed +
+                           ")");
     }
     if (m.circuit != "generic")
         for (const char* k : {"populations", "local"})
-            if (model.has(k)) throw config_error(origin + ": '" + model.key(k) + "' is only for 'model.circuit: generic'");
+            if (model.has(k))
+                throw config_error(origin + ": '" + model.key(k) + "' is only for 'model.circuit: generic'");
     if (m.circuit != "rnn" && model.has("rnn"))
         throw config_error(origin + ": '" + model.key("rnn") + "' is only for 'model.circuit: rnn'");
     if (m.circuit == "rnn") {
         // the units of the network are the "areas" (one population each); W_rec is the coupling matrix
         for (const char* k : {"areas", "vectors", "gradients", "connectivity", "projections"})
             if (model.has(k))
-                throw config_error(origin + ": '" + model.key(k) + "' does not apply to 'model.circuit: rnn' (see docs/rnn.md)");
+                throw config_error(origin + ": '" + model.key(k) +
+                                   "' does not apply to 'model.circuit: rnn' (see docs/rnn.md)");
         if (!model.has("rnn"))
             throw config_error(origin + ": missing " + (model.at("rnn").node().IsDefined() ? "value for " : "") +
                                "required key 'model.rnn' (circuit: rnn)");
@@ -293,7 +302,8 @@ std::vector<data_vector> read_vectors(const section& model, const area_table& ar
             seen[i] = true;
         }
         for (std::size_t i = 0; i < seen.size(); ++i)
-            if (!seen[i]) throw data_error(path + ": vector '" + name + "' has no value for area '" + areas.names[i] + "'");
+            if (!seen[i])
+                throw data_error(path + ": vector '" + name + "' has no value for area '" + areas.names[i] + "'");
         vectors.emplace_back(name, per_area);
     }
     return vectors;
@@ -343,7 +353,8 @@ linear_parameters read_linear_parameters(const section& model, bool generic_form
     if (generic_form)
         for (const char* k : {"mu_EE", "mu_IE", "eta"})
             if (p.has(k))
-                throw config_error(origin + ": '" + p.key(k) + "' belongs to the compact form; with 'model.projections' "
+                throw config_error(origin + ": '" + p.key(k) +
+                                   "' belongs to the compact form; with 'model.projections' "
                                    "give long-range scales in the projections and gradients under model.gradients");
     linear_parameters out;
     linear_ei_params& q = out.params;
@@ -361,7 +372,8 @@ linear_parameters read_linear_parameters(const section& model, bool generic_form
         target = x.required_number("value");
         const std::string g = x.required_text("gradient");
         if (!has_gradient(m, g))
-            throw config_error(origin + ": '" + x.key("gradient") + "' = '" + g + "' is not a gradient under model.gradients");
+            throw config_error(origin + ": '" + x.key("gradient") + "' = '" + g +
+                               "' is not a gradient under model.gradients");
         out.gradients.emplace_back(k, g);
     };
     using entry = std::pair<const char*, double*>;
@@ -385,7 +397,8 @@ linear_parameters read_linear_parameters(const section& model, bool generic_form
         if (k == "tau_E_ms" || k == "tau_I_ms" || k == "beta_E" || k == "beta_I")
             for (double v : gradient_values(m, g))
                 if (!(v > 0))
-                    throw config_error(origin + ": gradient '" + g + "' makes 'model.parameters." + k + "' <= 0 in some area");
+                    throw config_error(origin + ": gradient '" + g + "' makes 'model.parameters." + k +
+                                       "' <= 0 in some area");
     return out;
 }
 
@@ -406,7 +419,8 @@ connectivity_spec read_connectivity(const section& model, bool generic_form, con
             out.matrices.push_back(read_matrix(name, node, areas, base_dir, files));
         }
     }
-    if (!out.find("fln") && !generic_form) throw config_error(origin + ": missing required key 'model.connectivity.fln'");
+    if (!out.find("fln") && !generic_form)
+        throw config_error(origin + ": missing required key 'model.connectivity.fln'");
     if (const auto* f = out.find("fln")) out.fln_path = f->path;
     if (c.has("delays")) {
         const section d = c.sub("delays");

@@ -93,7 +93,7 @@ std::shared_ptr<const rnn::task> read_task_of(const section& r, const rnn_spec& 
         if (tn.is_map()) return config_sections::read_task(tn.map());
         if (!tn.is_scalar())
             throw config_error(origin + ": 'model.rnn.task' must be a task description (\"nback n=2 ...\") or a map "
-                               "of task keys (name: nback, n: 2, ...)");
+                                        "of task keys (name: nback, n: 2, ...)");
         try {
             return rnn::task_from_description(tn.text());
         } catch (const error& e) {
@@ -122,7 +122,8 @@ void read_init(const section& r, const rnn::task* task, rnn_spec& s) {
     if (!rnn::parse(kind, s.kind))
         throw config_error(origin + ": 'model.rnn.init.kind' = '" + kind + "' (allowed: vanilla, leaky)");
     if (!rnn::parse(act, s.activation))
-        throw config_error(origin + ": 'model.rnn.init.activation' = '" + act + "' (allowed: relu, tanh, sigmoid, softplus)");
+        throw config_error(origin + ": 'model.rnn.init.activation' = '" + act +
+                           "' (allowed: relu, tanh, sigmoid, softplus)");
     if (!rnn::parse(ro, s.readout))
         throw config_error(origin + ": 'model.rnn.init.readout' = '" + ro + "' (allowed: identity, sigmoid, softmax)");
     s.spectral_radius = in.number("spectral_radius", 0.9);
@@ -133,7 +134,8 @@ void read_init(const section& r, const rnn::task* task, rnn_spec& s) {
     if (!(s.dt_ms > 0.0)) in.at("dt_ms").fail("must be > 0");
     s.tau_ms = in.number("tau_ms", s.kind == rnn::rnn_kind::vanilla ? s.dt_ms : 100.0);
     if (s.kind == rnn::rnn_kind::leaky && !(s.tau_ms >= s.dt_ms))
-        in.at("tau_ms").fail("must be >= model.rnn.init.dt_ms = " + num(s.dt_ms) + " (a leaky network needs dt <= tau)");
+        in.at("tau_ms").fail("must be >= model.rnn.init.dt_ms = " + num(s.dt_ms) +
+                             " (a leaky network needs dt <= tau)");
     if (!(s.tau_ms > 0.0)) in.at("tau_ms").fail("must be > 0");
     s.input_scale = in.number("input_scale", 1.0);
     s.output_scale = in.number("output_scale", 1.0);
@@ -150,7 +152,8 @@ void read_init(const section& r, const rnn::task* task, rnn_spec& s) {
 /// model.rnn.trials: the trials fed in.
 void read_trials(const section& r, const rnn::task* task, rnn_spec& s) {
     if (!task)
-        throw config_error(r.origin() + ": 'model.rnn.trials' needs a task (model.rnn.task, or a weights file with one)");
+        throw config_error(r.origin() +
+                           ": 'model.rnn.trials' needs a task (model.rnn.task, or a weights file with one)");
     const section t = r.at("trials").map();
     t.only({"first", "count", "seed", "reset_state"});
     s.first_trial = static_cast<std::uint64_t>(t.whole("first", 0));
@@ -195,7 +198,7 @@ void parse_rnn_model(const YAML::Node& node, const std::string& origin, const st
     r.only({"weights", "init", "task", "trials"});
     if (r.has("weights") == r.has("init"))
         throw config_error(origin + ": 'model.rnn' needs exactly one of 'weights' (a file from cortexsim train) or "
-                           "'init' (a random network)");
+                                    "'init' (a random network)");
     rnn_spec s;
     s.defined = true;
     std::string file_task;

@@ -61,7 +61,8 @@ perturbation_spec read_perturbation(const section& x, std::size_t i, const model
         pt.areas = area_list(x, "areas", m.areas);
         pt.sources = area_list(x, "sources", m.areas);
     } else {
-        throw config_error(origin + ": '" + x.key("kind") + "' = '" + pt.kind + "' (allowed: silence, modulator, lesion)");
+        throw config_error(origin + ": '" + x.key("kind") + "' = '" + pt.kind +
+                           "' (allowed: silence, modulator, lesion)");
     }
     if (pt.kind != "lesion") {
         pt.onset_ms = x.required_number("onset_ms");
@@ -96,7 +97,8 @@ void read_wm_analysis(const section& a, const model_spec& m, analysis_spec& out)
     if (!(out.max_lag_ms > 0)) throw config_error(origin + ": 'analysis.max_lag_ms' must be > 0");
     out.rule = a.text("rule", "delay_minus_baseline");
     if (out.rule != "delay_minus_baseline" && out.rule != "delay_mean")
-        throw config_error(origin + ": 'analysis.rule' = '" + out.rule + "' (allowed: delay_minus_baseline, delay_mean)");
+        throw config_error(origin + ": 'analysis.rule' = '" + out.rule +
+                           "' (allowed: delay_minus_baseline, delay_mean)");
     if (out.rule == "delay_minus_baseline" && a.has("delay_ms") && !a.has("baseline_ms"))
         throw config_error(origin + ": 'analysis.rule' delay_minus_baseline needs 'analysis.baseline_ms'");
     out.threshold_hz = a.number("threshold_hz", 5.0);
@@ -193,7 +195,8 @@ std::vector<stimulus_spec> read_stimuli(const section& top, const model_spec& m,
         x.onset_ms = st.required_number("onset_ms");
         x.duration_ms = st.required_number("duration_ms");
         if (st.has("amplitude_hz") == st.has("amplitude"))
-            throw config_error(origin + ": '" + st.display() + "' needs exactly one of 'amplitude_hz' (linear_ei) "
+            throw config_error(origin + ": '" + st.display() +
+                               "' needs exactly one of 'amplitude_hz' (linear_ei) "
                                "or 'amplitude' (in the input units of the circuit)");
         x.amplitude = st.has("amplitude") ? st.required_number("amplitude") : st.required_number("amplitude_hz");
         if (x.onset_ms < 0) throw config_error(origin + ": '" + st.key("onset_ms") + "' must be >= 0");
@@ -220,7 +223,7 @@ std::vector<stimulus_spec> read_task_stimuli(const section& top, const model_spe
     t.only({"task", "weights", "trial", "step_ms", "onset_ms", "area", "ports", "amplitude"});
     if (t.has("task") == t.has("weights"))
         throw config_error(origin + ": 'task_stimuli' needs exactly one of 'task' (a task description) or "
-                           "'weights' (a weights file whose task is used)");
+                                    "'weights' (a weights file whose task is used)");
     std::string description;
     if (t.has("task")) {
         description = t.required_text("task");
@@ -307,7 +310,8 @@ analysis_spec read_analysis(const section& top, const model_spec& m) {
         for (const char* k : {"population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor",
                               "timescale_ms", "max_lag_ms"})
             if (a.has(k))
-                throw config_error(origin + ": '" + a.key(k) + "' is for nonlinear circuits (linear_ei uses 'analysis.stimulus')");
+                throw config_error(origin + ": '" + a.key(k) +
+                                   "' is for nonlinear circuits (linear_ei uses 'analysis.stimulus')");
     } else {
         read_wm_analysis(a, m, out);
     }

@@ -82,7 +82,8 @@ std::shared_ptr<const rnn::task> read_task(const section& s) {
         throw config_error(s.origin() + ": '" + s.display() + "': " + m);  // a constraint between keys
     }
     if (!task)
-        throw config_error(s.origin() + ": '" + s.key(name_key) + "' = '" + name + "' (allowed: nback, dms, cue_delay)");
+        throw config_error(s.origin() + ": '" + s.key(name_key) + "' = '" + name +
+                           "' (allowed: nback, dms, cue_delay)");
     return task;
 }
 

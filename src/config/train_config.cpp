@@ -40,7 +40,8 @@ E choice(const section& s, const char* k, E def, const char* allowed) {
     if (!s.has(k)) return def;
     const std::string v = s.text(k, "");
     E out{};
-    if (!parse(v, out)) throw config_error(s.origin() + ": '" + s.key(k) + "' = '" + v + "' (allowed: " + allowed + ")");
+    if (!parse(v, out))
+        throw config_error(s.origin() + ": '" + s.key(k) + "' = '" + v + "' (allowed: " + allowed + ")");
     return out;
 }
 
@@ -52,12 +53,13 @@ void read_tau(const section& n, init_params& p) {
         p.tau_min_ms = p.tau_max_ms = 5.0 * p.dt_ms;
     } else if (t.is_list()) {
         const auto items = t.items();
-        if (items.size() != 2) throw config_error(origin + ": '" + n.key("tau_ms") + "' must be a number or a list [min, max]");
+        if (items.size() != 2)
+            throw config_error(origin + ": '" + n.key("tau_ms") + "' must be a number or a list [min, max]");
         p.tau_min_ms = items[0].number();
         p.tau_max_ms = items[1].number();
         if (!(p.tau_min_ms > 0.0) || !(p.tau_max_ms >= p.tau_min_ms))
-            throw config_error(origin + ": '" + n.key("tau_ms") + "' = [" + num(p.tau_min_ms) + ", " + num(p.tau_max_ms) +
-                               "] must satisfy 0 < min <= max");
+            throw config_error(origin + ": '" + n.key("tau_ms") + "' = [" + num(p.tau_min_ms) + ", " +
+                               num(p.tau_max_ms) + "] must satisfy 0 < min <= max");
     } else {
         p.tau_min_ms = p.tau_max_ms = number_in(n, "tau_ms", 50.0, 0.0, INFINITY, false);
     }
@@ -93,8 +95,8 @@ std::string read_network(const section& n, const task& t, init_params& p) {
 /// training: loss and optimiser.
 void read_training(const section& t, const section& n, train_config& c) {
     const std::string& origin = t.origin();
-    t.only({"loss", "batch", "iterations", "learning_rate", "beta1", "beta2", "epsilon", "clip_norm",
-            "progress_every", "eval_trials", "stop_accuracy"});
+    t.only({"loss", "batch", "iterations", "learning_rate", "beta1", "beta2", "epsilon", "clip_norm", "progress_every",
+            "eval_trials", "stop_accuracy"});
     c.loss = choice(t, "loss", loss_kind::cross_entropy, "cross_entropy, mse");
     if (c.loss == loss_kind::cross_entropy && c.network.readout != readout_kind::softmax)
         throw config_error(origin + ": '" + t.key("loss") + "' = cross_entropy needs '" + n.key("readout") +
@@ -117,21 +119,21 @@ void read_training(const section& t, const section& n, train_config& c) {
 void set_listing(train_config& c, const std::string& scaling) {
     const init_params& p = c.network;
     const std::string task_line = "task: " + c.task_ptr->description() + "\n";
-    const std::string net_line =
-        "network: kind=" + to_string(p.kind) + " units=" + std::to_string(p.n_rec) +
-        " activation=" + to_string(p.activation) + " readout=" + to_string(p.readout) + " dt_ms=" + num(p.dt_ms) +
-        " tau_ms=[" + num(p.tau_min_ms) + "," + num(p.tau_max_ms) + "] spectral_radius=" + num(p.spectral_radius) +
-        " radius_scaling=" + scaling + " input_scale=" + num(p.input_scale) + " output_scale=" + num(p.output_scale) +
-        " seed=" + std::to_string(p.seed) + "\n";
+    const std::string net_line = "network: kind=" + to_string(p.kind) + " units=" + std::to_string(p.n_rec) +
+                                 " activation=" + to_string(p.activation) + " readout=" + to_string(p.readout) +
+                                 " dt_ms=" + num(p.dt_ms) + " tau_ms=[" + num(p.tau_min_ms) + "," + num(p.tau_max_ms) +
+                                 "] spectral_radius=" + num(p.spectral_radius) + " radius_scaling=" + scaling +
+                                 " input_scale=" + num(p.input_scale) + " output_scale=" + num(p.output_scale) +
+                                 " seed=" + std::to_string(p.seed) + "\n";
     const std::string train_line = "training: loss=" + to_string(c.loss) + " batch=" + std::to_string(c.batch) +
                                    " learning_rate=" + num(c.learning_rate) + " beta1=" + num(c.beta1) +
                                    " beta2=" + num(c.beta2) + " epsilon=" + num(c.epsilon) +
                                    " clip_norm=" + num(c.clip_norm) + "\n";
     c.fingerprint = sha256::of(task_line + net_line + train_line);
     c.resolved = task_line + net_line + train_line + "run: iterations=" + std::to_string(c.iterations) +
-                 " progress_every=" + std::to_string(c.progress_every) + " eval_trials=" +
-                 std::to_string(c.eval_trials) + " stop_accuracy=" + num(c.stop_accuracy) + " checkpoint_every=" +
-                 std::to_string(c.checkpoint_every) + "\n";
+                 " progress_every=" + std::to_string(c.progress_every) +
+                 " eval_trials=" + std::to_string(c.eval_trials) + " stop_accuracy=" + num(c.stop_accuracy) +
+                 " checkpoint_every=" + std::to_string(c.checkpoint_every) + "\n";
 }
 
 }  // namespace

@@ -198,13 +198,14 @@ std::int64_t value::whole(std::int64_t min, std::int64_t max) const {
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), w);
     const bool exact = ec == std::errc() && end == s.data() + s.size();
     const double v = exact ? static_cast<double>(w) : number();
-    if (!exact && v != std::floor(v)) throw config_error(*origin_ + ": '" + key_ + "' = " + shortest_text(v) + " must be a whole number");
+    if (!exact && v != std::floor(v))
+        throw config_error(*origin_ + ": '" + key_ + "' = " + shortest_text(v) + " must be a whole number");
     const std::string shown = exact ? s : shortest_text(v);
     if (exact ? w < min : v < static_cast<double>(min))
         throw config_error(*origin_ + ": '" + key_ + "' = " + shown + " must be >= " + std::to_string(min));
     if (exact ? w > max : v > static_cast<double>(max))
-        throw config_error(*origin_ + ": '" + key_ + "' = " + shown + " must be <= " +
-                           (max == max_whole ? std::string("2^53") : std::to_string(max)));
+        throw config_error(*origin_ + ": '" + key_ + "' = " + shown +
+                           " must be <= " + (max == max_whole ? std::string("2^53") : std::to_string(max)));
     return exact ? w : static_cast<std::int64_t>(v);
 }
 
@@ -247,7 +248,8 @@ void section::only(std::initializer_list<const char*> allowed) const {
         bool ok = false;
         for (const char* a : allowed) ok = ok || k == a;
         if (!ok)
-            throw config_error(*origin_ + ": unknown key '" + key(k) + "' (allowed here: " + allowed_list(allowed) + ")");
+            throw config_error(*origin_ + ": unknown key '" + key(k) + "' (allowed here: " + allowed_list(allowed) +
+                               ")");
     }
 }
 

@@ -64,8 +64,8 @@ local_rows projection_rows(const model_spec& spec, const projection_spec& p, std
             r.col.push_back(static_cast<std::int64_t>(j));
             r.val.push_back(w);
             if (dist)
-                r.delay.push_back(
-                    delay_steps((*dist)(n, i, j), spec.connectivity.delays.velocity_m_per_s, spec.run.dt_ms));
+                r.delay.push_back(delay_steps((*dist)(n, i, j), spec.connectivity.delays.velocity_m_per_s,
+                                              spec.run.dt_ms));
         }
         r.row_ptr.push_back(static_cast<std::int64_t>(r.val.size()));
     }

@@ -118,10 +118,9 @@ labelled_matrix read_square_matrix_csv(const std::string& path, const std::vecto
     for (std::size_t i = 0; i < nr; ++i)
         for (std::size_t j = 0; j < nc; ++j) {
             const double v = t.number(i, j);
-            const std::string where =
-                path + ": row '" + t.row_labels[i] + "' (target), column '" + t.columns[j] + "' (source)";
-            if (checks.non_negative && v < 0.0)
-                throw data_error(where + ": value " + t.cells[i][j] + " is negative");
+            const std::string where = path + ": row '" + t.row_labels[i] + "' (target), column '" + t.columns[j] +
+                                      "' (source)";
+            if (checks.non_negative && v < 0.0) throw data_error(where + ": value " + t.cells[i][j] + " is negative");
             if (checks.zero_diagonal && i == j && v != 0.0)
                 throw data_error(where + ": diagonal value " + t.cells[i][j] + " must be 0");
             m.values[i * nc + j] = v;

@@ -45,7 +45,8 @@ local_rows rnn_recurrent_rows(const model_spec& m, std::size_t begin, std::size_
             }
         }
     } else {
-        r.col.reserve(static_cast<std::size_t>(static_cast<double>(r.n_rows) * static_cast<double>(N) * s.density * 1.05) + 16);
+        r.col.reserve(
+            static_cast<std::size_t>(static_cast<double>(r.n_rows) * static_cast<double>(N) * s.density * 1.05) + 16);
         r.val.reserve(r.col.capacity());
         for (std::size_t i = begin; i < end; ++i) {
             rnn::random_rec_row(s, i, r.col, r.val);

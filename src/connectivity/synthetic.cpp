@@ -27,14 +27,14 @@ std::size_t sheet_columns(std::size_t n) {
 /// The per-call geometry: every area's position and the bucket grid used by the proposals.
 struct layout {
     std::size_t n = 0;
-    int dims = 2;                    // D
-    double b = 1.0;                  // bucket side [mm]
+    int dims = 2;    // D
+    double b = 1.0;  // bucket side [mm]
     double origin[3] = {0, 0, 0};
-    std::int64_t g[3] = {1, 1, 1};   // buckets per axis
-    std::vector<double> pos;         // [n][3]
-    std::vector<std::int64_t> bucket_of_area;        // linear bucket index of each area
-    std::vector<std::int64_t> bucket_start;          // [n_buckets + 1]
-    std::vector<std::uint32_t> items;                // areas by bucket
+    std::int64_t g[3] = {1, 1, 1};             // buckets per axis
+    std::vector<double> pos;                   // [n][3]
+    std::vector<std::int64_t> bucket_of_area;  // linear bucket index of each area
+    std::vector<std::int64_t> bucket_start;    // [n_buckets + 1]
+    std::vector<std::uint32_t> items;          // areas by bucket
     std::int64_t c_max = 1;
     bool sphere = false;
     double radius = 0.0;
@@ -130,7 +130,7 @@ layout make_layout(const synthetic_spec& s) {
 /// P(d) proportional to rho^|d|, sampled by inversion from one uniform.
 struct axis_proposal {
     double log_rho = 0.0;
-    double p_plus = 1.0;           // P(d >= 0)
+    double p_plus = 1.0;  // P(d >= 0)
     std::int64_t n_plus = 1, n_minus = 0;
     double q_plus = 1.0, q_minus = 0.0;  // 1 - rho^n of each side
 
@@ -252,8 +252,8 @@ double synthetic_distance_mm(const synthetic_spec& s, std::size_t i, std::size_t
 local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::size_t row_end) {
     validate(s);
     if (row_begin > row_end || row_end > s.n_areas)
-        throw config_error("synthetic model: row range [" + std::to_string(row_begin) + ", " +
-                           std::to_string(row_end) + ") out of range (" + std::to_string(s.n_areas) + " areas)");
+        throw config_error("synthetic model: row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
+                           ") out of range (" + std::to_string(s.n_areas) + " areas)");
     const std::size_t n = s.n_areas, k = synthetic_sources_per_row(s);
     local_rows out;
     out.n_global = n;
@@ -285,8 +285,7 @@ local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::s
         if (!dense && !complete) {
             std::int64_t own[3];
             L.coords(L.bucket_of_area[i], own);
-            const axis_proposal ax[3] = {axis_proposal(log_rho, own[0], L.g[0]),
-                                         axis_proposal(log_rho, own[1], L.g[1]),
+            const axis_proposal ax[3] = {axis_proposal(log_rho, own[0], L.g[0]), axis_proposal(log_rho, own[1], L.g[1]),
                                          axis_proposal(log_rho, own[2], L.g[2])};
             const std::uint64_t mark = static_cast<std::uint64_t>(i) + 1;
             for (std::uint64_t a = 0; a < budget; ++a) {
@@ -306,13 +305,12 @@ local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::s
                 if (j == i || stamp[j] == mark) continue;
                 const double l1 = static_cast<double>(std::abs(d[0]) + std::abs(d[1]) + std::abs(d[2]));
                 const double envelope = (l1 == 0.0 ? 0.0 : l1 * log_rho) + slack;
-                const double accept =
-                    std::exp(-L.distance(i, j) / lambda - envelope) * static_cast<double>(count) * inv_c_max;
-                const double u_acc =
-                    flat ? u[3]
-                         : uniform01x4(counter_of(a | (std::uint64_t{1} << 63), static_cast<std::uint32_t>(i),
-                                                  stream_proposal),
-                                       key)[0];
+                const double accept = std::exp(-L.distance(i, j) / lambda - envelope) * static_cast<double>(count) *
+                                      inv_c_max;
+                const double u_acc = flat ? u[3]
+                                          : uniform01x4(counter_of(a | (std::uint64_t{1} << 63),
+                                                                   static_cast<std::uint32_t>(i), stream_proposal),
+                                                        key)[0];
                 if (!(u_acc < accept)) continue;
                 stamp[j] = mark;
                 cols.push_back(j);

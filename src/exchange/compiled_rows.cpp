@@ -17,7 +17,8 @@ compiled_rows compile_rows(const block_partition& part, int rank, const local_ro
                         std::to_string(rows.row_begin + rows.n_rows) + ") do not match the partition on rank " +
                         std::to_string(rank));
     const bool delays = !rows.delay.empty();
-    if (delays && rows.delay.size() != rows.nnz()) throw mpi_error("exchange: rows carry delays for some nonzeros only");
+    if (delays && rows.delay.size() != rows.nnz())
+        throw mpi_error("exchange: rows carry delays for some nonzeros only");
     if (rows.nnz() > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()))
         throw mpi_error("exchange: too many nonzeros on rank " + std::to_string(rank));
     const std::size_t N = part.n_areas();
@@ -45,7 +46,8 @@ compiled_rows compile_rows(const block_partition& part, int rank, const local_ro
         std::iota(idx.begin(), idx.end(), b);
         if (!column_key.empty())
             std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) {
-                return column_key[static_cast<std::size_t>(rows.col[x])] < column_key[static_cast<std::size_t>(rows.col[y])];
+                return column_key[static_cast<std::size_t>(rows.col[x])] <
+                       column_key[static_cast<std::size_t>(rows.col[y])];
             });
         for (std::size_t q = 0; q < idx.size(); ++q) {
             r.global_col[b + q] = rows.col[idx[q]];

@@ -16,12 +16,12 @@ namespace cortexsim::detail {
 
 struct compiled_rows {
     std::size_t n_rows = 0, row_begin = 0;
-    std::vector<std::int64_t> row_ptr;   // n_rows + 1
+    std::vector<std::int64_t> row_ptr;       // n_rows + 1
     std::vector<std::int32_t> needed_index;  // per nonzero: index into needed
     std::vector<std::int64_t> global_col;    // per nonzero: global source id
     std::vector<double> val;
-    std::vector<std::int32_t> delay;     // per nonzero (empty: no delays)
-    std::vector<std::int64_t> needed;    // distinct sources, increasing global id
+    std::vector<std::int32_t> delay;   // per nonzero (empty: no delays)
+    std::vector<std::int64_t> needed;  // distinct sources, increasing global id
 };
 
 /// Checks the rows against the partition (this rank's rows, columns in range and distinct within a row) and

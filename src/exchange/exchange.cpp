@@ -95,7 +95,8 @@ public:
 
     void sums_of_constant(double value, double* out) const override {
         for (std::size_t i = 0; i < r_.n_rows; ++i)
-            out[i] = detail::row_sum(r_.row_ptr[i], r_.row_ptr[i + 1], r_.val.data(), [&](std::int64_t) { return value; });
+            out[i] = detail::row_sum(r_.row_ptr[i], r_.row_ptr[i + 1], r_.val.data(),
+                                     [&](std::int64_t) { return value; });
     }
 
     std::int64_t history_length() const override { return 0; }
@@ -189,7 +190,8 @@ public:
 
     void sums_of_constant(double value, double* out) const override {
         for (std::size_t i = 0; i < n_local_; ++i)
-            out[i] = detail::row_sum(r_.row_ptr[i], r_.row_ptr[i + 1], r_.val.data(), [&](std::int64_t) { return value; });
+            out[i] = detail::row_sum(r_.row_ptr[i], r_.row_ptr[i + 1], r_.val.data(),
+                                     [&](std::int64_t) { return value; });
     }
 
     std::int64_t history_length() const override { return L_; }

@@ -80,9 +80,8 @@ engine::impl::impl(const model_spec& s, MPI_Comm cm)
       gather(cm, part) {
     run_collectively(comm, [&] { c = make_circuit(spec, begin, n); });
     lr = std::make_unique<detail::long_range>(spec, comm, part, *c);
-    run_collectively(comm, [&] {
-        c->prepare([this](const std::vector<double>& value) { return lr->at_constant(value); });
-    });
+    run_collectively(comm,
+                     [&] { c->prepare([this](const std::vector<double>& value) { return lr->at_constant(value); }); });
     lr->initialise(*c);
     stimulus = std::make_unique<stimulus_schedule>(spec.stimuli, begin, n, c->stimulus_ports().size());
     for (std::size_t p = 0; p < c->stimulus_ports().size(); ++p) stim_ptr.push_back(stimulus->input(p));

@@ -31,7 +31,8 @@ std::vector<std::vector<std::size_t>> group_projections(const std::vector<projec
 }
 
 /// Removes the entries (target in `targets`, source in `sources`) of the rows: a lesion of those projections.
-void remove_entries(local_rows& rows, const std::vector<std::size_t>& targets, const std::vector<std::size_t>& sources) {
+void remove_entries(local_rows& rows, const std::vector<std::size_t>& targets,
+                    const std::vector<std::size_t>& sources) {
     local_rows out;
     out.n_global = rows.n_global;
     out.row_begin = rows.row_begin;
@@ -126,7 +127,7 @@ double long_range::exchanges_per_second(double dt_ms, int stages) const {
     double total = 0.0;
     for (const auto& g : groups_)
         total += g.x->history_length() == 0 ? steps_per_s * stages
-                                             : steps_per_s / static_cast<double>(g.x->min_delay());
+                                            : steps_per_s / static_cast<double>(g.x->min_delay());
     return total;
 }
 

@@ -52,8 +52,7 @@ h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const outp
         if (comm_rank(comm_) != 0) return;
         std::error_code ec;
         const std::string dir = folder_of(path_);
-        if (!fs::is_directory(dir, ec))
-            throw io_error(path_ + ": output folder '" + dir + "' does not exist");
+        if (!fs::is_directory(dir, ec)) throw io_error(path_ + ": output folder '" + dir + "' does not exist");
         if (fs::exists(path_, ec) && !overwrite)
             throw io_error(path_ + ": output file exists already (use --overwrite to replace it)");
         if (fs::is_directory(path_, ec)) throw io_error(path_ + ": output path is a folder");
@@ -135,8 +134,7 @@ h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const outp
     flush();
 }
 
-h5_output::h5_output(MPI_Comm comm, std::string path, append_t, const output_layout& layout,
-                     const std::string& run_id)
+h5_output::h5_output(MPI_Comm comm, std::string path, append_t, const output_layout& layout, const std::string& run_id)
     : comm_(comm), path_(std::move(path)), run_id_(run_id), layout_(layout), keep_partial_(true) {
     quiet_hdf5();
     partial_ = path_ + ".partial";
@@ -180,7 +178,8 @@ void h5_output::open_file(bool create) {
         ck(H5Pset_coll_metadata_write(fapl, true), "collective metadata writes");
         file_ = create ? H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl)
                        : H5Fopen(partial_.c_str(), H5F_ACC_RDWR, fapl);
-        if (file_ < 0) throw io_error(partial_ + (create ? ": cannot create output file" : ": cannot open output file"));
+        if (file_ < 0)
+            throw io_error(partial_ + (create ? ": cannot create output file" : ": cannot open output file"));
         dxpl_ = H5Pcreate(H5P_DATASET_XFER);
         ck(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
     });
@@ -197,9 +196,7 @@ void h5_output::close_checked() {
 }
 
 void h5_output::suspend() {
-    run_collectively(comm_, [&] {
-        close_checked();
-    });
+    run_collectively(comm_, [&] { close_checked(); });
     committed_ = true;  // nothing to remove
 }
 
@@ -270,9 +267,9 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
         h5_handle space(H5Screate_simple(rank, dims, nullptr), H5Sclose, "space");
         const std::string full = "/analysis/" + name;
         const bool exists = H5Lexists(file_, full.c_str(), H5P_DEFAULT) > 0;
-        h5_handle d(exists ? H5Dopen2(file_, full.c_str(), H5P_DEFAULT)
-                           : H5Dcreate2(file_, full.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                        H5P_DEFAULT),
+        h5_handle d(exists
+                        ? H5Dopen2(file_, full.c_str(), H5P_DEFAULT)
+                        : H5Dcreate2(file_, full.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                     H5Dclose, "create " + full);
         const hsize_t start[2] = {layout_.area_begin, 0};
         const hsize_t count[2] = {layout_.n_local, per_area};
@@ -286,13 +283,15 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
 }
 
 void h5_output::write_global(const std::string& name, const std::vector<std::size_t>& dims,
-                             const std::vector<double>& data, const std::string& units, const std::string& description) {
+                             const std::vector<double>& data, const std::string& units,
+                             const std::string& description) {
     run_collectively(comm_, [&] {
         std::vector<hsize_t> d(dims.begin(), dims.end());
         h5_handle space(H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose, "space");
         const bool exists = H5Lexists(file_, name.c_str(), H5P_DEFAULT) > 0;
         h5_handle ds(exists ? H5Dopen2(file_, name.c_str(), H5P_DEFAULT)
-                            : H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                            : H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                                         H5P_DEFAULT),
                      H5Dclose, "create " + name);
         write_by_root(comm_, ds, H5T_NATIVE_DOUBLE, dxpl_, data.data());
         string_attribute(ds, "units", units);

@@ -66,8 +66,7 @@ std::vector<embedded_file> read_embedded_files(const std::string& file) {
     std::vector<std::string> names;
     {
         h5_handle f(open_read(file), H5Fclose, "open");
-        if (H5Lexists(f, "/provenance", H5P_DEFAULT) <= 0 ||
-            H5Lexists(f, "/provenance/data_files", H5P_DEFAULT) <= 0)
+        if (H5Lexists(f, "/provenance", H5P_DEFAULT) <= 0 || H5Lexists(f, "/provenance/data_files", H5P_DEFAULT) <= 0)
             throw io_error(file + ": has no embedded data files (/provenance/data_files)");
         h5_handle g(H5Gopen2(f, "/provenance/data_files", H5P_DEFAULT), H5Gclose, "open data_files");
         H5G_info_t info;
@@ -89,7 +88,8 @@ std::vector<embedded_file> read_embedded_files(const std::string& file) {
         h5_handle space(H5Dget_space(d), H5Sclose, "space");
         const hssize_t n_bytes = H5Sget_simple_extent_npoints(space);
         e.content.assign(static_cast<std::size_t>(std::max<hssize_t>(n_bytes, 0)), '\0');
-        if (n_bytes > 0) ck(H5Dread(d, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.content.data()), "read " + ds);
+        if (n_bytes > 0)
+            ck(H5Dread(d, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, e.content.data()), "read " + ds);
         out.push_back(std::move(e));
     }
     return out;
@@ -155,13 +155,17 @@ void read_h5_numeric(const std::string& file, const std::string& dataset, int wa
     h5_handle space(H5Dget_space(d), H5Sclose, "space");
     const int rank = H5Sget_simple_extent_ndims(space);
     hsize_t dims[2] = {0, 0};
-    if (rank != want_rank) throw data_error(where + ": has " + std::to_string(rank) + " dimensions, expected " + std::to_string(want_rank));
+    if (rank != want_rank)
+        throw data_error(where + ": has " + std::to_string(rank) + " dimensions, expected " +
+                         std::to_string(want_rank));
     H5Sget_simple_extent_dims(space, dims, nullptr);
     names = string_array_attribute(d, "areas", where);
     if (want_rank == 2 && dims[0] != dims[1])
-        throw data_error(where + ": matrix is not square (" + std::to_string(dims[0]) + " rows, " + std::to_string(dims[1]) + " columns)");
+        throw data_error(where + ": matrix is not square (" + std::to_string(dims[0]) + " rows, " +
+                         std::to_string(dims[1]) + " columns)");
     if (names.size() != dims[0])
-        throw data_error(where + ": attribute 'areas' has " + std::to_string(names.size()) + " names for " + std::to_string(dims[0]) + " rows");
+        throw data_error(where + ": attribute 'areas' has " + std::to_string(names.size()) + " names for " +
+                         std::to_string(dims[0]) + " rows");
     values.assign(static_cast<std::size_t>(dims[0]) * (want_rank == 2 ? dims[1] : 1), 0.0);
     ck(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "read " + where);
 }

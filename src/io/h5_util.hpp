@@ -13,7 +13,6 @@
 namespace cortexsim::h5 {
 
 
-
 /// Owns an hid_t and closes it with the right function.
 class h5_handle {
 public:

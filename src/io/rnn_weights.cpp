@@ -16,11 +16,11 @@
 #include "cortexsim/common/errors.hpp"
 
 namespace cortexsim::rnn {
+using detail::format_name;
+using detail::format_version;
 using detail::read_number_attribute;
 using detail::read_string_attribute;
 using detail::shape_text;
-using detail::format_name;
-using detail::format_version;
 
 namespace {
 
@@ -31,7 +31,8 @@ using h5::h5_handle;
 
 std::string num(double v) { return shortest_text(v); }
 
-void write_dataset(hid_t f, const std::string& name, std::initializer_list<hsize_t> dims, const std::vector<double>& v) {
+void write_dataset(hid_t f, const std::string& name, std::initializer_list<hsize_t> dims,
+                   const std::vector<double>& v) {
     std::vector<hsize_t> d(dims);
     h5_handle space(H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose, "dataspace " + name);
     h5_handle ds(H5Dcreate2(f, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
@@ -279,8 +280,9 @@ rnn_weights read_rnn_weights(const std::string& path) {
     w.n_out = O;
     for (const char* k : {"n_in", "n_rec", "n_out"}) {
         const double v = read_number_attribute(root, k, path, found);
-        const double want = k[2] == 'i' ? static_cast<double>(I) : k[2] == 'r' ? static_cast<double>(N)
-                                                                               : static_cast<double>(O);
+        const double want = k[2] == 'i'   ? static_cast<double>(I)
+                            : k[2] == 'r' ? static_cast<double>(N)
+                                          : static_cast<double>(O);
         if (found && v != want)
             throw data_error(path + ": attribute '" + k + "' = " + num(v) + " does not match the datasets (" +
                              num(want) + ")");
@@ -423,7 +425,8 @@ rnn_weights_header read_rnn_weights_header(const std::string& path) {
     const std::string format = f.string_attribute("format", found);
     if (!found || format != weights_format)
         throw data_error(path + ": not a cortexsim rnn weights file (attribute 'format' is " +
-                         (found ? "'" + format + "'" : std::string("missing")) + ", expected '" + weights_format + "')");
+                         (found ? "'" + format + "'" : std::string("missing")) + ", expected '" + weights_format +
+                         "')");
     const double version = f.number_attribute("format_version", found);
     if (!found || version != weights_format_version)
         throw data_error(path + ": attribute 'format_version' is " + (found ? num(version) : "missing") +
@@ -436,7 +439,8 @@ rnn_weights_header read_rnn_weights_header(const std::string& path) {
         return s;
     };
     const std::string kind = need_string("kind"), act = need_string("activation"), ro = need_string("readout");
-    if (!rnn::parse(kind, h.kind)) throw data_error(path + ": attribute 'kind' = '" + kind + "' (allowed: vanilla, leaky)");
+    if (!rnn::parse(kind, h.kind))
+        throw data_error(path + ": attribute 'kind' = '" + kind + "' (allowed: vanilla, leaky)");
     if (!rnn::parse(act, h.activation))
         throw data_error(path + ": attribute 'activation' = '" + act + "' (allowed: relu, tanh, sigmoid, softplus)");
     if (!rnn::parse(ro, h.readout))
@@ -454,7 +458,8 @@ rnn_weights_header read_rnn_weights_header(const std::string& path) {
     };
     const auto d_b = f.shape("/b"), d_in = f.shape("/W_in"), d_bout = f.shape("/b_out");
     if (d_b.size() != 1) throw data_error(path + ": /b: shape " + shape_text(d_b) + ", expected one dimension");
-    if (d_bout.size() != 1) throw data_error(path + ": /b_out: shape " + shape_text(d_bout) + ", expected one dimension");
+    if (d_bout.size() != 1)
+        throw data_error(path + ": /b_out: shape " + shape_text(d_bout) + ", expected one dimension");
     if (d_in.size() != 2) throw data_error(path + ": /W_in: shape " + shape_text(d_in) + ", expected two dimensions");
     const hsize_t N = d_b[0], I = d_in[1], O = d_bout[0];
     if (N == 0) throw data_error(path + ": /b: no units (shape 0)");
@@ -471,8 +476,9 @@ rnn_weights_header read_rnn_weights_header(const std::string& path) {
     h.n_out = O;
     for (const char* k : {"n_in", "n_rec", "n_out"}) {
         const double v = f.number_attribute(k, found);
-        const double want = k[2] == 'i' ? static_cast<double>(I) : k[2] == 'r' ? static_cast<double>(N)
-                                                                               : static_cast<double>(O);
+        const double want = k[2] == 'i'   ? static_cast<double>(I)
+                            : k[2] == 'r' ? static_cast<double>(N)
+                                          : static_cast<double>(O);
         if (found && v != want)
             throw data_error(path + ": attribute '" + k + "' = " + num(v) + " does not match the datasets (" +
                              num(want) + ")");

@@ -153,8 +153,8 @@ std::vector<T> send_to_ranks(MPI_Comm comm, const std::vector<std::vector<T>>& o
         so += sc[u];
         ro += rc[u];
     }
-    GP_MPI(
-        MPI_Alltoallv(sbuf.data(), sc.data(), sd.data(), MPI_BYTE, rbuf.data(), rc.data(), rd.data(), MPI_BYTE, comm));
+    GP_MPI(MPI_Alltoallv(sbuf.data(), sc.data(), sd.data(), MPI_BYTE, rbuf.data(), rc.data(), rd.data(), MPI_BYTE,
+                         comm));
     std::vector<T> in(static_cast<std::size_t>(rt) / sizeof(T));
     if (!in.empty()) std::copy_n(rbuf.data(), rt, reinterpret_cast<char*>(in.data()));
     return in;
@@ -288,8 +288,8 @@ std::vector<int> petsc_parts(MPI_Comm comm, const csr& c, const block_partition&
             throw petsc_error("graph_partition: the graph has " + std::to_string(total_edges / 2) +
                               " edges, too many for this PETSc's 32-bit indices");
     });
-    const std::uint64_t scale =
-        std::clamp<std::uint64_t>(weight_budget / std::max<std::uint64_t>(total_edges, 1), 1, 1000);
+    const std::uint64_t scale = std::clamp<std::uint64_t>(weight_budget / std::max<std::uint64_t>(total_edges, 1), 1,
+                                                          1000);
 
     std::vector<int> parts(n_local, 0);
     collectively(comm, [&] {

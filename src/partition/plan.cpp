@@ -42,7 +42,8 @@ model_spec renumbered(const model_spec& m, const std::vector<std::size_t>& order
     }
     r.areas.original = order;
     for (auto& g : r.gradients)
-        for (std::size_t n = 0; n < A; ++n) g.values[n] = m.gradients[static_cast<std::size_t>(&g - r.gradients.data())].values[order[n]];
+        for (std::size_t n = 0; n < A; ++n)
+            g.values[n] = m.gradients[static_cast<std::size_t>(&g - r.gradients.data())].values[order[n]];
     for (std::size_t q = 0; q < r.connectivity.matrices.size(); ++q) {
         const auto& src = m.connectivity.matrices[q].values;
         auto& dst = r.connectivity.matrices[q].values;
@@ -67,7 +68,8 @@ partition_plan plan_partition(const model_spec& spec, MPI_Comm comm) {
     std::vector<weighted_row> rows;
     const bool graph = spec.partition_method == "graph";
     if (spec.rnn.defined) {
-        if (graph) throw config_error(spec.config_path + ": 'run.partition' = 'graph' is not available for circuit rnn");
+        if (graph)
+            throw config_error(spec.config_path + ": 'run.partition' = 'graph' is not available for circuit rnn");
         plan.spec = spec;
         plan.description = "contiguous blocks of units";
         return plan;
@@ -81,7 +83,8 @@ partition_plan plan_partition(const model_spec& spec, MPI_Comm comm) {
     if (graph && size > 1) {
         const partition_report before = make_partition_report(comm, block_owner, blocks.begin(me), rows);
         plan.report.push_back("(contiguous blocks would need " + std::to_string(before.total_ghosts) +
-                              " ghost areas in total, the graph partition needs " + std::to_string(rep.total_ghosts) + ")");
+                              " ghost areas in total, the graph partition needs " + std::to_string(rep.total_ghosts) +
+                              ")");
     }
     if (!graph || size == 1) {
         plan.spec = spec;
@@ -98,8 +101,9 @@ partition_plan plan_partition(const model_spec& spec, MPI_Comm comm) {
             }
     plan.spec = renumbered(spec, order);
     plan.spec.partition_counts = counts;
-    plan.description = "graph partition (PETSc MatPartitioning, " + graph_partitioner_type() +
-                       "); areas renumbered part by part, output and checkpoints in data-file order (docs/partition.md)";
+    plan.description =
+        "graph partition (PETSc MatPartitioning, " + graph_partitioner_type() +
+        "); areas renumbered part by part, output and checkpoints in data-file order (docs/partition.md)";
     return plan;
 }
 

@@ -59,7 +59,8 @@ void rnn_weights::validate(const std::string& where) const {
                          ", n_out = " + std::to_string(n_out) + ")");
     auto check = [&](const std::vector<double>& v, std::size_t want, const char* name, bool positive) {
         if (v.size() != want)
-            throw data_error(p + name + " has " + std::to_string(v.size()) + " values, expected " + std::to_string(want));
+            throw data_error(p + name + " has " + std::to_string(v.size()) + " values, expected " +
+                             std::to_string(want));
         for (std::size_t i = 0; i < v.size(); ++i) {
             if (!std::isfinite(v[i]))
                 throw data_error(p + name + ": value " + num(v[i]) + " at flat index " + std::to_string(i) +
@@ -128,8 +129,9 @@ rnn_weights init_weights(const init_params& p) {
 
 double spectral_radius_estimate(const std::vector<double>& W, std::size_t N, int iterations) {
     if (N == 0) return 0.0;
-    if (W.size() != N * N) throw error("spectral_radius_estimate: matrix has " + std::to_string(W.size()) +
-                                       " values, expected " + std::to_string(N * N));
+    if (W.size() != N * N)
+        throw error("spectral_radius_estimate: matrix has " + std::to_string(W.size()) + " values, expected " +
+                    std::to_string(N * N));
     iterations = std::max(iterations, 16);
     std::vector<double> v(N), w;
     for (std::size_t i = 0; i < N; ++i) v[i] = gauss(0x5eedULL, tag_power, i);

@@ -33,9 +33,9 @@ constexpr double kDt = 0.5;
 constexpr std::int64_t kSteps = 10000;  // 5 s: states 0 .. 9999 (the authors' R[0 .. 9999])
 constexpr std::int64_t kCueOn = 2000, kCueOff = 2799;
 constexpr std::int64_t kDistOn = 4000, kDistOff = 4800;
-constexpr std::int64_t kBaseFrom = 1000, kBaseTo = 2000;    // 0.5-1.0 s
+constexpr std::int64_t kBaseFrom = 1000, kBaseTo = 2000;     // 0.5-1.0 s
 constexpr std::int64_t kDelayFrom = 9000, kDelayTo = 10000;  // 4.5-5.0 s
-constexpr double kCue = 0.1;                                  // [nA]
+constexpr double kCue = 0.1;                                 // [nA]
 
 struct dataset {
     std::vector<std::string> names;
@@ -297,8 +297,8 @@ TEST(FroudistWalsh, NamesParametersAndModulator) {
     EXPECT_EQ(c0.input_channels(),
               (std::vector<std::string>{"sup_NMDA_1", "sup_NMDA_2", "sup_AMPA_1", "sup_AMPA_2", "deep_NMDA_1",
                                         "deep_NMDA_2", "deep_AMPA_1", "deep_AMPA_2"}));
-    EXPECT_EQ(c0.stimulus_ports(), (std::vector<std::string>{"E1_dend", "E2_dend", "E1", "E2", "PV", "SST1",
-                                                             "SST2", "VIP1", "VIP2"}));
+    EXPECT_EQ(c0.stimulus_ports(),
+              (std::vector<std::string>{"E1_dend", "E2_dend", "E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}));
     EXPECT_EQ(c0.modulators(), std::vector<std::string>{"dopamine"});
     c0.step({0, nullptr, nullptr});  // nothing to do, must not crash
 
@@ -461,8 +461,7 @@ TEST(FroudistWalsh, DistractorResistanceNeedsIntermediateDopamine) {
     const auto ref = reference();
     const auto& names = data().names;
     const csv_table sweep = read_csv(kDir + "da_sweep_computed.csv");
-    const std::size_t ca = sweep.column("areas_persistent_cue_only"),
-                      cd = sweep.column("areas_distractor_E2_persists");
+    const std::size_t ca = sweep.column("areas_persistent_cue_only"), cd = sweep.column("areas_distractor_E2_persists");
     for (double da : {1.0, 1.5, 2.0}) {
         std::size_t r = 0;
         while (std::stod(sweep.row_labels[r]) != da) ++r;
@@ -512,7 +511,8 @@ TEST(FroudistWalsh, NoiseKeepsThePersistentSet) {
     }
     EXPECT_EQ(persistent(t.delay_E1, t.base_E1), ref_pers);
     std::printf("[ noise     ] sigma 0.005 nA, seed 0: %zu persistent areas; worst |delay - reference (other noise "
-                "stream)| %.2f Hz (%s)\n", persistent(t.delay_E1, t.base_E1).size(), w.diff, w.where.c_str());
+                "stream)| %.2f Hz (%s)\n",
+                persistent(t.delay_E1, t.base_E1).size(), w.diff, w.where.c_str());
     // the OU current of the authors' code, I <- I (1 - k) + sigma sqrt(k) eta with k = dt / tau = 0.25, has the
     // stationary standard deviation sigma / sqrt(2 - k)
     const auto& x = t.trace_noise_E1;
@@ -541,14 +541,19 @@ TEST(FroudistWalsh, NoiseDependsOnlyOnSeedAreaPopulationAndStep) {
     };
     std::vector<part> parts;
     for (auto [b, nb] : {std::pair<std::size_t, std::size_t>{10, 10}, {3, 9}})
-        parts.push_back({b, nb, froudist_walsh_circuit(spec, b, nb),
+        parts.push_back({b,
+                         nb,
+                         froudist_walsh_circuit(spec, b, nb),
                          std::vector<std::vector<double>>(src.size(), std::vector<double>(nb)),
-                         std::vector<std::vector<double>>(9, std::vector<double>(nb, 0.0)), {}, {}});
+                         std::vector<std::vector<double>>(9, std::vector<double>(nb, 0.0)),
+                         {},
+                         {}});
     for (auto& p : parts) {
         for (auto& v : p.lr) p.pl.push_back(v.data());
         for (auto& v : p.st) p.ps.push_back(v.data());
     }
-    std::vector<std::vector<double>> lr_full(src.size(), std::vector<double>(n)), st_full(9, std::vector<double>(n, 0.0));
+    std::vector<std::vector<double>> lr_full(src.size(), std::vector<double>(n)),
+        st_full(9, std::vector<double>(n, 0.0));
     std::vector<const double*> pf, sf;
     for (auto& v : lr_full) pf.push_back(v.data());
     for (auto& v : st_full) sf.push_back(v.data());
@@ -574,8 +579,8 @@ TEST(FroudistWalsh, NoiseDependsOnlyOnSeedAreaPopulationAndStep) {
     for (auto& v : z) pz.push_back(v.data());
     for (auto& v : zs) psz.push_back(v.data());
     one.step({5, pz.data(), psz.data()});
-    const char* pops[] = {"I_noise_E1", "I_noise_E2", "I_noise_PV", "I_noise_SST1", "I_noise_SST2", "I_noise_VIP1",
-                          "I_noise_VIP2"};
+    const char* pops[] = {"I_noise_E1",   "I_noise_E2",   "I_noise_PV",  "I_noise_SST1",
+                          "I_noise_SST2", "I_noise_VIP1", "I_noise_VIP2"};
     for (std::uint32_t p = 0; p < 7; ++p) {
         const double eta = noise_normals(key_of(7), 13, p / 4, 5)[p % 4];
         EXPECT_DOUBLE_EQ(one.var(one.find_variable(pops[p]))[0], 0.005 * std::sqrt(0.25) * eta) << pops[p];
@@ -643,7 +648,8 @@ TEST(FroudistWalsh, ShortTermPlasticityVariant) {
             EXPECT_EQ(c.var(c.find_variable("u_E2"))[i], data().stp_u0[i]);
             EXPECT_EQ(c.var(c.find_variable("x_E1"))[i], data().stp_x0[i]);
         }
-        run_stp(c, 20000, [](std::int64_t, int) { return 0.0; }, 0, 0, 0, 0);
+        run_stp(
+            c, 20000, [](std::int64_t, int) { return 0.0; }, 0, 0, 0, 0);
         const double *u = c.var(c.find_variable("u_E1")), *x = c.var(c.find_variable("x_E2"));
         double du = 0, dx = 0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -673,8 +679,9 @@ TEST(FroudistWalsh, ShortTermPlasticityVariant) {
             std::copy(c.var(c.find_variable("u_E2")), c.var(c.find_variable("u_E2")) + n, u2.begin());
         }
         auto& t = cue ? with_cue : no_cue;
-        const stp_trace p = run_stp(c, end - ping_on, [&](std::int64_t k, int port) { return stim(k + ping_on, port); },
-                                    0, end - ping_on, 0, 0);
+        const stp_trace p = run_stp(
+            c, end - ping_on, [&](std::int64_t k, int port) { return stim(k + ping_on, port); }, 0, end - ping_on, 0,
+            0);
         t.peak1 = p.peak1;
         t.peak2 = p.peak2;
     }

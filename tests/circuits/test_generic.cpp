@@ -52,7 +52,8 @@ generic_population population(const std::string& name, double tau_ms, generic_tr
     return p;
 }
 
-void add_weight(model_spec& m, const std::string& to, const std::string& from, double w, const std::string& gradient = "") {
+void add_weight(model_spec& m, const std::string& to, const std::string& from, double w,
+                const std::string& gradient = "") {
     generic_weight x;
     x.to = m.generic.find(to);
     const bool gate = m.generic.find(from) == generic_circuit_spec::npos;
@@ -64,7 +65,8 @@ void add_weight(model_spec& m, const std::string& to, const std::string& from, d
     m.generic.weights.push_back(x);
 }
 
-void add_input(model_spec& m, const std::string& channel, const std::string& to, double w, const std::string& gradient = "") {
+void add_input(model_spec& m, const std::string& channel, const std::string& to, double w,
+               const std::string& gradient = "") {
     auto& s = m.generic;
     generic_input x;
     x.channel = std::find(s.channels.begin(), s.channels.end(), channel) - s.channels.begin();
@@ -89,7 +91,8 @@ struct step_buffers {
         for (std::size_t x = 0; x < lr.size(); ++x)
             for (std::size_t i = 0; i < c.n_local(); ++i) lr[x][i] = lr_of ? lr_of(x, c.first_area() + i, k) : 0.0;
         for (std::size_t x = 0; x < stim.size(); ++x)
-            for (std::size_t i = 0; i < c.n_local(); ++i) stim[x][i] = stim_of ? stim_of(x, c.first_area() + i, k) : 0.0;
+            for (std::size_t i = 0; i < c.n_local(); ++i)
+                stim[x][i] = stim_of ? stim_of(x, c.first_area() + i, k) : 0.0;
         step_input in;
         in.step = k;
         in.lr = lr_ptr.data();
@@ -334,9 +337,9 @@ TEST(GenericTransfer, EveryFunctionMatchesItsFormula) {
     // one population with tau = dt: one step from r = 0 gives r = f(I) exactly; I = background + stimulus
     std::vector<double> xs;
     for (int j = -40; j <= 40; ++j) xs.push_back(0.25 * j + 0.01);
-    xs.push_back(0.4);           // a x = b of the Abbott-Chance parameters below (the removable singularity)
+    xs.push_back(0.4);  // a x = b of the Abbott-Chance parameters below (the removable singularity)
     xs.push_back(0.4 + 1e-12);
-    xs.push_back(800.0);         // large arguments: no overflow
+    xs.push_back(800.0);  // large arguments: no overflow
     xs.push_back(-800.0);
     struct kase {
         const char* name;
@@ -426,7 +429,7 @@ model_spec noisy_model(std::size_t n_areas, std::uint64_t seed) {
     for (double x : h) s.push_back(1 + 0.5 * x);
     add_gradient(m, "s", s);
     const generic_transfer kinds[6] = {generic_transfer::threshold_linear, generic_transfer::sigmoid,
-                                       generic_transfer::softplus, generic_transfer::relu,
+                                       generic_transfer::softplus,         generic_transfer::relu,
                                        generic_transfer::threshold_linear, generic_transfer::tanh};
     for (int p = 0; p < 6; ++p) {
         std::string name = "P";  // (not "P" + to_string: a GCC 12 -Wrestrict false positive)
@@ -669,7 +672,8 @@ TEST(GenericConfig, ErrorsNameFileKeyAndValue) {
         {"model:\n  populations:\n    E: {tau_ms: 20, transfer: relu, tau: 3}\n",
          {"test.yaml: ", "unknown key 'model.populations.E.tau'"}},
         {"model:\n  populations:\n" + ok_pops + "  local:\n    weigths: []\n", {"unknown key 'model.local.weigths'"}},
-        {"model:\n  populations:\n" + ok_pops + "  local:\n    weights:\n      - {to: E, from: I, weight: 1, gain: 2}\n",
+        {"model:\n  populations:\n" + ok_pops +
+             "  local:\n    weights:\n      - {to: E, from: I, weight: 1, gain: 2}\n",
          {"unknown key 'model.local.weights.0.gain'"}},
         {"model:\n  populations:\n    E: {tau_ms: 20, transfer: {function: relu, gain: 2}}\n",
          {"unknown key 'model.populations.E.transfer.gain'", "relu"}},
@@ -695,8 +699,10 @@ TEST(GenericConfig, ErrorsNameFileKeyAndValue) {
          {"missing required key 'model.populations.E.transfer.r_max'"}},
         {"model:\n  populations:\n    E: {tau_ms: 20}\n", {"missing required key 'model.populations.E.transfer'"}},
         // invalid values
-        {"model:\n  populations:\n    E: {tau_ms: 0, transfer: relu}\n", {"'model.populations.E.tau_ms' = '0'", "must be > 0"}},
-        {"model:\n  populations:\n    E: {tau_ms: -5, transfer: relu}\n", {"'model.populations.E.tau_ms' = '-5'", "must be > 0"}},
+        {"model:\n  populations:\n    E: {tau_ms: 0, transfer: relu}\n",
+         {"'model.populations.E.tau_ms' = '0'", "must be > 0"}},
+        {"model:\n  populations:\n    E: {tau_ms: -5, transfer: relu}\n",
+         {"'model.populations.E.tau_ms' = '-5'", "must be > 0"}},
         {"model:\n  populations:\n    E: {tau_ms: 20, transfer: relu, synapse: {kind: nmda, tau_ms: 5, gamma: 1}}\n",
          {"'model.populations.E.synapse.kind' = 'nmda'", "linear, saturating"}},
         {"model:\n  populations:\n    E: {tau_ms: 20, transfer: relu, synapse: {kind: linear, tau_ms: -1, gamma: 1}}\n",
@@ -706,15 +712,19 @@ TEST(GenericConfig, ErrorsNameFileKeyAndValue) {
         {"model:\n  populations:\n    E: {tau_ms: 20, transfer: {function: abbott_chance, a: 1, b: 1, d: 0}}\n",
          {"'model.populations.E.transfer.d' = '0'", "must be > 0"}},
         // wrong types
-        {"model:\n  populations:\n    E: {tau_ms: fast, transfer: relu}\n", {"'model.populations.E.tau_ms' = 'fast'", "not a number"}},
-        {"model:\n  populations:\n    E: {tau_ms: [1, 2], transfer: relu}\n", {"'model.populations.E.tau_ms' = [1, 2]", "must be a number"}},
+        {"model:\n  populations:\n    E: {tau_ms: fast, transfer: relu}\n",
+         {"'model.populations.E.tau_ms' = 'fast'", "not a number"}},
+        {"model:\n  populations:\n    E: {tau_ms: [1, 2], transfer: relu}\n",
+         {"'model.populations.E.tau_ms' = [1, 2]", "must be a number"}},
         {"model:\n  populations: [E, I]\n", {"'model.populations' = [E, I]", "must be a map"}},
-        {"model:\n  populations:\n" + ok_pops + "  local:\n    weights: {to: E}\n", {"'model.local.weights'", "must be a list"}},
+        {"model:\n  populations:\n" + ok_pops + "  local:\n    weights: {to: E}\n",
+         {"'model.local.weights'", "must be a list"}},
         // gradients, names, duplicates
         {"model:\n  populations:\n    E: {tau_ms: 20, transfer: relu, background: {value: 1, gradient: t}}\n",
          {"'model.populations.E.background.gradient' = 't'", "is not a gradient"}},
         {"model:\n  populations:\n    S_E: {tau_ms: 20, transfer: relu}\n", {"'model.populations.S_E'", "S_ or eta_"}},
-        {"model:\n  populations:\n" + ok_pops + "  local:\n    weights:\n      - {to: E, from: I, weight: 1}\n      - {to: E, from: I, weight: 2}\n",
+        {"model:\n  populations:\n" + ok_pops +
+             "  local:\n    weights:\n      - {to: E, from: I, weight: 1}\n      - {to: E, from: I, weight: 2}\n",
          {"'model.local.weights.1'", "given twice"}},
         {"model:\n  local: {}\n", {"missing required key 'model.populations'"}},
     };

@@ -60,11 +60,13 @@ void expect_second_order(const model& md) {
     const double T = 40.0;
     const auto ref = integrate(md.config, md.overrides, md.dt / 16, integrator_kind::heun, T, md.stim);
     const double h1 = max_abs_diff(integrate(md.config, md.overrides, md.dt, integrator_kind::heun, T, md.stim), ref);
-    const double h2 = max_abs_diff(integrate(md.config, md.overrides, md.dt / 2, integrator_kind::heun, T, md.stim), ref);
+    const double h2 = max_abs_diff(integrate(md.config, md.overrides, md.dt / 2, integrator_kind::heun, T, md.stim),
+                                   ref);
     const double e1 = max_abs_diff(integrate(md.config, md.overrides, md.dt, integrator_kind::euler, T, md.stim), ref);
-    const double e2 = max_abs_diff(integrate(md.config, md.overrides, md.dt / 2, integrator_kind::euler, T, md.stim), ref);
+    const double e2 = max_abs_diff(integrate(md.config, md.overrides, md.dt / 2, integrator_kind::euler, T, md.stim),
+                                   ref);
     EXPECT_GT(e1, 0.0) << md.config;
-    EXPECT_NEAR(h1 / h2, 4.0, 0.8) << md.config << ": Heun errors " << h1 << ", " << h2;  // second order
+    EXPECT_NEAR(h1 / h2, 4.0, 0.8) << md.config << ": Heun errors " << h1 << ", " << h2;   // second order
     EXPECT_NEAR(e1 / e2, 2.0, 0.4) << md.config << ": Euler errors " << e1 << ", " << e2;  // first order
     EXPECT_LT(h1, e1 / 5) << md.config;
 }
@@ -79,7 +81,8 @@ TEST(Integrators, HeunIsSecondOrderOnEveryCircuitWithIncrements) {
     expect_second_order({"laminar_generic.yaml",
                          {"model.populations.L23_E.noise.sigma=0", "model.populations.L4_E.noise.sigma=0",
                           "model.populations.L56_E.noise.sigma=0"},
-                         0.2, 2.0});
+                         0.2,
+                         2.0});
 }
 
 TEST(Integrators, StochasticHeunAddsOneKickPerStep) {

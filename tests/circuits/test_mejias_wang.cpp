@@ -28,9 +28,9 @@ const std::string data_dir = std::string(CORTEXSIM_SOURCE_DIR) + "/configs/data/
 // The 30-area network: names, gradient, the two long-range weight matrices (row-major, rows = targets).
 struct network {
     std::vector<std::string> names;
-    std::vector<double> g;       // gradient_value_g (spines / max; Chaudhuri-29 hierarchy proxy for 9 areas)
-    std::vector<double> W_ff;    // rownorm(FLN^0.3) * SLN
-    std::vector<double> W_fb;    // rownorm(FLN^0.3) * (1 - SLN_fefcap)
+    std::vector<double> g;     // gradient_value_g (spines / max; Chaudhuri-29 hierarchy proxy for 9 areas)
+    std::vector<double> W_ff;  // rownorm(FLN^0.3) * SLN
+    std::vector<double> W_fb;  // rownorm(FLN^0.3) * (1 - SLN_fefcap)
     labelled_matrix fln, sln, sln_cap;
     std::size_t size() const { return names.size(); }
     std::size_t index(const std::string& a) const {
@@ -125,8 +125,8 @@ struct trial_result {
     std::vector<double> cue_peak_E1;  // max over the 0.6 s from the cue onset ((4.0, 4.6] s by default)
     std::vector<double> delay_E1;     // mean over the last second
     std::vector<double> delay_E2;
-    std::vector<double> end_E1;       // at t_end
-    double xi_mean = 0, xi_sd = 0;    // of xi1 and xi2 over all areas, t > 1 s [nA]
+    std::vector<double> end_E1;     // at t_end
+    double xi_mean = 0, xi_sd = 0;  // of xi1 and xi2 over all areas, t > 1 s [nA]
 };
 
 trial_result run_trial(const model_spec& m, const protocol& p = {}) {
@@ -196,9 +196,9 @@ const trial_result& default_trial() {
 }
 
 // MODELS.md §2.5 [C]: the 22 areas above 10 Hz at trial end.
-const std::set<std::string> expected_persistent{"5",    "2",    "F1",  "STPc", "7A",   "46d",  "10",   "9/46v",
-                                                "9/46d", "F5",  "TEpd", "PBr", "7m",   "LIP",  "F2",   "7B",
-                                                "ProM", "STPi", "F7",  "8B",   "STPr", "24c"};
+const std::set<std::string> expected_persistent{"5",     "2",    "F1",   "STPc", "7A",   "46d", "10", "9/46v",
+                                                "9/46d", "F5",   "TEpd", "PBr",  "7m",   "LIP", "F2", "7B",
+                                                "ProM",  "STPi", "F7",   "8B",   "STPr", "24c"};
 
 // The reference table, by area.
 struct reference_row {
@@ -232,12 +232,11 @@ TEST(MejiasWang, InfoListsEveryParameterWithItsDefault) {
     const circuit_info& info = wong_wang_info();
     EXPECT_EQ(info.type, "wong_wang");
     const std::map<std::string, double> expected{
-        {"tau_r_ms", 2},       {"tau_N_ms", 60},      {"tau_G_ms", 5},        {"gamma", 1.282},
-        {"gamma_I", 2},        {"a_Hz_per_nA", 135},  {"b_Hz", 54},           {"d_s", 0.308},
-        {"g_I", 4},            {"c1_Hz_per_nA", 615}, {"c0_Hz", 177},         {"r0_Hz", 5.5},
-        {"J_C_nA", 0.0107},    {"J_EI_nA", -0.31},    {"J_II_nA", -0.12},     {"I_0E_nA", 0.3294},
-        {"I_0I_nA", 0.26},     {"J_plus_nA", 0.2112}, {"J_min_nA", 0.21},     {"J_max_nA", 0.42},
-        {"G", 0.48},           {"noise_sigma_nA", 0}, {"noise_tau_ms", 2}};
+        {"tau_r_ms", 2},      {"tau_N_ms", 60},      {"tau_G_ms", 5},       {"gamma", 1.282},   {"gamma_I", 2},
+        {"a_Hz_per_nA", 135}, {"b_Hz", 54},          {"d_s", 0.308},        {"g_I", 4},         {"c1_Hz_per_nA", 615},
+        {"c0_Hz", 177},       {"r0_Hz", 5.5},        {"J_C_nA", 0.0107},    {"J_EI_nA", -0.31}, {"J_II_nA", -0.12},
+        {"I_0E_nA", 0.3294},  {"I_0I_nA", 0.26},     {"J_plus_nA", 0.2112}, {"J_min_nA", 0.21}, {"J_max_nA", 0.42},
+        {"G", 0.48},          {"noise_sigma_nA", 0}, {"noise_tau_ms", 2}};
     std::map<std::string, double> got(info.defaults.begin(), info.defaults.end());
     EXPECT_EQ(got.size(), info.defaults.size()) << "a parameter is listed twice";
     EXPECT_EQ(got, expected);
@@ -265,7 +264,7 @@ TEST(MejiasWang, RejectsBadInput) {
     model_spec m = make_spec();
     EXPECT_THROW(wong_wang_circuit(m, 25, 10), config_error);  // beyond the 30 areas
     m.gradients.clear();
-    EXPECT_THROW(wong_wang_circuit(m, 0, 30), config_error);       // no gradient "spines"
+    EXPECT_THROW(wong_wang_circuit(m, 0, 30), config_error);  // no gradient "spines"
     model_spec slow = make_spec({{"tau_r_ms", 0.4}});
     EXPECT_THROW(wong_wang_circuit(slow, 0, 30), config_error);  // dt = 0.5 ms >= tau_r
 }
@@ -321,7 +320,8 @@ TEST(MejiasWang, ModulatorGEqualsParameterG) {
 // parameters.m L121-140: for targets 8m, 8l and frontal sources, 1 - SLN is capped at 0.4.
 TEST(MejiasWang, FefCappedSlnFile) {
     const network& N = net();
-    const std::set<std::string> frontal{"8m", "8l", "F1", "46d", "10", "9/46v", "9/46d", "F5", "F2", "ProM", "F7", "8B"};
+    const std::set<std::string> frontal{"8m",    "8l", "F1", "46d",  "10", "9/46v",
+                                        "9/46d", "F5", "F2", "ProM", "F7", "8B"};
     int changed = 0;
     for (std::size_t i = 0; i < N.size(); ++i)
         for (std::size_t j = 0; j < N.size(); ++j) {
@@ -417,9 +417,7 @@ TEST(MejiasWang, MatchesReferenceRatesToRoundingWithItsCueTiming) {
 }
 
 // (2) The 22 persistent areas of MODELS.md §2.5.
-TEST(MejiasWang, PersistentSetIsThe22Areas) {
-    EXPECT_EQ(persistent(default_trial().end_E1), expected_persistent);
-}
+TEST(MejiasWang, PersistentSetIsThe22Areas) { EXPECT_EQ(persistent(default_trial().end_E1), expected_persistent); }
 
 // (3) The gap in the ranked delay rates (Fig 2D; Figure2/robustbif.m draws the line between ranks 5 and 6).
 TEST(MejiasWang, GapBetweenEarlySensoryAndTheRest) {
@@ -484,9 +482,9 @@ TEST(MejiasWang, PartOfTheNetworkFollowsTheSameTrajectories) {
     double tepd_E2_peak = 0, a7_I_peak = 0, a7_I_before = 0;
     for (std::int64_t k = 0; k < step_of(10000); ++k) {
         channels(full.var(wong_wang_circuit::v_S1), full.var(wong_wang_circuit::v_S2), lr);
-        stim[0][v1] = on(k, 4000, 4500) ? 0.3 : 0.0;     // the cue (outside the part)
-        stim[1][tepd] = on(k, 1000, 1500) ? 0.1 : 0.0;   // E2 port inside the part
-        stim[2][a7] = on(k, 2000, 2500) ? 0.05 : 0.0;    // I port inside the part
+        stim[0][v1] = on(k, 4000, 4500) ? 0.3 : 0.0;    // the cue (outside the part)
+        stim[1][tepd] = on(k, 1000, 1500) ? 0.1 : 0.0;  // E2 port inside the part
+        stim[2][a7] = on(k, 2000, 2500) ? 0.05 : 0.0;   // I port inside the part
         full.step({k, lr_full, st_full});
         part.step({k, lr_part, st_part});
         for (std::size_t v = 0; v < 8; ++v)
@@ -497,8 +495,8 @@ TEST(MejiasWang, PartOfTheNetworkFollowsTheSameTrajectories) {
     }
     EXPECT_EQ(mismatches, 0u);
     EXPECT_NE(full.var(wong_wang_circuit::v_xi1)[b], 0.0);
-    EXPECT_GT(tepd_E2_peak, 10.0);                   // the E2 port drives E2
-    EXPECT_GT(a7_I_peak, a7_I_before + 5.0);         // the I port drives I (615/4 Hz/nA * 0.05 nA ~ 7.7 Hz)
+    EXPECT_GT(tepd_E2_peak, 10.0);                           // the E2 port drives E2
+    EXPECT_GT(a7_I_peak, a7_I_before + 5.0);                 // the I port drives I (615/4 Hz/nA * 0.05 nA ~ 7.7 Hz)
     EXPECT_GT(full.var(wong_wang_circuit::v_E1)[a7], 10.0);  // 7A holds the cue
 }
 

@@ -91,12 +91,15 @@ std::string write_network(const std::string& dir, const rnn::rnn_weights& w, con
 /// A config running a weights file (or anything else put under model.rnn) for t_end_ms.
 std::string config_text(const std::string& rnn_body, double t_end_ms, double dt_ms = 10.0) {
     std::ostringstream s;
-    s << "model:\n  name: rnn_test\n  circuit: rnn\n  rnn:\n" << rnn_body << "run:\n  t_end_ms: " << t_end_ms
-      << "\n  dt_ms: " << dt_ms << "\n  record_interval_ms: " << dt_ms << "\n";
+    s << "model:\n  name: rnn_test\n  circuit: rnn\n  rnn:\n"
+      << rnn_body << "run:\n  t_end_ms: " << t_end_ms << "\n  dt_ms: " << dt_ms << "\n  record_interval_ms: " << dt_ms
+      << "\n";
     return s.str();
 }
 
-model_spec parse(const std::string& text, const std::string& dir) { return parse_config(text, dir + "/test.yaml", dir); }
+model_spec parse(const std::string& text, const std::string& dir) {
+    return parse_config(text, dir + "/test.yaml", dir);
+}
 
 /// The config error of `text` (empty if it parses).
 std::string error_of(const std::string& text, const std::string& dir) {
@@ -165,10 +168,11 @@ TEST(RnnCircuit, KernelAndReadoutReproduceTheForwardPass) {
             }
             for (bool reset : {false, true}) {
                 SCOPED_TRACE(reset ? "reset_state" : "continuous");
-                const model_spec m = parse(config_text("    weights: w.h5\n    trials: {first: 3, count: 2, reset_state: " +
-                                                           std::string(reset ? "true" : "false") + "}\n",
-                                                       static_cast<double>(2 * T) * 10.0),
-                                           dir);
+                const model_spec m =
+                    parse(config_text("    weights: w.h5\n    trials: {first: 3, count: 2, reset_state: " +
+                                          std::string(reset ? "true" : "false") + "}\n",
+                                      static_cast<double>(2 * T) * 10.0),
+                          dir);
                 std::vector<double> a, o;
                 run_kernel(m, w, 2 * T, a, o);
                 // reference: one forward pass over both trials, or one per trial from a = 0
@@ -203,8 +207,9 @@ TEST(RnnCircuit, TargetsMasksAndInputsFollowTheTrials) {
                                             rnn::readout_kind::softmax, 8, 1);
     write_network(dir, w);
     // 2.5 trials from trial 7, drawn with seed 11 (not the task's)
-    const model_spec m =
-        parse(config_text("    weights: w.h5\n    trials: {first: 7, count: 3, seed: 11}\n", 2.5 * static_cast<double>(T) * 10.0), dir);
+    const model_spec m = parse(config_text("    weights: w.h5\n    trials: {first: 7, count: 3, seed: 11}\n",
+                                           2.5 * static_cast<double>(T) * 10.0),
+                               dir);
     EXPECT_EQ(m.rnn.trial_seed, 11u);
     EXPECT_EQ(m.rnn.first_trial, 7u);
     EXPECT_EQ(m.rnn.trial_steps, T);
@@ -232,10 +237,11 @@ TEST(RnnCircuit, TargetsMasksAndInputsFollowTheTrials) {
 
 TEST(RnnCircuit, SplitUnitsGiveTheSameActivityBitForBit) {
     const std::string dir = temp_dir("split");
-    for (const char* body : {"    weights: w.h5\n",
-                             "    init: {units: 24, kind: leaky, activation: tanh, tau_ms: 30, dt_ms: 10, density: 0.5, "
-                             "seed: 4}\n    task: \"nback n=1 alphabet=3 items=4 stim_steps=2 gap_steps=1 "
-                             "match_probability=0.5 response_delay_steps=0 seed=5\"\n"}) {
+    for (const char* body :
+         {"    weights: w.h5\n",
+          "    init: {units: 24, kind: leaky, activation: tanh, tau_ms: 30, dt_ms: 10, density: 0.5, "
+          "seed: 4}\n    task: \"nback n=1 alphabet=3 items=4 stim_steps=2 gap_steps=1 "
+          "match_probability=0.5 response_delay_steps=0 seed=5\"\n"}) {
         const rnn::rnn_weights w = make_network(rnn::rnn_kind::leaky, rnn::activation_kind::relu,
                                                 rnn::readout_kind::softmax, 24, 9);
         write_network(dir, w);
@@ -249,7 +255,8 @@ TEST(RnnCircuit, SplitUnitsGiveTheSameActivityBitForBit) {
             for (std::size_t i = 0; i < N; ++i) {
                 double s = 0.0;
                 for (auto q = rows.row_ptr[i]; q < rows.row_ptr[i + 1]; ++q)
-                    s += rows.val[static_cast<std::size_t>(q)] * a[static_cast<std::size_t>(rows.col[static_cast<std::size_t>(q)])];
+                    s += rows.val[static_cast<std::size_t>(q)] *
+                         a[static_cast<std::size_t>(rows.col[static_cast<std::size_t>(q)])];
                 lr[i] = s;
             }
             const double* lw[] = {lr.data()};
@@ -300,7 +307,8 @@ local_rows concatenate(const model_spec& m, const std::vector<std::size_t>& cuts
         const local_rows r = rnn_recurrent_rows(m, cuts[p], cuts[p + 1]);
         EXPECT_EQ(r.row_begin, cuts[p]);
         EXPECT_EQ(r.n_rows, cuts[p + 1] - cuts[p]);
-        for (std::size_t i = 0; i < r.n_rows; ++i) all.row_ptr.push_back(all.row_ptr.back() + r.row_ptr[i + 1] - r.row_ptr[i]);
+        for (std::size_t i = 0; i < r.n_rows; ++i)
+            all.row_ptr.push_back(all.row_ptr.back() + r.row_ptr[i + 1] - r.row_ptr[i]);
         all.col.insert(all.col.end(), r.col.begin(), r.col.end());
         all.val.insert(all.val.end(), r.val.begin(), r.val.end());
         all.n_rows += r.n_rows;
@@ -453,7 +461,8 @@ TEST(RnnConfig, WeightsFileFillsTheSpec) {
     EXPECT_EQ(m.data_files[0].content, bytes);
     EXPECT_EQ(m.data_files[0].sha256, sha256::of(bytes));
     // 1000 units: names of equal width
-    const model_spec big = parse(config_text("    init: {units: 1000, density: 0.01, inputs: 2, outputs: 3}\n", 100.0), dir);
+    const model_spec big = parse(config_text("    init: {units: 1000, density: 0.01, inputs: 2, outputs: 3}\n", 100.0),
+                                 dir);
     EXPECT_EQ(big.areas.names.front(), "u000");
     EXPECT_EQ(big.areas.names.back(), "u999");
     EXPECT_EQ(big.rnn.W_out.size(), 3000u);
@@ -464,17 +473,20 @@ TEST(RnnConfig, WeightsFileFillsTheSpec) {
 
 TEST(RnnConfig, TaskAsMapEqualsTaskAsDescription) {
     const std::string dir = temp_dir("config_task");
-    const model_spec a = parse(config_text(std::string("    init: {units: 10}\n    task: \"") + task_text + "\"\n", 100.0), dir);
-    const model_spec b = parse(config_text("    init: {units: 10}\n    task: {name: nback, n: 1, alphabet: 3, items: 4, "
-                                           "stim_steps: 2, gap_steps: 1, match_probability: 0.5, response_delay_steps: 0, "
-                                           "seed: 5}\n",
-                                           100.0),
-                               dir);
-    const model_spec c = parse(config_text("    init: {units: 10}\n    task: {kind: nback, n: 1, alphabet: 3, items: 4, "
-                                           "stim_steps: 2, gap_steps: 1, match_probability: 0.5, response_delay_steps: 0, "
-                                           "seed: 5}\n",
-                                           100.0),
-                               dir);
+    const model_spec a =
+        parse(config_text(std::string("    init: {units: 10}\n    task: \"") + task_text + "\"\n", 100.0), dir);
+    const model_spec b =
+        parse(config_text("    init: {units: 10}\n    task: {name: nback, n: 1, alphabet: 3, items: 4, "
+                          "stim_steps: 2, gap_steps: 1, match_probability: 0.5, response_delay_steps: 0, "
+                          "seed: 5}\n",
+                          100.0),
+              dir);
+    const model_spec c =
+        parse(config_text("    init: {units: 10}\n    task: {kind: nback, n: 1, alphabet: 3, items: 4, "
+                          "stim_steps: 2, gap_steps: 1, match_probability: 0.5, response_delay_steps: 0, "
+                          "seed: 5}\n",
+                          100.0),
+              dir);
     EXPECT_EQ(a.rnn.task, rnn::task_from_description(task_text)->description());
     EXPECT_EQ(b.rnn.task, a.rnn.task);
     EXPECT_EQ(c.rnn.task, a.rnn.task);
@@ -492,20 +504,28 @@ TEST(RnnConfig, ErrorsAreOneLineNamingTheKey) {
         std::string text, expect;
     };
     const std::vector<bad> cases = {
-        {config_text("    weights: none.h5\n", 100.0), "'model.rnn.weights' names '" + dir + "/none.h5', which does not exist"},
-        {config_text("    weights: w.h5\n", 100.0, 5.0), "run.dt_ms = 5.000000 must equal the network's dt_ms = 10.000000"},
+        {config_text("    weights: none.h5\n", 100.0),
+         "'model.rnn.weights' names '" + dir + "/none.h5', which does not exist"},
+        {config_text("    weights: w.h5\n", 100.0, 5.0),
+         "run.dt_ms = 5.000000 must equal the network's dt_ms = 10.000000"},
         {config_text("    init: {units: 10, dt_ms: 20, inputs: 1, outputs: 1}\n", 100.0, 10.0),
          "run.dt_ms = 10.000000 must equal the network's dt_ms = 20.000000 (model.rnn.init.dt_ms)"},
         {config_text("    weights: w.h5\n    colour: blue\n", 100.0), "unknown key 'model.rnn.colour'"},
-        {config_text("    init: {units: 10, inputs: 1, outputs: 1, gain: 2}\n", 100.0), "unknown key 'model.rnn.init.gain'"},
-        {config_text("    weights: w.h5\n    trials: {first: 0, number: 3}\n", 100.0), "unknown key 'model.rnn.trials.number'"},
-        {config_text("    weights: w.h5\n    task: {name: nback, n: 1, letters: 3}\n", 100.0), "unknown key 'model.rnn.task.letters'"},
+        {config_text("    init: {units: 10, inputs: 1, outputs: 1, gain: 2}\n", 100.0),
+         "unknown key 'model.rnn.init.gain'"},
+        {config_text("    weights: w.h5\n    trials: {first: 0, number: 3}\n", 100.0),
+         "unknown key 'model.rnn.trials.number'"},
+        {config_text("    weights: w.h5\n    task: {name: nback, n: 1, letters: 3}\n", 100.0),
+         "unknown key 'model.rnn.task.letters'"},
         {config_text("    weights: w.h5\n    trials: {count: 2}\n", 250.0),
          "run.t_end_ms = 250.000000 ms needs 25 steps, but model.rnn.trials.count = 2 trials of 12 steps give 24"},
         {config_text("    weights: w.h5\n    init: {units: 4}\n", 100.0), "'model.rnn' needs exactly one of 'weights'"},
-        {config_text("    init: {units: 10, density: 0, inputs: 1, outputs: 1}\n", 100.0), "'model.rnn.init.density' = 0 must be in (0, 1]"},
-        {config_text("    init: {units: 10, kind: gru, inputs: 1, outputs: 1}\n", 100.0), "'model.rnn.init.kind' = 'gru'"},
-        {config_text("    init: {units: 10, tau_ms: 5, dt_ms: 10, inputs: 1, outputs: 1}\n", 100.0), "'model.rnn.init.tau_ms' = 5"},
+        {config_text("    init: {units: 10, density: 0, inputs: 1, outputs: 1}\n", 100.0),
+         "'model.rnn.init.density' = 0 must be in (0, 1]"},
+        {config_text("    init: {units: 10, kind: gru, inputs: 1, outputs: 1}\n", 100.0),
+         "'model.rnn.init.kind' = 'gru'"},
+        {config_text("    init: {units: 10, tau_ms: 5, dt_ms: 10, inputs: 1, outputs: 1}\n", 100.0),
+         "'model.rnn.init.tau_ms' = 5"},
         {config_text("    init: {units: 10}\n", 100.0), "'model.rnn.init' needs 'inputs'"},
         {config_text("    init: {units: 10, inputs: 1, outputs: 1}\n    trials: {count: 1}\n", 100.0),
          "'model.rnn.trials' needs a task"},
@@ -513,9 +533,12 @@ TEST(RnnConfig, ErrorsAreOneLineNamingTheKey) {
          "has 3 inputs and 2 response classes, 'model.rnn.init' 4 inputs and 2 outputs"},
         {config_text("    weights: w.h5\n    task: \"nback n=1 alphabet=4\"\n", 100.0),
          "the network of 'model.rnn.weights' 3 inputs and 2 outputs"},
-        {config_text("    weights: w.h5\n    task: \"nback n=0\"\n", 100.0), "'model.rnn.task': task description 'nback n=0'"},
-        {config_text("    weights: w.h5\n    task: {name: nback, n: 1.5}\n", 100.0), "'model.rnn.task.n' = 1.5 must be a whole number"},
-        {config_text("    weights: w.h5\n    trials: {reset_state: maybe}\n", 100.0), "'model.rnn.trials.reset_state' = maybe must be true or false"},
+        {config_text("    weights: w.h5\n    task: \"nback n=0\"\n", 100.0),
+         "'model.rnn.task': task description 'nback n=0'"},
+        {config_text("    weights: w.h5\n    task: {name: nback, n: 1.5}\n", 100.0),
+         "'model.rnn.task.n' = 1.5 must be a whole number"},
+        {config_text("    weights: w.h5\n    trials: {reset_state: maybe}\n", 100.0),
+         "'model.rnn.trials.reset_state' = maybe must be true or false"},
     };
     for (const auto& c : cases) {
         const std::string e = error_of(c.text, dir);
@@ -550,7 +573,8 @@ TEST(RnnConfig, BadValuesInTheWeightsFileAreNamed) {
     write_network(dir, w);
     const model_spec good = parse(text, dir);
     poke(dir + "/w.h5", "/W_rec", 3, 5, std::nan(""));
-    EXPECT_NE(error_of(text, dir).find("'model.rnn.weights': " + dir + "/w.h5: /W_rec: value nan at [3][5] is not finite"),
+    EXPECT_NE(error_of(text, dir).find("'model.rnn.weights': " + dir +
+                                       "/w.h5: /W_rec: value nan at [3][5] is not finite"),
               std::string::npos)
         << error_of(text, dir);
     // a rank reading its rows of a file changed after the config was read (or too large for the config to
@@ -559,7 +583,8 @@ TEST(RnnConfig, BadValuesInTheWeightsFileAreNamed) {
         (void)rnn_recurrent_rows(good, 2, 6);
         ADD_FAILURE() << "no error";
     } catch (const data_error& e) {
-        EXPECT_NE(std::string(e.what()).find("/W_rec: value nan at [3][5] is not finite"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/W_rec: value nan at [3][5] is not finite"), std::string::npos)
+            << e.what();
     }
     EXPECT_NO_THROW((void)rnn_recurrent_rows(good, 4, 8));
     write_network(dir, w);
@@ -568,7 +593,8 @@ TEST(RnnConfig, BadValuesInTheWeightsFileAreNamed) {
         << error_of(text, dir);
     write_network(dir, w);
     poke(dir + "/w.h5", "/W_in", 7, 2, std::numeric_limits<double>::infinity());
-    EXPECT_NE(error_of(text, dir).find("/W_in: value inf at [7][2] is not finite"), std::string::npos) << error_of(text, dir);
+    EXPECT_NE(error_of(text, dir).find("/W_in: value inf at [7][2] is not finite"), std::string::npos)
+        << error_of(text, dir);
     std::ofstream(dir + "/junk.h5") << "not hdf5";
     EXPECT_NE(error_of(config_text("    weights: junk.h5\n", 100.0), dir).find("junk.h5: cannot open as HDF5"),
               std::string::npos);
@@ -591,7 +617,8 @@ TEST(RnnConfig, RepositoryConfigsAreValid) {
         p.dt_ms = 20.0;
         p.tau_min_ms = p.tau_max_ms = 40.0;
         rnn::rnn_weights w = rnn::init_weights(p);
-        w.task = "nback n=2 alphabet=6 items=16 stim_steps=3 gap_steps=2 match_probability=0.4 response_delay_steps=1 seed=1";
+        w.task = "nback n=2 alphabet=6 items=16 stim_steps=3 gap_steps=2 match_probability=0.4 response_delay_steps=1 "
+                 "seed=1";
         return w;
     }();
     write_network(dir, trained);

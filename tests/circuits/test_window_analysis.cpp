@@ -62,7 +62,8 @@ TEST(WindowAnalysis, IntrinsicTimescaleOfAnAR1Process) {
     const philox_key key = key_of(3);
     for (std::int64_t rec = 0; rec < 200000; ++rec) {
         const auto z = noise_normals(key, 0, 0, rec);
-        for (int i = 0; i < 2; ++i) x[static_cast<std::size_t>(i)] = phi[i] * x[static_cast<std::size_t>(i)] + z[static_cast<std::size_t>(i)];
+        for (int i = 0; i < 2; ++i)
+            x[static_cast<std::size_t>(i)] = phi[i] * x[static_cast<std::size_t>(i)] + z[static_cast<std::size_t>(i)];
         a.observe(rec, r);
     }
     const auto tau = a.intrinsic_timescale();

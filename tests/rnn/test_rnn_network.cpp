@@ -25,8 +25,8 @@ double tuniform(std::uint64_t i, std::uint32_t stream) {
 }
 
 /// A random small network with non-zero biases and (leaky) per-unit tau in [dt, 4 dt].
-rnn_weights random_net(rnn_kind kind, activation_kind f, readout_kind g, std::size_t I, std::size_t N,
-                       std::size_t O, std::uint64_t seed) {
+rnn_weights random_net(rnn_kind kind, activation_kind f, readout_kind g, std::size_t I, std::size_t N, std::size_t O,
+                       std::uint64_t seed) {
     init_params p;
     p.kind = kind;
     p.activation = f;
@@ -74,8 +74,8 @@ double total_loss(const rnn_weights& w, const std::vector<trial>& trials, loss_k
 }
 
 struct grad_check {
-    double rel_norm = 0.0;   // ||g - fd|| / ||g||
-    double rel_max = 0.0;    // max_i |g_i - fd_i| / max(|g_i|, |fd_i|, 1e-8 ||g||_inf)
+    double rel_norm = 0.0;  // ||g - fd|| / ||g||
+    double rel_max = 0.0;   // max_i |g_i - fd_i| / max(|g_i|, |fd_i|, 1e-8 ||g||_inf)
 };
 
 grad_check check_gradient(rnn_weights w, loss_kind loss) {
@@ -109,8 +109,8 @@ grad_check check_gradient(rnn_weights w, loss_kind loss) {
     grad_check r;
     r.rel_norm = std::sqrt(dn / gn);
     for (std::size_t i = 0; i < np; ++i)
-        r.rel_max = std::max(r.rel_max, std::fabs(g[i] - fd[i]) /
-                                            std::max({std::fabs(g[i]), std::fabs(fd[i]), 1e-8 * ginf}));
+        r.rel_max = std::max(r.rel_max,
+                             std::fabs(g[i] - fd[i]) / std::max({std::fabs(g[i]), std::fabs(fd[i]), 1e-8 * ginf}));
     return r;
 }
 
@@ -198,8 +198,8 @@ TEST(RnnNetwork, BpttGradientMatchesFiniteDifferences) {
     std::uint64_t seed = 100;
     double worst_norm = 0.0, worst_max = 0.0;
     for (rnn_kind kind : {rnn_kind::vanilla, rnn_kind::leaky})
-        for (activation_kind f : {activation_kind::relu, activation_kind::tanh, activation_kind::sigmoid,
-                                  activation_kind::softplus})
+        for (activation_kind f :
+             {activation_kind::relu, activation_kind::tanh, activation_kind::sigmoid, activation_kind::softplus})
             for (const combo& c : combos) {
                 const rnn_weights w = random_net(kind, f, c.readout, 3, 6, 3, ++seed);
                 const grad_check r = check_gradient(w, c.loss);

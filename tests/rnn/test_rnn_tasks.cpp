@@ -74,8 +74,10 @@ TEST(RnnTasks, NbackTargetsAndMasksByIndependentCheck) {
                 for (std::int64_t s = 0; s < 5; ++s) {
                     const auto tt = static_cast<std::size_t>(i * 5 + s);
                     const bool counts = i >= n && s >= 1;
-                    const int want = !counts ? -1 : (letters[static_cast<std::size_t>(i)] ==
-                                                     letters[static_cast<std::size_t>(i - n)]) ? 1 : 0;
+                    const int want =
+                        !counts                                                                              ? -1
+                        : (letters[static_cast<std::size_t>(i)] == letters[static_cast<std::size_t>(i - n)]) ? 1
+                                                                                                             : 0;
                     EXPECT_EQ(tr.mask[tt], counts ? 1.0 : 0.0) << "n=" << n << " item " << i << " step " << s;
                     EXPECT_EQ(tr.target[tt], want) << "n=" << n << " item " << i << " step " << s;
                     for (int k = 0; k < 2; ++k)
@@ -89,8 +91,9 @@ TEST(RnnTasks, NbackTargetsAndMasksByIndependentCheck) {
                 EXPECT_EQ(e.symbol, letters[static_cast<std::size_t>(i)]);
                 EXPECT_EQ(e.onset_step, i * 5);
                 EXPECT_EQ(e.n_steps, 3);
-                EXPECT_EQ(e.answer, i < n ? -1 : (letters[static_cast<std::size_t>(i)] ==
-                                                  letters[static_cast<std::size_t>(i - n)]));
+                EXPECT_EQ(e.answer,
+                          i < n ? -1
+                                : (letters[static_cast<std::size_t>(i)] == letters[static_cast<std::size_t>(i - n)]));
             }
         }
     }

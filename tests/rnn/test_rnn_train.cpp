@@ -312,8 +312,13 @@ TEST(RnnTrain, ResumeEqualsUninterruptedRun) {
 TEST(RnnTrain, CommandWritesWeightsAndResumes) {
     const std::string cfg = write_config("cmd.yaml", small_config);
     const std::string d = scratch();
-    const std::vector<std::string> common = {"--quiet", "--set", "training.iterations=10", "--set",
-                                             "training.stop_accuracy=0", "--set", "training.eval_trials=16"};
+    const std::vector<std::string> common = {"--quiet",
+                                             "--set",
+                                             "training.iterations=10",
+                                             "--set",
+                                             "training.stop_accuracy=0",
+                                             "--set",
+                                             "training.eval_trials=16"};
     auto args = [&](const std::vector<std::string>& extra) {  // CONFIG, common options, then extra (later wins)
         std::vector<std::string> a = {cfg};
         a.insert(a.end(), common.begin(), common.end());
@@ -392,11 +397,9 @@ TEST(RnnTrain, CommandWritesWeightsAndResumes) {
     if (world_rank() == 0) {
         EXPECT_EQ(err, "cortexsim train: error: " + d + "/corrupt.ckpt: checkpoint is corrupt (SHA-256 mismatch)\n");
     }
-    EXPECT_EQ(run_command(args({"-o", d + "/x.h5", "--resume", d + "/cmd.ckpt", "--set", "task.alphabet=4"}), &err),
-              2);
+    EXPECT_EQ(run_command(args({"-o", d + "/x.h5", "--resume", d + "/cmd.ckpt", "--set", "task.alphabet=4"}), &err), 2);
     if (world_rank() == 0) {
-        EXPECT_NE(err.find("cmd.ckpt: checkpoint belongs to another training configuration"), std::string::npos)
-            << err;
+        EXPECT_NE(err.find("cmd.ckpt: checkpoint belongs to another training configuration"), std::string::npos) << err;
     }
     // an existing checkpoint is not silently replaced by a fresh run
     EXPECT_EQ(run_command(args({"-o", d + "/y.h5", "--set", "checkpoint.every=2", "--set",

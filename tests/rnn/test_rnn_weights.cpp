@@ -122,7 +122,8 @@ TEST(RnnWeights, RoundTripIsExact) {
     EXPECT_EQ(r.provenance.config_text, w.provenance.config_text);
     EXPECT_EQ(r.provenance.resolved, w.provenance.resolved);
     // the task can be rebuilt from the file and generates the same trials
-    EXPECT_EQ(task_from_description(r.task)->generate(4, 9).target, make_nback(nback_params{}, 4)->generate(4, 9).target);
+    EXPECT_EQ(task_from_description(r.task)->generate(4, 9).target,
+              make_nback(nback_params{}, 4)->generate(4, 9).target);
     // a vanilla network round-trips too
     rnn_weights v = w;
     v.kind = rnn_kind::vanilla;
@@ -182,8 +183,7 @@ TEST(RnnWeights, ReadingValidatesShapesValuesAndAttributes) {
     {  // W_out with the wrong number of columns
         const std::string p = fresh();
         edit_h5(p, [&](hid_t f) { replace_dataset(f, "/W_out", {2, 10}, std::vector<double>(20, 0.1)); });
-        EXPECT_EQ(read_error(p),
-                  p + ": /W_out: shape 2 x 10, expected 2 x 12 (N = 12 from /b, n_out = 2 from /b_out)");
+        EXPECT_EQ(read_error(p), p + ": /W_out: shape 2 x 10, expected 2 x 12 (N = 12 from /b, n_out = 2 from /b_out)");
     }
     {  // missing dataset
         const std::string p = fresh();

@@ -23,9 +23,9 @@ struct analysis_column {
 
 /// A whole-run result held by rank 0 (e.g. an RNN's readout over time), written as one dataset.
 struct global_result {
-    std::string name;                 // path in the file, e.g. "/readout"
+    std::string name;  // path in the file, e.g. "/readout"
     std::vector<std::size_t> dims;
-    std::vector<double> data;         // rank 0 only (row-major), empty elsewhere
+    std::vector<double> data;  // rank 0 only (row-major), empty elsewhere
     std::string unit, description;
 };
 

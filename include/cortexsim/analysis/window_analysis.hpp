@@ -38,10 +38,10 @@ public:
     void import_state(std::size_t i, const double* in);
 
     std::size_t analysed_population() const { return pop_; }
-    std::vector<double> baseline_mean() const;  // [n][P]
-    std::vector<double> delay_mean() const;     // [n][P]
-    std::vector<double> persistent() const;     // [n]
-    std::vector<double> cue_response() const;   // [n] (NaN without a cue)
+    std::vector<double> baseline_mean() const;        // [n][P]
+    std::vector<double> delay_mean() const;           // [n][P]
+    std::vector<double> persistent() const;           // [n]
+    std::vector<double> cue_response() const;         // [n] (NaN without a cue)
     std::vector<double> distractor_response() const;  // [n] (NaN without a distractor)
     const std::vector<double>& end_rate() const { return last_; }
     const std::vector<double>& peak_rate() const { return peak_; }
@@ -55,7 +55,7 @@ private:
     std::int64_t cue_b_ = -1, cue_e_ = -1, dis_b_ = -1, dis_e_ = -1;  // steps
     bool difference_ = true;
     double threshold_;
-    std::vector<double> bsum_, dsum_, last_, peak_;    // [n][P]
+    std::vector<double> bsum_, dsum_, last_, peak_;              // [n][P]
     std::vector<double> bcount_, dcount_, cue_peak_, dis_peak_;  // [n]
     // intrinsic timescale: L_ lags (records); per area a ring of the last L_ samples and the lag sums S_0..S_L
     std::size_t L_ = 0;

@@ -35,10 +35,10 @@ struct train_options {
 };
 
 struct train_result {
-    rnn_weights weights;  // trained, with task description and provenance
+    rnn_weights weights;                                 // trained, with task description and provenance
     std::vector<double> loss_history, accuracy_history;  // per iteration, from iteration 1 (also before a resume)
-    double eval_loss = 0.0, eval_accuracy = 0.0;          // on cfg.eval_trials held-out trials
-    std::int64_t iterations = 0;                           // done in total
+    double eval_loss = 0.0, eval_accuracy = 0.0;         // on cfg.eval_trials held-out trials
+    std::int64_t iterations = 0;                         // done in total
     bool stopped_early = false;
     double wall_s = 0.0;        // wall time of the training loop of this call (rank 0's clock, agreed)
     double total_wall_s = 0.0;  // including the runs before the checkpoint resumed from

@@ -24,8 +24,8 @@ namespace cortexsim {
 struct checkpoint_data {
     std::string fingerprint;  // model_spec::fingerprint
     std::string model;
-    std::string run_id;       // attribute of the output file it belongs to
-    std::int64_t step = 0;    // steps completed
+    std::string run_id;     // attribute of the output file it belongs to
+    std::int64_t step = 0;  // steps completed
     std::int64_t n_steps = 0;
     std::int64_t records_written = 0;
     std::uint64_t n_areas = 0, n_populations = 0;
@@ -33,21 +33,23 @@ struct checkpoint_data {
     std::vector<double> rates;            // [area][variable] (n_populations = variables per area)
     std::vector<double> analysis;         // [area][analysis_state_size]: every observer's state, in order
     std::uint64_t analysis_state_size = 0;
-    std::int32_t ranks_at_save = 0;       // informational
-    std::string history;                  // "step@utc-time on N ranks" of every checkpoint of this run, ';'-joined
+    std::int32_t ranks_at_save = 0;  // informational
+    std::string history;             // "step@utc-time on N ranks" of every checkpoint of this run, ';'-joined
     // version 2: conduction-delay history, per delayed long-range group: [area][L] states s(k - L .. k - 1)
     std::vector<std::int64_t> delay_lengths;
     std::vector<std::vector<double>> delay_history;
     // version 3: per observer, its whole-run state (rank 0's)
     std::vector<std::vector<double>> observer_global;
 
+    // clang-format off  (Boost.Serialization's "ar & x")
     template <class Archive>
     void serialize(Archive& ar, const unsigned int version) {
-        ar & fingerprint & model & run_id & step & n_steps & records_written & n_areas & n_populations;
-        ar & area_names & rates & analysis & analysis_state_size & ranks_at_save & history;
-        if (version >= 2) ar & delay_lengths & delay_history;
-        if (version >= 3) ar & observer_global;
+        ar& fingerprint& model& run_id& step& n_steps& records_written& n_areas& n_populations;
+        ar& area_names& rates& analysis& analysis_state_size& ranks_at_save& history;
+        if (version >= 2) ar& delay_lengths& delay_history;
+        if (version >= 3) ar& observer_global;
     }
+    // clang-format on
 };
 
 /// The checked file both kinds of checkpoint use (simulation and RNN training): a magic line, a line

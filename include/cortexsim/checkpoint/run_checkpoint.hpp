@@ -21,8 +21,8 @@ struct checkpoint_context {
 
 /// Collective. Gathers the engine's state (after e.step() steps) and writes `path` on rank 0; `history`
 /// (the run's "step@time on N ranks" list) gets this checkpoint appended (on every rank).
-void save_checkpoint(const std::string& path, const engine& e, const checkpoint_context& ctx,
-                     const std::string& run_id, std::string& history);
+void save_checkpoint(const std::string& path, const engine& e, const checkpoint_context& ctx, const std::string& run_id,
+                     std::string& history);
 
 /// What a restored checkpoint says about its run.
 struct restored_run {

@@ -15,18 +15,20 @@ namespace cortexsim::rnn {
 /// The state saved in a checkpoint.
 struct train_state {
     std::string fingerprint;
-    std::int64_t iteration = 0;              // optimiser steps done
-    std::vector<double> params, adam_m, adam_v;  // flat (get_params order)
+    std::int64_t iteration = 0;                          // optimiser steps done
+    std::vector<double> params, adam_m, adam_v;          // flat (get_params order)
     std::vector<double> loss_history, accuracy_history;  // per iteration (batch values)
-    bool stopped = false;                    // stop_accuracy reached
-    double wall_s = 0.0;                     // training wall time so far
-    std::int32_t ranks_at_save = 0;          // informational
+    bool stopped = false;                                // stop_accuracy reached
+    double wall_s = 0.0;                                 // training wall time so far
+    std::int32_t ranks_at_save = 0;                      // informational
 
+    // clang-format off  (Boost.Serialization's "ar & x")
     template <class Archive>
     void serialize(Archive& ar, const unsigned int /*version*/) {
-        ar & fingerprint & iteration & params & adam_m & adam_v & loss_history & accuracy_history & stopped & wall_s;
-        ar & ranks_at_save;
+        ar& fingerprint& iteration& params& adam_m& adam_v& loss_history& accuracy_history& stopped& wall_s;
+        ar& ranks_at_save;
     }
+    // clang-format on
 };
 
 /// Writes atomically ("<path>.tmp", fsync, rename); throws io_error.

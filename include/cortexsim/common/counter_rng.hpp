@@ -123,11 +123,13 @@ inline double normal_of_uniform(double u) {
     constexpr double p_low = 0.02425, p_high = 1.0 - 0.02425;
     if (u < p_low) {
         const double q = std::sqrt(-2.0 * std::log(u));
-        return (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1.0);
+        return (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) /
+               ((((d1 * q + d2) * q + d3) * q + d4) * q + 1.0);
     }
     if (u > p_high) {
         const double q = std::sqrt(-2.0 * std::log(1.0 - u));
-        return -(((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1.0);
+        return -(((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) /
+               ((((d1 * q + d2) * q + d3) * q + d4) * q + 1.0);
     }
     const double q = u - 0.5, r = q * q;
     return (((((a1 * r + a2) * r + a3) * r + a4) * r + a5) * r + a6) * q /
@@ -139,7 +141,8 @@ inline double normal_of_uniform(double u) {
 /// Population p uses noise_normals(key, area, p / 4, step)[p % 4]. Stream tags 16..31 (counter_rng.hpp).
 inline std::array<double, 4> noise_normals(const philox_key& key, std::uint64_t area, std::uint32_t group,
                                            std::int64_t step) {
-    const philox_counter c = {static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(static_cast<std::uint64_t>(step) >> 32),
+    const philox_counter c = {static_cast<std::uint32_t>(step),
+                              static_cast<std::uint32_t>(static_cast<std::uint64_t>(step) >> 32),
                               static_cast<std::uint32_t>(area), 16u + (group & 15u)};
     const auto u = uniform01x4(c, key);
     return {normal_of_uniform(u[0]), normal_of_uniform(u[1]), normal_of_uniform(u[2]), normal_of_uniform(u[3])};

@@ -10,9 +10,9 @@ namespace cortexsim {
 /// A CSV table as text: header (without the first cell), row labels, cells.
 struct csv_table {
     std::string path;
-    std::string corner;                      // first cell of the header row (e.g. "target\source")
-    std::vector<std::string> columns;        // header cells after the first
-    std::vector<std::string> row_labels;     // first cell of each data row
+    std::string corner;                           // first cell of the header row (e.g. "target\source")
+    std::vector<std::string> columns;             // header cells after the first
+    std::vector<std::string> row_labels;          // first cell of each data row
     std::vector<std::vector<std::string>> cells;  // cells[r][c], c over columns
 
     /// Index of a column by name (the first column's name is `corner`, and is not indexable here).

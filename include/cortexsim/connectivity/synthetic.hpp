@@ -49,11 +49,11 @@ namespace cortexsim {
 
 struct synthetic_spec {
     std::size_t n_areas = 0;
-    std::string geometry = "sheet";    // "sheet" or "sphere"
-    double extent_mm = 100;            // [mm] sheet side, or sphere radius
-    double length_constant_mm = 10;    // [mm] lambda of the exponential distance rule
-    double density = 0.01;             // [1] fraction of the n - 1 possible sources of each row
-    double weight_scale = 1.0;         // every row sums to this
+    std::string geometry = "sheet";  // "sheet" or "sphere"
+    double extent_mm = 100;          // [mm] sheet side, or sphere radius
+    double length_constant_mm = 10;  // [mm] lambda of the exponential distance rule
+    double density = 0.01;           // [1] fraction of the n - 1 possible sources of each row
+    double weight_scale = 1.0;       // every row sums to this
     std::uint64_t seed = 1;
 };
 

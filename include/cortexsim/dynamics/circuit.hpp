@@ -39,9 +39,9 @@ namespace cortexsim {
 
 /// What a circuit gets for the update of step k -> k+1, for all its local areas.
 struct step_input {
-    std::int64_t step = 0;               // k
-    const double* const* lr = nullptr;   // lr[c][i], c = input channel, i = local area (null: no input)
-    const double* const* stim = nullptr; // stim[s][i], s = stimulus port (0 where no stimulus is on)
+    std::int64_t step = 0;                // k
+    const double* const* lr = nullptr;    // lr[c][i], c = input channel, i = local area (null: no input)
+    const double* const* stim = nullptr;  // stim[s][i], s = stimulus port (0 where no stimulus is on)
 };
 
 /// Set-up only: the long-range input of every channel, [channel][local area], when every source variable v

@@ -27,11 +27,11 @@ namespace cortexsim {
 struct exchange_stats {
     std::size_t local_rows = 0;
     std::size_t nnz = 0;
-    std::size_t ghost_sources = 0;       // source areas owned by other ranks that this rank reads
-    std::size_t bytes_per_exchange = 0;  // received per exchange
-    std::size_t recv_neighbours = 0;     // ranks this rank receives from in one exchange
-    std::size_t send_neighbours = 0;     // ranks this rank sends to in one exchange (= messages sent)
-    std::int64_t steps_per_exchange = 1; // 1 without delays, the minimum delay D with delays
+    std::size_t ghost_sources = 0;        // source areas owned by other ranks that this rank reads
+    std::size_t bytes_per_exchange = 0;   // received per exchange
+    std::size_t recv_neighbours = 0;      // ranks this rank receives from in one exchange
+    std::size_t send_neighbours = 0;      // ranks this rank sends to in one exchange (= messages sent)
+    std::int64_t steps_per_exchange = 1;  // 1 without delays, the minimum delay D with delays
 };
 
 class exchange {

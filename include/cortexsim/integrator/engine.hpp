@@ -46,11 +46,11 @@ struct control_hook {
 /// Everything else (coefficients, couplings, stimulus schedule) is rebuilt from the config and data.
 struct engine_state {
     std::int64_t step = 0;
-    std::size_t width = 0;                          // circuit variables per area
-    std::vector<double> state;                      // [local area][width]
-    std::size_t observer_width = 0;                 // observer state per area (all observers, in order)
-    std::vector<double> observers;                  // [local area][observer_width]
-    std::vector<std::int64_t> history_lengths;      // per delayed projection group: L
+    std::size_t width = 0;                      // circuit variables per area
+    std::vector<double> state;                  // [local area][width]
+    std::size_t observer_width = 0;             // observer state per area (all observers, in order)
+    std::vector<double> observers;              // [local area][observer_width]
+    std::vector<std::int64_t> history_lengths;  // per delayed projection group: L
     /// Per delayed group, oldest first: save() gives this rank's areas [local area][L]; restore() needs every
     /// area's [area][L] (a rank reads the history of the sources it needs, ghosts included).
     std::vector<std::vector<double>> histories;
@@ -59,8 +59,8 @@ struct engine_state {
 
 /// What the exchange looks like (for the run summary and /provenance).
 struct exchange_summary {
-    exchange_stats first;        // statistics of the first projection group (all share the partition)
-    std::size_t n_groups = 0;    // projection groups (projections sharing a source and a transformed matrix)
+    exchange_stats first;               // statistics of the first projection group (all share the partition)
+    std::size_t n_groups = 0;           // projection groups (projections sharing a source and a transformed matrix)
     double exchanges_per_second = 0.0;  // per simulated second, all groups
 };
 

@@ -18,7 +18,7 @@
 namespace cortexsim {
 
 struct output_layout {
-    std::vector<std::string> area_names;   // all areas, global order
+    std::vector<std::string> area_names;  // all areas, global order
     std::vector<std::string> populations;
     std::size_t area_begin = 0, n_local = 0;  // this rank's slab
     /// After a graph partition: the file rows (data-file order) of this rank's areas, increasing, in local

@@ -13,16 +13,16 @@ namespace cortexsim {
 /// What the run knows about itself beyond the spec (filled by the app).
 struct run_facts {
     int ranks = 1;
-    std::string partition;     // one line describing the partition
+    std::string partition;  // one line describing the partition
     std::string command_line;
-    std::string mpi_library;   // first line of MPI_Get_library_version
+    std::string mpi_library;  // first line of MPI_Get_library_version
     std::string petsc_version;
     std::string start_time, end_time;  // UTC
     std::int64_t steps = 0, steps_this_segment = 0;
     double loop_seconds = 0.0, steps_per_second = 0.0;
     std::int64_t steps_per_exchange = 1;
     double exchanges_per_second = 0.0;
-    std::string checkpoints;   // "step@time on N ranks;..." of every checkpoint of this run
+    std::string checkpoints;  // "step@time on N ranks;..." of every checkpoint of this run
     bool restarted = false;
 };
 

@@ -23,7 +23,8 @@ public:
 private:
     std::size_t n_areas_;
     int n_ranks_;
-    std::vector<std::size_t> starts_;  // explicit layout: starts_[r] = begin(r), n_ranks + 1 entries (empty: equal blocks)
+    std::vector<std::size_t>
+        starts_;  // explicit layout: starts_[r] = begin(r), n_ranks + 1 entries (empty: equal blocks)
 };
 
 /// Equal blocks if counts is empty, else the explicit layout (throws mpi_error if counts does not have

@@ -37,9 +37,9 @@ struct training_provenance {
     double final_accuracy = std::numeric_limits<double>::quiet_NaN();  // masked-step accuracy, evaluation trials
     std::int64_t eval_trials = 0;
     std::int32_t ranks = 0;
-    std::string created;          // UTC time
-    std::string config_text;      // the config file as read
-    std::string resolved;         // every resolved training value (train_config::resolved)
+    std::string created;      // UTC time
+    std::string config_text;  // the config file as read
+    std::string resolved;     // every resolved training value (train_config::resolved)
 };
 
 /// A network: what a weights file holds. Matrices row-major.

@@ -36,20 +36,20 @@ namespace cortexsim::rnn {
 
 /// One shown stimulus of a trial.
 struct task_event {
-    std::string what;              // "letter" (nback), "sample", "test" (dms), "cue", "go" (cue_delay)
-    int symbol = -1;               // letter / stimulus / cue index (input channel); -1 for "go"
-    std::int64_t onset_step = 0;   // first step it is shown
-    std::int64_t n_steps = 0;      // how long it is shown
-    int answer = -1;               // the class expected in the response window that follows it (-1: none)
+    std::string what;             // "letter" (nback), "sample", "test" (dms), "cue", "go" (cue_delay)
+    int symbol = -1;              // letter / stimulus / cue index (input channel); -1 for "go"
+    std::int64_t onset_step = 0;  // first step it is shown
+    std::int64_t n_steps = 0;     // how long it is shown
+    int answer = -1;              // the class expected in the response window that follows it (-1: none)
 };
 
 struct trial {
     std::int64_t n_steps = 0;
     std::size_t n_in = 0, n_out = 0;
-    std::vector<double> x;       // [n_steps][n_in]
-    std::vector<int> target;     // [n_steps]; class index or -1
-    std::vector<double> y;       // [n_steps][n_out]
-    std::vector<double> mask;    // [n_steps]; 0 or 1
+    std::vector<double> x;     // [n_steps][n_in]
+    std::vector<int> target;   // [n_steps]; class index or -1
+    std::vector<double> y;     // [n_steps][n_out]
+    std::vector<double> mask;  // [n_steps]; 0 or 1
     std::vector<task_event> events;
 };
 
@@ -64,15 +64,15 @@ struct nback_params {
 };
 
 struct dms_params {
-    int stimuli = 8;              // A >= 2
-    std::int64_t pre_steps = 0;   // fixation before the sample (no input)
+    int stimuli = 8;             // A >= 2
+    std::int64_t pre_steps = 0;  // fixation before the sample (no input)
     std::int64_t sample_steps = 4, delay_steps = 10, test_steps = 4, response_steps = 2;
     double match_probability = 0.5;
     std::int64_t response_delay_steps = 1;  // 0 .. test_steps + response_steps - 1
 };
 
 struct cue_delay_params {
-    int cues = 4;                 // K >= 2
+    int cues = 4;  // K >= 2
     std::int64_t pre_steps = 0;
     std::int64_t cue_steps = 4, delay_steps = 10, response_steps = 4;
     std::int64_t response_delay_steps = 0;  // 0 .. response_steps - 1
@@ -82,13 +82,13 @@ struct cue_delay_params {
 class task {
 public:
     virtual ~task() = default;
-    virtual std::string name() const = 0;          // "nback", "dms", "cue_delay"
+    virtual std::string name() const = 0;  // "nback", "dms", "cue_delay"
     /// One line with the name and every parameter, e.g. "nback n=2 alphabet=8 items=20 ... seed=1";
     /// task_from_description() reads it back.
     virtual std::string description() const = 0;
     virtual std::size_t n_inputs() const = 0;
-    virtual std::size_t n_outputs() const = 0;      // number of response classes
-    virtual std::int64_t n_steps() const = 0;       // steps per trial (all trials have the same length)
+    virtual std::size_t n_outputs() const = 0;  // number of response classes
+    virtual std::int64_t n_steps() const = 0;   // steps per trial (all trials have the same length)
     /// Trial `index` of the task with the given seed (deterministic; independent of ranks).
     virtual trial generate(std::uint64_t seed, std::uint64_t index) const = 0;
     /// The default seed of the task (the config's task.seed); generate(seed(), i) is trial i of training.

@@ -47,20 +47,20 @@ struct generic_value {
 
 struct generic_population {
     std::string name;
-    double tau_ms = 10.0;                  // [ms] > 0
+    double tau_ms = 10.0;  // [ms] > 0
     generic_transfer_spec transfer;
-    generic_value background;              // bkg_p (units of the input)
-    double initial = 0.0;                  // [Hz] initial rate
+    generic_value background;                                 // bkg_p (units of the input)
+    double initial = 0.0;                                     // [Hz] initial rate
     double floor = -std::numeric_limits<double>::infinity();  // [Hz] rates clipped from below after a step
     // optional gating variable S_<name>
     generic_synapse synapse = generic_synapse::none;
-    double synapse_tau_ms = 100.0;         // [ms] > 0
-    double gamma = 0.0;                    // gamma * r is per second
+    double synapse_tau_ms = 100.0;  // [ms] > 0
+    double gamma = 0.0;             // gamma * r is per second
     double synapse_initial = 0.0;
     // optional noise: white (added to the rate equation) or OU current eta_<name> (added to I_p)
     generic_noise noise = generic_noise::none;
-    double noise_sigma = 0.0;              // white: [Hz]; OU: units of the input
-    double noise_tau_ms = 0.0;             // [ms] > 0 for OU
+    double noise_sigma = 0.0;   // white: [Hz]; OU: units of the input
+    double noise_tau_ms = 0.0;  // [ms] > 0 for OU
 };
 
 /// A local weight J_{to,from}: from the rate (or the gate, from_gate) of population `from` to the input of `to`.

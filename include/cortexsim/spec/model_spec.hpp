@@ -51,22 +51,22 @@ struct linear_ei_params {
 
 /// A square area x area matrix, loaded and validated by the config layer (rows = targets, columns = sources).
 struct area_matrix {
-    std::string name;                // "fln", "sln", "distance_mm", ...
-    std::string path;                // resolved file
-    std::vector<double> values;      // n x n row-major, values[i * n + j] = M[target i, source j]
+    std::string name;            // "fln", "sln", "distance_mm", ...
+    std::string path;            // resolved file
+    std::vector<double> values;  // n x n row-major, values[i * n + j] = M[target i, source j]
     double operator()(std::size_t n, std::size_t i, std::size_t j) const { return values[i * n + j]; }
 };
 
 /// Conduction delays: delay_ij = distance_ij / velocity, in whole steps (docs/connectivity.md).
 struct delay_spec {
-    std::string distance_matrix;     // name of a matrix in mm ("" = no delays)
-    double velocity_m_per_s = 0.0;   // [m/s] = [mm/ms]
+    std::string distance_matrix;    // name of a matrix in mm ("" = no delays)
+    double velocity_m_per_s = 0.0;  // [m/s] = [mm/ms]
 };
 
 /// Long-range connectivity inputs.
 struct connectivity_spec {
-    std::string fln_path;              // the "fln" matrix file (kept for messages)
-    std::vector<area_matrix> matrices; // every named matrix
+    std::string fln_path;               // the "fln" matrix file (kept for messages)
+    std::vector<area_matrix> matrices;  // every named matrix
     delay_spec delays;
     const area_matrix* find(const std::string& name) const {
         for (const auto& m : matrices)
@@ -79,7 +79,7 @@ struct connectivity_spec {
 /// (normalise: none, max (v / max v) or minmax ((v - min) / (max - min))).
 struct gradient_spec {
     std::string name;
-    std::string vector;      // "hierarchy" (from the area table) or a name under model.vectors
+    std::string vector;  // "hierarchy" (from the area table) or a name under model.vectors
     std::string normalise = "none";
     double offset = 0.0, slope = 1.0;
     std::vector<double> values;  // derived: one per area
@@ -95,19 +95,19 @@ struct projection_spec {
     double power = 1.0;
     bool normalise_rows = false;
     double scale = 1.0;
-    std::string sln = "none";        // none, feedforward, feedback
+    std::string sln = "none";  // none, feedforward, feedback
     std::string sln_matrix = "sln";
-    std::string gradient;            // per-target multiplier ("" = 1)
+    std::string gradient;  // per-target multiplier ("" = 1)
 };
 
 /// A rectangular pulse added to the input of one population of one area.
 struct stimulus_spec {
     std::string name;
-    std::size_t area = 0;        // global area index
-    std::size_t population = 0;  // population index
-    double onset_ms = 0.0;       // [ms] first step at which it is on
-    double duration_ms = 0.0;    // [ms]
-    double amplitude = 0.0;      // [Hz] in the beta-multiplied input units of the circuit
+    std::size_t area = 0;         // global area index
+    std::size_t population = 0;   // population index
+    double onset_ms = 0.0;        // [ms] first step at which it is on
+    double duration_ms = 0.0;     // [ms]
+    double amplitude = 0.0;       // [Hz] in the beta-multiplied input units of the circuit
     std::int64_t onset_step = 0;  // derived: on for steps k with onset_step <= k < end_step
     std::int64_t end_step = 0;
 };
@@ -115,9 +115,9 @@ struct stimulus_spec {
 enum class integrator_kind { euler, heun };
 
 struct run_spec {
-    double t_end_ms = 1000.0;           // [ms]
-    double dt_ms = 0.1;                 // [ms]
-    double record_interval_ms = 1.0;    // [ms]
+    double t_end_ms = 1000.0;         // [ms]
+    double dt_ms = 0.1;               // [ms]
+    double record_interval_ms = 1.0;  // [ms]
     integrator_kind integrator = integrator_kind::euler;
     std::uint64_t seed = 0;
     // derived (integer steps)
@@ -133,9 +133,9 @@ struct output_spec {
 
 /// Periodic checkpoints (docs/reproducibility.md). 0 = off. Checkpoints on signals need only a path.
 struct checkpoint_spec {
-    double every_sim_s = 0.0;     // [s] of model time
-    double every_wall_min = 0.0;  // [min] of wall time
-    std::int64_t every_steps = 0; // derived from every_sim_s
+    double every_sim_s = 0.0;      // [s] of model time
+    double every_wall_min = 0.0;   // [min] of wall time
+    std::int64_t every_steps = 0;  // derived from every_sim_s
 };
 
 /// A data file read by the config, with its content (for provenance and replay).
@@ -150,12 +150,13 @@ struct analysis_spec {
     std::string stimulus;  // name of the stimulus whose onset starts the pulse analysis ("" = first)
     // Working-memory analysis of nonlinear circuits (docs/models.md, "Analysis"): window means of one recorded
     // population, a persistent-activity flag and cue / distractor responses. Windows in ms, [begin, end).
-    std::string population;            // recorded population ("" = the circuit's first)
+    std::string population;  // recorded population ("" = the circuit's first)
     double baseline_begin_ms = -1, baseline_end_ms = -1;
     double delay_begin_ms = -1, delay_end_ms = -1;
-    std::string rule = "delay_minus_baseline";  // or "delay_mean": persistent if (delay - baseline) or delay > threshold
+    std::string rule =
+        "delay_minus_baseline";  // or "delay_mean": persistent if (delay - baseline) or delay > threshold
     double threshold_hz = 5.0;
-    std::string cue, distractor;       // stimulus names whose windows give the responses ("" = none)
+    std::string cue, distractor;  // stimulus names whose windows give the responses ("" = none)
     // Intrinsic timescale of the analysed population per area: autocorrelation of its recorded samples in
     // [timescale_begin_ms, timescale_end_ms) up to max_lag_ms; tau = first lag where it falls below 1/e.
     double timescale_begin_ms = -1, timescale_end_ms = -1;
@@ -210,11 +211,11 @@ struct model_spec {
     checkpoint_spec checkpoint;
 
     // provenance of the spec itself
-    std::string config_path;                 // as given
-    std::string config_text;                 // the exact file text
-    std::vector<std::string> overrides;      // --set key=value, in order
-    std::string resolved_yaml;               // the config after overrides, as YAML
-    std::vector<data_file> data_files;       // every data file read
+    std::string config_path;             // as given
+    std::string config_text;             // the exact file text
+    std::vector<std::string> overrides;  // --set key=value, in order
+    std::string resolved_yaml;           // the config after overrides, as YAML
+    std::vector<data_file> data_files;   // every data file read
     /// SHA-256 of everything that determines the rates: the resolved config without its output, checkpoint
     /// and sweep sections, and the SHA-256 of every data file. A checkpoint is accepted only with the same one.
     std::string fingerprint;

@@ -29,7 +29,7 @@ struct rnn_spec {
     rnn::rnn_kind kind = rnn::rnn_kind::leaky;
     rnn::activation_kind activation = rnn::activation_kind::tanh;
     rnn::readout_kind readout = rnn::readout_kind::softmax;
-    double dt_ms = 10.0;                        // the network's step; run.dt_ms must equal it
+    double dt_ms = 10.0;  // the network's step; run.dt_ms must equal it
     std::size_t n_units = 0, n_in = 0, n_out = 0;
 
     // ---- random initialisation (weights_path empty); stream tags 40 (W_rec), 41 (W_in), 42 (W_out)

@@ -115,16 +115,40 @@ namespace {
 double sigmoid(double x, double midpoint, double slope) { return 1.0 / (1.0 + std::exp(-slope * (x - midpoint))); }
 
 std::vector<std::string> variable_names(bool stp) {
-    std::vector<std::string> v = {
-        "E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2",
-        "S_NMDA_E1", "S_NMDA_E2", "S_AMPA_E1", "S_AMPA_E2",
-        "S_GABA_PV", "S_GABA_SST1", "S_GABA_SST2", "S_GABA_VIP1", "S_GABA_VIP2",
-        "S_GABA_dend_SST1", "S_GABA_dend_SST2",
-        "S_adapt_E1", "S_adapt_E2", "S_adapt_SST1", "S_adapt_SST2", "S_adapt_VIP1", "S_adapt_VIP2",
-        "I_noise_E1", "I_noise_E2", "I_noise_PV", "I_noise_SST1", "I_noise_SST2", "I_noise_VIP1", "I_noise_VIP2"};
+    std::vector<std::string> v = {"E1",
+                                  "E2",
+                                  "PV",
+                                  "SST1",
+                                  "SST2",
+                                  "VIP1",
+                                  "VIP2",
+                                  "S_NMDA_E1",
+                                  "S_NMDA_E2",
+                                  "S_AMPA_E1",
+                                  "S_AMPA_E2",
+                                  "S_GABA_PV",
+                                  "S_GABA_SST1",
+                                  "S_GABA_SST2",
+                                  "S_GABA_VIP1",
+                                  "S_GABA_VIP2",
+                                  "S_GABA_dend_SST1",
+                                  "S_GABA_dend_SST2",
+                                  "S_adapt_E1",
+                                  "S_adapt_E2",
+                                  "S_adapt_SST1",
+                                  "S_adapt_SST2",
+                                  "S_adapt_VIP1",
+                                  "S_adapt_VIP2",
+                                  "I_noise_E1",
+                                  "I_noise_E2",
+                                  "I_noise_PV",
+                                  "I_noise_SST1",
+                                  "I_noise_SST2",
+                                  "I_noise_VIP1",
+                                  "I_noise_VIP2"};
     if (stp)
-        for (const char* s : {"u_E1", "u_E2", "x_E1", "x_E2", "S_NMDA_E1_nostp", "S_NMDA_E2_nostp",
-                              "S_AMPA_E1_nostp", "S_AMPA_E2_nostp"})
+        for (const char* s : {"u_E1", "u_E2", "x_E1", "x_E2", "S_NMDA_E1_nostp", "S_NMDA_E2_nostp", "S_AMPA_E1_nostp",
+                              "S_AMPA_E2_nostp"})
             v.emplace_back(s);
     return v;
 }
@@ -146,9 +170,8 @@ std::vector<double> required_gradient(const model_spec& m, const std::string& na
         throw config_error("circuit 'froudist_walsh' needs the gradient '" + name + "' (" + what + ")");
     }
     if (g.size() != m.areas.size())
-        throw config_error("circuit 'froudist_walsh': gradient '" + name + "' has " +
-                                    std::to_string(g.size()) + " values for " + std::to_string(m.areas.size()) +
-                                    " areas");
+        throw config_error("circuit 'froudist_walsh': gradient '" + name + "' has " + std::to_string(g.size()) +
+                           " values for " + std::to_string(m.areas.size()) + " areas");
     return g;
 }
 
@@ -160,8 +183,11 @@ namespace {
 
 circuit_names froudist_walsh_circuit::names(const model_spec& m) {
     const bool stp = circuit_parameter(m, froudist_walsh_info(), "stp") == 1.0;
-    return {variable_names(stp), {"E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}, channel_names(stp),
-            {"E1_dend", "E2_dend", "E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"}, {"dopamine"}};
+    return {variable_names(stp),
+            {"E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"},
+            channel_names(stp),
+            {"E1_dend", "E2_dend", "E1", "E2", "PV", "SST1", "SST2", "VIP1", "VIP2"},
+            {"dopamine"}};
 }
 
 void froudist_walsh_circuit::check(const model_spec& m) {
@@ -270,15 +296,15 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
     auto resize = [&](std::initializer_list<std::vector<double>*> vs) {
         for (auto* v : vs) v->assign(n, 0.0);
     };
-    resize({&e_, &d1_, &L_pv_, &L_sst_, &L_vip_, &m_, &g_e_pv_, &g_e_sst_, &g_ad_e_, &lN_e_self_,
-            &lN_e_cross_, &lA_e_self_, &lA_e_cross_, &lN_pv_, &lA_pv_, &lN_sst_self_, &lN_sst_cross_,
-            &lA_sst_self_, &lA_sst_cross_, &lN_vip_, &lA_vip_, &rN_e_self_, &rN_e_cross_, &rA_e_self_,
-            &rA_e_cross_, &rN_pv_, &rA_pv_, &rN_sst_, &rA_sst_, &rN_vip_, &rA_vip_, &zero_});
+    resize({&e_,         &d1_,          &L_pv_,         &L_sst_,       &L_vip_,        &m_,          &g_e_pv_,
+            &g_e_sst_,   &g_ad_e_,      &lN_e_self_,    &lN_e_cross_,  &lA_e_self_,    &lA_e_cross_, &lN_pv_,
+            &lA_pv_,     &lN_sst_self_, &lN_sst_cross_, &lA_sst_self_, &lA_sst_cross_, &lN_vip_,     &lA_vip_,
+            &rN_e_self_, &rN_e_cross_,  &rA_e_self_,    &rA_e_cross_,  &rN_pv_,        &rA_pv_,      &rN_sst_,
+            &rA_sst_,    &rN_vip_,      &rA_vip_,       &zero_});
     if (stp_) resize({&stp_u0_, &stp_x0_, &xu0_g_nmda_dt_, &xu0_g_ampa_dt_});
     for (auto* v : {&dend_num_, &dend_exp_, &y_e_}) v->assign(2 * n, 0.0);
     if (n == 0) return;  // names only
-    if (begin + n > m.areas.size())
-        fail("local areas exceed the model's area count");
+    if (begin + n > m.areas.size()) fail("local areas exceed the model's area count");
     init_ids(m);
 
     const std::vector<double> e = required_gradient(m, "excitability", "spine-count excitability e_i");
@@ -424,8 +450,7 @@ void froudist_walsh_circuit::kernel(const step_input& in, double* dx) {
         qA2 = channel(c_dA2_nostp);
     }
     const double *xD1 = port(s_E1_dend), *xD2 = port(s_E2_dend), *xE1 = port(s_E1), *xE2 = port(s_E2);
-    const double *xPV = port(s_PV), *xS1 = port(s_SST1), *xS2 = port(s_SST2), *xV1 = port(s_VIP1),
-                 *xV2 = port(s_VIP2);
+    const double *xPV = port(s_PV), *xS1 = port(s_SST1), *xS2 = port(s_SST2), *xV1 = port(s_VIP1), *xV2 = port(s_VIP2);
 
     double *rE1 = var(v_E1), *rE2 = var(v_E2), *rPV = var(v_PV), *rS1 = var(v_SST1), *rS2 = var(v_SST2),
            *rV1 = var(v_VIP1), *rV2 = var(v_VIP2);
@@ -435,8 +460,8 @@ void froudist_walsh_circuit::kernel(const step_input& in, double* dx) {
     double *GD1 = var(v_SGD_SST1), *GD2 = var(v_SGD_SST2);
     double *aE1 = var(v_SA_E1), *aE2 = var(v_SA_E2), *aS1 = var(v_SA_SST1), *aS2 = var(v_SA_SST2),
            *aV1 = var(v_SA_VIP1), *aV2 = var(v_SA_VIP2);
-    double *nE1 = var(v_IN_E1), *nE2 = var(v_IN_E2), *nPV = var(v_IN_PV), *nS1 = var(v_IN_SST1),
-           *nS2 = var(v_IN_SST2), *nV1 = var(v_IN_VIP1), *nV2 = var(v_IN_VIP2);
+    double *nE1 = var(v_IN_E1), *nE2 = var(v_IN_E2), *nPV = var(v_IN_PV), *nS1 = var(v_IN_SST1), *nS2 = var(v_IN_SST2),
+           *nV1 = var(v_IN_VIP1), *nV2 = var(v_IN_VIP2);
     double *QN1 = nullptr, *QN2 = nullptr, *QA1 = nullptr, *QA2 = nullptr;  // gates without STP
     double *u1 = nullptr, *u2 = nullptr, *x1 = nullptr, *x2 = nullptr;
     if constexpr (STP) {
@@ -487,8 +512,10 @@ void froudist_walsh_circuit::kernel(const step_input& in, double* dx) {
                      *rAc = rA_e_cross_.data(), *gsst = g_e_sst_.data();
 #pragma GCC ivdep
         for (std::size_t i = 0; i < n; ++i) {
-            const double exc1 = rNs[i] * sN1[i] + rNc[i] * sN2[i] + rAs[i] * sA1[i] + rAc[i] * sA2[i] + bg_dend_ + xD1[i];
-            const double exc2 = rNc[i] * sN1[i] + rNs[i] * sN2[i] + rAc[i] * sA1[i] + rAs[i] * sA2[i] + bg_dend_ + xD2[i];
+            const double exc1 = rNs[i] * sN1[i] + rNc[i] * sN2[i] + rAs[i] * sA1[i] + rAc[i] * sA2[i] + bg_dend_ +
+                                xD1[i];
+            const double exc2 = rNc[i] * sN1[i] + rNs[i] * sN2[i] + rAc[i] * sA1[i] + rAs[i] * sA2[i] + bg_dend_ +
+                                xD2[i];
             const double inh1 = gsst[i] * GD1[i], inh2 = gsst[i] * GD2[i];
             num[i] = exc1 + c3_ * inh1 + c4_;
             num[n + i] = exc2 + c3_ * inh2 + c4_;
@@ -546,10 +573,10 @@ void froudist_walsh_circuit::kernel(const step_input& in, double* dx) {
                             xS1[i] + nS1[i] + rNs[i] * dN1[i] + rAs[i] * dA1[i] + g_ad_sst_ * aS1[i];
         const double I_s2 = lNsc[i] * n1 + lNss[i] * n2 + lAsc[i] * a1 + lAss[i] * a2 + g_sst_vip_ * gv2 + bg_i_ +
                             xS2[i] + nS2[i] + rNs[i] * dN2[i] + rAs[i] * dA2[i] + g_ad_sst_ * aS2[i];
-        const double I_v1 = lNv[i] * q1 + lAv[i] * b1 + g_vip_sst_ * gs1 + bg_i_ + xV1[i] + nV1[i] +
-                            rNv[i] * qN1[i] + rAv[i] * qA1[i] + g_ad_vip_ * aV1[i];
-        const double I_v2 = lNv[i] * q2 + lAv[i] * b2 + g_vip_sst_ * gs2 + bg_i_ + xV2[i] + nV2[i] +
-                            rNv[i] * qN2[i] + rAv[i] * qA2[i] + g_ad_vip_ * aV2[i];
+        const double I_v1 = lNv[i] * q1 + lAv[i] * b1 + g_vip_sst_ * gs1 + bg_i_ + xV1[i] + nV1[i] + rNv[i] * qN1[i] +
+                            rAv[i] * qA1[i] + g_ad_vip_ * aV1[i];
+        const double I_v2 = lNv[i] * q2 + lAv[i] * b2 + g_vip_sst_ * gs2 + bg_i_ + xV2[i] + nV2[i] + rNv[i] * qN2[i] +
+                            rAv[i] * qA2[i] + g_ad_vip_ * aV2[i];
         // Eq 39: [c I + r0]_+
         const double fpv = std::max(c_pv_ * I_pv + r0_pv_, 0.0);
         const double fs1 = std::max(c_sst_ * I_s1 + r0_sst_, 0.0), fs2 = std::max(c_sst_ * I_s2 + r0_sst_, 0.0);

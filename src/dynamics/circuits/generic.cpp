@@ -41,11 +41,11 @@ void per_area(const model_spec& m, const generic_value& v, std::size_t begin, st
         g = gradient_values(m, v.gradient);
     } catch (const config_error&) {
         throw config_error("generic circuit: " + what + " uses gradient '" + v.gradient +
-                                    "', which the model does not have");
+                           "', which the model does not have");
     }
     if (g.size() < begin + n)
         throw config_error("generic circuit: gradient '" + v.gradient + "' has " + std::to_string(g.size()) +
-                                    " values, areas up to " + std::to_string(begin + n) + " are needed");
+                           " values, areas up to " + std::to_string(begin + n) + " are needed");
     for (std::size_t i = 0; i < n; ++i) out[i] = v.value * g[begin + i];
 }
 
@@ -58,10 +58,8 @@ namespace {
 template <class Body>
 void with_transfer(generic_transfer kind, Body&& body) {
     namespace f = generic_transfer_fn;
-#define CORTEXSIM_GENERIC_CASE(k)                                                          \
-    case generic_transfer::k:                                                              \
-        body([](const generic_transfer_spec& t, double x) { return f::k(t, x); });       \
-        break;
+#define CORTEXSIM_GENERIC_CASE(k) \
+    case generic_transfer::k: body([](const generic_transfer_spec& t, double x) { return f::k(t, x); }); break;
     switch (kind) {
         CORTEXSIM_GENERIC_CASE(threshold_linear)
         CORTEXSIM_GENERIC_CASE(relu)
@@ -121,7 +119,8 @@ void generic_circuit::check_structure(const model_spec& m) {
         if (q.noise == generic_noise::ou && !(q.noise_tau_ms > 0.0))
             throw config_error("generic circuit: population '" + q.name + "' has noise tau_ms <= 0");
         if (q.noise != generic_noise::none && p >= 64)
-            throw config_error("generic circuit: population '" + q.name + "' has noise, but only the "
+            throw config_error("generic circuit: population '" + q.name +
+                               "' has noise, but only the "
                                "first 64 populations can (16 noise streams of 4, circuit.hpp)");
     }
     for (const auto& w : s.weights) {
@@ -199,7 +198,7 @@ generic_circuit::generic_circuit(const model_spec& m, std::size_t begin, std::si
             const std::size_t src = w.from_gate ? gate_var_[w.from] : w.from;
             if (src == npos)
                 throw config_error("generic circuit: a weight reads the gate of '" + s.populations[w.from].name +
-                                            "', which has no synapse");
+                                   "', which has no synapse");
             w_src_.push_back(src);
             w_.resize(w_.size() + n);
             per_area(m, w.weight, begin, n, w_.data() + w_.size() - n,
@@ -280,7 +279,8 @@ void generic_circuit::inputs_and_noise(const step_input& in) {
     for (const std::uint32_t g : noise_groups_) {
         for (std::size_t i = 0; i < n; ++i) {
             const auto z = noise_normals(key_, area_id(i), g, in.step);
-            for (std::size_t p = 4 * static_cast<std::size_t>(g); p < std::min(P, 4 * static_cast<std::size_t>(g) + 4); ++p)
+            for (std::size_t p = 4 * static_cast<std::size_t>(g); p < std::min(P, 4 * static_cast<std::size_t>(g) + 4);
+                 ++p)
                 if (pops_[p].noise != generic_noise::none) xi_[pops_[p].xi_slot * n + i] = z[p % 4];
         }
     }

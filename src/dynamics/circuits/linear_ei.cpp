@@ -24,13 +24,16 @@ std::vector<double> local_parameter(const model_spec& m, const std::string& name
     return v;
 }
 
-circuit_names linear_ei_circuit::names(const model_spec&) { return {{"E", "I"}, {"E", "I"}, {"E", "I"}, {"E", "I"}, {}}; }
+circuit_names linear_ei_circuit::names(const model_spec&) {
+    return {{"E", "I"}, {"E", "I"}, {"E", "I"}, {"E", "I"}, {}};
+}
 
 void linear_ei_circuit::check(const model_spec& m) {
     const auto& p = m.params;
-    for (const auto& [name, v] : {std::pair{"tau_E_ms", p.tau_E_ms}, {"tau_I_ms", p.tau_I_ms}, {"beta_E", p.beta_E},
-                                  {"beta_I", p.beta_I}})
-        if (!(v > 0.0)) throw config_error(std::string("'model.parameters.") + name + "' = " + std::to_string(v) + " must be > 0");
+    for (const auto& [name, v] :
+         {std::pair{"tau_E_ms", p.tau_E_ms}, {"tau_I_ms", p.tau_I_ms}, {"beta_E", p.beta_E}, {"beta_I", p.beta_I}})
+        if (!(v > 0.0))
+            throw config_error(std::string("'model.parameters.") + name + "' = " + std::to_string(v) + " must be > 0");
     const double tau_min = std::min(p.tau_E_ms, p.tau_I_ms);
     if (m.run.dt_ms >= tau_min)
         throw config_error("'run.dt_ms' = " + std::to_string(m.run.dt_ms) +

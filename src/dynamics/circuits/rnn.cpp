@@ -44,8 +44,8 @@ void rnn_circuit::check(const model_spec& m) {
     const std::string origin = s.weights_path.empty() ? "model.rnn.init.dt_ms" : "model.rnn.weights";
     if (!(m.run.dt_ms > 0.0)) fail("run.dt_ms must be positive");
     if (std::fabs(m.run.dt_ms - s.dt_ms) > 1e-12 * s.dt_ms)
-        fail("run.dt_ms = " + std::to_string(m.run.dt_ms) + " must equal the network's dt_ms = " +
-             std::to_string(s.dt_ms) + " (" + origin + ")");
+        fail("run.dt_ms = " + std::to_string(m.run.dt_ms) +
+             " must equal the network's dt_ms = " + std::to_string(s.dt_ms) + " (" + origin + ")");
     const std::int64_t steps = m.run.n_steps;
     const std::int64_t T = s.has_task() ? s.trial_steps : 0;
     if (s.has_task()) {
@@ -94,7 +94,8 @@ rnn_circuit::rnn_circuit(const model_spec& m, std::size_t begin, std::size_t n) 
         const std::vector<double> w = read_rnn_weights_rows(s.weights_path, "/W_in", begin, begin + n);
         b_ = read_rnn_weights_rows(s.weights_path, "/b", begin, begin + n);
         const std::vector<double> tau = read_rnn_weights_rows(s.weights_path, "/tau_ms", begin, begin + n);
-        if (w.size() != n * n_in_) throw data_error(s.weights_path + ": /W_in: not " + std::to_string(n_in_) + " columns");
+        if (w.size() != n * n_in_)
+            throw data_error(s.weights_path + ": /W_in: not " + std::to_string(n_in_) + " columns");
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t c = 0; c < n_in_; ++c) w_in_t_[c * n + i] = w[i * n_in_ + c];
             if (!(tau[i] > 0.0) || (leaky && tau[i] < s.dt_ms))
@@ -255,7 +256,10 @@ public:
     }
 
     void results(run_results& out) const override {
-        out.globals.push_back({"/readout", {static_cast<std::size_t>(n_records_), n_out_}, readout_, "1",
+        out.globals.push_back({"/readout",
+                               {static_cast<std::size_t>(n_records_), n_out_},
+                               readout_,
+                               "1",
                                "readout o = g(W_out a + b_out) of the network at every record (rows as /time)"});
         if (readout_.empty()) return;  // not rank 0
         char buf[200];

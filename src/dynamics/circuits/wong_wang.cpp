@@ -30,36 +30,39 @@ const circuit_info& wong_wang_info() {
     static const circuit_info info{
         "wong_wang",
         {
-            {"tau_r_ms", 2.0},           // rate time constant of E1, E2, I (= tau_AMPA) [ms]
-            {"tau_N_ms", 60.0},          // NMDA gate S1, S2 [ms]
-            {"tau_G_ms", 5.0},           // GABA gate SG [ms]
-            {"gamma", 1.282},            // NMDA saturation factor (0.641 * SF2) [1]
-            {"gamma_I", 2.0},            // GABA factor (SF2) [1]
-            {"a_Hz_per_nA", 135.0},      // E f-I gain
-            {"b_Hz", 54.0},              // E f-I threshold
-            {"d_s", 0.308},              // E f-I curvature [s]
-            {"g_I", 4.0},                // I f-I divisive gain (1 / invgi) [1]
-            {"c1_Hz_per_nA", 615.0},     // I f-I slope
-            {"c0_Hz", 177.0},            // I f-I offset
-            {"r0_Hz", 5.5},              // I f-I rate offset
-            {"J_C_nA", 0.0107},          // E1 <-> E2 cross NMDA coupling
-            {"J_EI_nA", -0.31},          // I -> E GABA coupling
-            {"J_II_nA", -0.12},          // I -> I GABA coupling
-            {"I_0E_nA", 0.3294},         // background input to E1, E2
-            {"I_0I_nA", 0.26},           // background input to I
-            {"J_plus_nA", 0.2112},       // J+ of J_IE = (J+ - J_S - J_C) / (2 zeta)
-            {"J_min_nA", 0.21},          // J_S of the area with g = 0
-            {"J_max_nA", 0.42},          // J_S of the area with g = 1 (isolated bistability above ~0.4655)
-            {"G", 0.48},                 // global long-range coupling (Fig 2) [1]
-            {"noise_sigma_nA", 0.0},     // OU noise on E1, E2 inputs (0 = off; paper code 0.01)
-            {"noise_tau_ms", 2.0},       // OU noise time constant (trial.m uses tau_r)
+            {"tau_r_ms", 2.0},        // rate time constant of E1, E2, I (= tau_AMPA) [ms]
+            {"tau_N_ms", 60.0},       // NMDA gate S1, S2 [ms]
+            {"tau_G_ms", 5.0},        // GABA gate SG [ms]
+            {"gamma", 1.282},         // NMDA saturation factor (0.641 * SF2) [1]
+            {"gamma_I", 2.0},         // GABA factor (SF2) [1]
+            {"a_Hz_per_nA", 135.0},   // E f-I gain
+            {"b_Hz", 54.0},           // E f-I threshold
+            {"d_s", 0.308},           // E f-I curvature [s]
+            {"g_I", 4.0},             // I f-I divisive gain (1 / invgi) [1]
+            {"c1_Hz_per_nA", 615.0},  // I f-I slope
+            {"c0_Hz", 177.0},         // I f-I offset
+            {"r0_Hz", 5.5},           // I f-I rate offset
+            {"J_C_nA", 0.0107},       // E1 <-> E2 cross NMDA coupling
+            {"J_EI_nA", -0.31},       // I -> E GABA coupling
+            {"J_II_nA", -0.12},       // I -> I GABA coupling
+            {"I_0E_nA", 0.3294},      // background input to E1, E2
+            {"I_0I_nA", 0.26},        // background input to I
+            {"J_plus_nA", 0.2112},    // J+ of J_IE = (J+ - J_S - J_C) / (2 zeta)
+            {"J_min_nA", 0.21},       // J_S of the area with g = 0
+            {"J_max_nA", 0.42},       // J_S of the area with g = 1 (isolated bistability above ~0.4655)
+            {"G", 0.48},              // global long-range coupling (Fig 2) [1]
+            {"noise_sigma_nA", 0.0},  // OU noise on E1, E2 inputs (0 = off; paper code 0.01)
+            {"noise_tau_ms", 2.0},    // OU noise time constant (trial.m uses tau_r)
         }};
     return info;
 }
 
 circuit_names wong_wang_circuit::names(const model_spec&) {
-    return {{"E1", "E2", "I", "S1", "S2", "SG", "xi1", "xi2"}, {"E1", "E2", "I"}, {"E1_lr", "E2_lr", "I_lr"},
-            {"E1", "E2", "I"}, {"G"}};
+    return {{"E1", "E2", "I", "S1", "S2", "SG", "xi1", "xi2"},
+            {"E1", "E2", "I"},
+            {"E1_lr", "E2_lr", "I_lr"},
+            {"E1", "E2", "I"},
+            {"G"}};
 }
 
 namespace {
@@ -73,8 +76,8 @@ void wong_wang_circuit::check(const model_spec& m) {
     if (!(dt > 0.0)) fail("run.dt_ms must be positive");
     for (const char* name : {"tau_r_ms", "tau_N_ms", "tau_G_ms", "noise_tau_ms"})
         if (!(par(name) > dt))
-            fail(std::string(name) + " = " + std::to_string(par(name)) + " must be larger than run.dt_ms = " +
-                 std::to_string(dt));
+            fail(std::string(name) + " = " + std::to_string(par(name)) +
+                 " must be larger than run.dt_ms = " + std::to_string(dt));
     if (!(par("noise_sigma_nA") >= 0.0)) fail("noise_sigma_nA must be >= 0");
     if (!(par("g_I") > 0.0)) fail("g_I must be positive");
     if (!(par("d_s") > 0.0)) fail("d_s must be positive");
@@ -97,8 +100,7 @@ wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std
     init_ids(m);
     const std::vector<double> g = gradient_values(m, "spines");
     if (g.size() != n_areas)
-        fail("gradient 'spines' has " + std::to_string(g.size()) + " values for " + std::to_string(n_areas) +
-             " areas");
+        fail("gradient 'spines' has " + std::to_string(g.size()) + " values for " + std::to_string(n_areas) + " areas");
     for (std::size_t i = 0; i < n_areas; ++i)
         if (!std::isfinite(g[i])) fail("gradient 'spines' is not finite at area " + m.areas.names[i]);
 
@@ -171,8 +173,8 @@ wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std
     for (std::size_t p = 0; p < 3; ++p) {
         double* r = var(p);
         for (std::size_t i = 0; i < n; ++i) {
-            const double z =
-                normal2(counter_of(area_id(i), static_cast<std::uint32_t>(p), initial_state_stream), key_)[0];
+            const double z = normal2(counter_of(area_id(i), static_cast<std::uint32_t>(p), initial_state_stream),
+                                     key_)[0];
             r[i] = 5.0 * (1.0 + std::tanh(2.0 * z));
         }
     }

@@ -52,6 +52,7 @@ public:
     static constexpr std::size_t n_pops = 7;
 
     // Variable indices (the same for every instance; the STP variables exist only with stp = 1).
+    // clang-format off
     enum var_index : std::size_t {
         v_E1, v_E2, v_PV, v_SST1, v_SST2, v_VIP1, v_VIP2,                  // rates [Hz]
         v_SN1, v_SN2, v_SA1, v_SA2,                                         // S_NMDA_E1/2, S_AMPA_E1/2 [1]
@@ -70,6 +71,7 @@ public:
         c_dN1_nostp, c_dN2_nostp, c_dA1_nostp, c_dA2_nostp  // stp = 1 only
     };
     enum port_index : std::size_t { s_E1_dend, s_E2_dend, s_E1, s_E2, s_PV, s_SST1, s_SST2, s_VIP1, s_VIP2, n_ports };
+    // clang-format on
 
     bool stp() const { return stp_; }
     /// Per-area D1 effects at the current dopamine level, local area i (for tests and diagnostics).
@@ -96,12 +98,12 @@ private:
     double lr_e_self_, lr_e_cross_;
     double occ_mid_, occ_slope_, nmda_mid_, nmda_slope_, nmda_gain_, m_mid_, m_slope_, g_m_, g_adapt_e_;
     // step constants
-    double k_rate_ = 0;                    // dt / tau_rate
+    double k_rate_ = 0;                                                            // dt / tau_rate
     double k_nmda_ = 0, k_ampa_ = 0, k_gaba_ = 0, k_gaba_dend_ = 0, k_adapt_ = 0;  // dt / tau
-    double dt_s_ = 0;                      // dt in s (multiplies rates in Hz)
-    double gdt_nmda_ = 0, gdt_ampa_ = 0, gdt_gaba_ = 0;  // gamma * dt [s]
+    double dt_s_ = 0;                                                              // dt in s (multiplies rates in Hz)
+    double gdt_nmda_ = 0, gdt_ampa_ = 0, gdt_gaba_ = 0;                            // gamma * dt [s]
     double k_noise_ = 0, noise_decay_ = 1, noise_kick_ = 0;  // OU: I <- I (1 - dt/tau) + sigma sqrt(dt/tau) eta
-    double k_u_ = 0, k_x_ = 0, U_ = 0.2, gamma_xu_ = 2.5;  // STP
+    double k_u_ = 0, k_x_ = 0, U_ = 0.2, gamma_xu_ = 2.5;    // STP
     double bg_e_, bg_dend_, bg_i_;
     double c1_, c2_, c3_, c4_, inv_c5_, inv_c6_;
     double a_e_, b_e_, d_e_, inv_d_e_;
@@ -109,12 +111,12 @@ private:
     double g_ad_sst_, g_ad_vip_;
 
     // ---- per local area, fixed ----
-    std::vector<double> e_, d1_;           // excitability gradient, D1R gradient
-    std::vector<double> L_pv_, L_sst_, L_vip_;  // long-range deep fractions (FEF: other values) [nA]
-    std::vector<double> stp_u0_, stp_x0_;  // STP: initial u, x (and fixed u0 x0 of the no-STP gates)
+    std::vector<double> e_, d1_;                         // excitability gradient, D1R gradient
+    std::vector<double> L_pv_, L_sst_, L_vip_;           // long-range deep fractions (FEF: other values) [nA]
+    std::vector<double> stp_u0_, stp_x0_;                // STP: initial u, x (and fixed u0 x0 of the no-STP gates)
     std::vector<double> xu0_g_nmda_dt_, xu0_g_ampa_dt_;  // gamma_xu x0 u0 gamma dt (no-STP gates)
     // ---- per local area, dopamine dependent (update_dopamine) ----
-    std::vector<double> m_;                // NMDA gain
+    std::vector<double> m_;                          // NMDA gain
     std::vector<double> g_e_pv_, g_e_sst_, g_ad_e_;  // PV->E, SST->E dendrite [nA], E adaptation + M [nA]
     // local: coefficient of S (nA per unit gate) = fraction * gain * e_i * J
     std::vector<double> lN_e_self_, lN_e_cross_, lA_e_self_, lA_e_cross_;
@@ -122,7 +124,7 @@ private:
     // long-range: coefficient of a channel (nA per unit W S)
     std::vector<double> rN_e_self_, rN_e_cross_, rA_e_self_, rA_e_cross_;
     std::vector<double> rN_pv_, rA_pv_, rN_sst_, rA_sst_, rN_vip_, rA_vip_;
-    std::vector<double> zero_;             // n zeros: missing channels / ports
+    std::vector<double> zero_;  // n zeros: missing channels / ports
     // scratch of step(), 2n each (column 1 at i, column 2 at n + i): allocated once
     std::vector<double> dend_num_, dend_exp_, y_e_;
 };

@@ -83,11 +83,11 @@ public:
 private:
     struct pop_kernel {
         generic_transfer_spec transfer;
-        double k = 0.0;           // dt / tau
+        double k = 0.0;  // dt / tau
         double floor = 0.0;
         generic_synapse synapse = generic_synapse::none;
-        double k_syn = 0.0;       // dt / tau_S
-        double c_syn = 0.0;       // dt / 1000 * gamma
+        double k_syn = 0.0;  // dt / tau_S
+        double c_syn = 0.0;  // dt / 1000 * gamma
         generic_noise noise = generic_noise::none;
         double k_noise = 0.0;     // dt / tau_n (OU)
         double c_noise = 0.0;     // sigma sqrt(dt / tau_n) (OU) or sigma sqrt(dt / tau) (white)
@@ -103,15 +103,15 @@ private:
     std::vector<pop_kernel> pops_;
     std::vector<std::size_t> gate_var_, eta_var_;
     // local weights grouped by target population: entries [w_begin_[p], w_begin_[p + 1])
-    std::vector<std::size_t> w_begin_, w_src_;   // w_src_: variable index of the source (rate or gate)
-    std::vector<double> w_;                      // [entry][local area]
+    std::vector<std::size_t> w_begin_, w_src_;  // w_src_: variable index of the source (rate or gate)
+    std::vector<double> w_;                     // [entry][local area]
     // long-range input entries grouped by target population
     std::vector<std::size_t> in_begin_, in_channel_;
-    std::vector<double> in_w_;                   // [entry][local area]
-    std::vector<double> bkg_;                    // [population][local area]
-    std::vector<double> input_;                  // scratch I: [population][local area]
-    std::vector<double> xi_;                     // scratch deviates: [noisy population][local area]
-    std::vector<std::uint32_t> noise_groups_;    // groups p / 4 holding a noisy population
+    std::vector<double> in_w_;                 // [entry][local area]
+    std::vector<double> bkg_;                  // [population][local area]
+    std::vector<double> input_;                // scratch I: [population][local area]
+    std::vector<double> xi_;                   // scratch deviates: [noisy population][local area]
+    std::vector<std::uint32_t> noise_groups_;  // groups p / 4 holding a noisy population
     philox_key key_{};
 };
 

@@ -24,9 +24,9 @@ const circuit_info& rnn_info();
 
 class rnn_circuit : public circuit {
 public:
-    static constexpr std::size_t v_a = 0;     // variable a
-    static constexpr std::size_t c_rec = 0;   // input channel rec
-    static constexpr std::size_t p_in = 0;    // stimulus port in
+    static constexpr std::size_t v_a = 0;    // variable a
+    static constexpr std::size_t c_rec = 0;  // input channel rec
+    static constexpr std::size_t p_in = 0;   // stimulus port in
 
     /// Units [begin, begin + n) of m.rnn (n may be 0: names only, no file is opened). Checks (also for n = 0,
     /// so that the config's check sees them) that run.dt_ms equals the network's dt_ms and that the trials
@@ -69,17 +69,17 @@ private:
     rnn::activation_kind activation_ = rnn::activation_kind::tanh;
     rnn::readout_kind readout_kind_ = rnn::readout_kind::softmax;
     std::size_t n_units_ = 0, n_in_ = 0, n_out_ = 0;
-    std::int64_t T_ = 0;                // steps per trial
+    std::int64_t T_ = 0;  // steps per trial
     std::int64_t record_every_ = 1, n_records_ = 0;
-    bool reset_ = false;                // a = 0 at every trial start
-    std::vector<double> W_out_, b_out_; // [n_out][N], [n_out]
-    std::vector<double> w_in_t_;        // W_in of the local units, transposed: [n_in][n]
-    std::vector<double> b_, k_;         // [n], dt/tau (1 for vanilla: the update is a = f(u))
-    std::vector<double> u_;             // [n] work space: the pre-activation
-    std::vector<double> x_;             // task input of the run, [n_steps][n_in]
-    std::vector<int> target_;           // [n_steps]
-    std::vector<double> mask_;          // [n_steps]
-    std::vector<double> zeros_;         // stands in for a null lr / stim row
+    bool reset_ = false;                 // a = 0 at every trial start
+    std::vector<double> W_out_, b_out_;  // [n_out][N], [n_out]
+    std::vector<double> w_in_t_;         // W_in of the local units, transposed: [n_in][n]
+    std::vector<double> b_, k_;          // [n], dt/tau (1 for vanilla: the update is a = f(u))
+    std::vector<double> u_;              // [n] work space: the pre-activation
+    std::vector<double> x_;              // task input of the run, [n_steps][n_in]
+    std::vector<int> target_;            // [n_steps]
+    std::vector<double> mask_;           // [n_steps]
+    std::vector<double> zeros_;          // stands in for a null lr / stim row
 };
 
 }  // namespace cortexsim

@@ -33,9 +33,9 @@ const circuit_info& wong_wang_info();
 class wong_wang_circuit : public circuit {
 public:
     // Variables (state), in this order; the first three are the recorded populations.
-    static constexpr std::size_t v_E1 = 0, v_E2 = 1, v_I = 2;     // rates [Hz]
-    static constexpr std::size_t v_S1 = 3, v_S2 = 4, v_SG = 5;    // NMDA (S1, S2) and GABA (SG) gates [1]
-    static constexpr std::size_t v_xi1 = 6, v_xi2 = 7;            // OU noise currents into E1, E2 [nA]
+    static constexpr std::size_t v_E1 = 0, v_E2 = 1, v_I = 2;   // rates [Hz]
+    static constexpr std::size_t v_S1 = 3, v_S2 = 4, v_SG = 5;  // NMDA (S1, S2) and GABA (SG) gates [1]
+    static constexpr std::size_t v_xi1 = 6, v_xi2 = 7;          // OU noise currents into E1, E2 [nA]
     // Input channels and stimulus ports.
     static constexpr std::size_t c_E1_lr = 0, c_E2_lr = 1, c_I_lr = 2;
     static constexpr std::size_t p_E1 = 0, p_E2 = 1, p_I = 2;
@@ -58,12 +58,12 @@ public:
     double modulator(const std::string& name) const override;
 
     // Derived per-area values of local area i (for checks and documentation).
-    double J_S(std::size_t i) const { return J_S_[i]; }            // [nA]
-    double J_IE(std::size_t i) const { return J_IE_[i]; }          // [nA]
-    double lr_gain_E(std::size_t i) const { return cE_[i]; }       // [nA] per unit of lr[E*_lr]
-    double lr_gain_I(std::size_t i) const { return cI_[i]; }       // [nA] per unit of lr[I_lr]
-    double zeta() const { return zeta_; }                          // [1]
-    double zeta2() const { return zeta2_; }                        // [1]
+    double J_S(std::size_t i) const { return J_S_[i]; }       // [nA]
+    double J_IE(std::size_t i) const { return J_IE_[i]; }     // [nA]
+    double lr_gain_E(std::size_t i) const { return cE_[i]; }  // [nA] per unit of lr[E*_lr]
+    double lr_gain_I(std::size_t i) const { return cI_[i]; }  // [nA] per unit of lr[I_lr]
+    double zeta() const { return zeta_; }                     // [1]
+    double zeta2() const { return zeta2_; }                   // [1]
 
 private:
     void update_long_range_gains();
@@ -78,13 +78,13 @@ private:
     double zeta_ = 0, zeta2_ = 0;                                 // [1]
     double max_J_S_ = 0, max_J_IE_ = 0;                           // [nA], over ALL areas of the model
     // Euler factors.
-    double k_r_ = 0;        // dt / tau_r
-    double k_N_ = 0;        // dt / tau_N
-    double k_G_ = 0;        // dt / tau_G
-    double k_gamma_ = 0;    // gamma * dt [s] (r in Hz)
-    double k_gammaI_ = 0;   // gamma_I * dt [s]
-    double k_xi_ = 0;       // dt / tau_xi
-    double s_xi_ = 0;       // sqrt(dt sigma^2 / tau_xi) [nA]
+    double k_r_ = 0;       // dt / tau_r
+    double k_N_ = 0;       // dt / tau_N
+    double k_G_ = 0;       // dt / tau_G
+    double k_gamma_ = 0;   // gamma * dt [s] (r in Hz)
+    double k_gammaI_ = 0;  // gamma_I * dt [s]
+    double k_xi_ = 0;      // dt / tau_xi
+    double s_xi_ = 0;      // sqrt(dt sigma^2 / tau_xi) [nA]
     bool noise_ = false;
     philox_key key_{};
     // Per local area.
