@@ -507,3 +507,28 @@ TEST(config_reader, times_are_range_checked) {
         error_naming({"stimuli.0.onset_ms=10.2"}, "'stimuli.0.onset_ms'"),
         "tiny.yaml: 'stimuli.0.onset_ms' = 10.200000 ms is not a whole number of time steps (run.dt_ms = 0.500000)");
 }
+
+TEST(config, noise_stimuli_expand_to_areas_with_their_own_streams) {
+    const model_spec m = load_config(source_dir() + "/configs/chaudhuri2015_noise.yaml");
+    ASSERT_EQ(m.stimuli.size(), 29u);  // V1, then the 28 other areas
+    EXPECT_TRUE(m.stimuli[0].noise);
+    EXPECT_EQ(m.stimuli[0].area, m.areas.find("V1"));
+    EXPECT_DOUBLE_EQ(m.stimuli[0].amplitude, 2.0);
+    EXPECT_DOUBLE_EQ(m.stimuli[0].sd, 0.5);
+    EXPECT_EQ(m.stimuli[0].noise_stream, 0u);
+    for (std::size_t k = 1; k < m.stimuli.size(); ++k) {
+        EXPECT_NE(m.stimuli[k].area, m.areas.find("V1"));
+        EXPECT_DOUBLE_EQ(m.stimuli[k].sd, 1e-5);
+        EXPECT_EQ(m.stimuli[k].noise_stream, 1u);
+        EXPECT_EQ(m.stimuli[k].end_step, m.run.n_steps);  // default: to the end of the run
+    }
+}
+
+TEST(config, bad_noise_stimuli_and_timescale_windows_are_errors) {
+    expect_error<config_error>({"stimuli.0={kind: noise, area: A, sd_hz: -1}"}, "the SD must be >= 0");
+    expect_error<config_error>({"stimuli.0={kind: noise, sd_hz: 1}"}, "needs exactly one of 'area' and 'areas'");
+    expect_error<config_error>({"stimuli.0={kind: noise, areas: [A, XX], sd_hz: 1}"}, "'XX' is not an area");
+    expect_error<config_error>({"stimuli.0={kind: noise, area: A}"}, "needs exactly one of 'sd_hz'");
+    expect_error<config_error>({"stimuli.0={kind: wave, area: A}"}, "(allowed: pulse, noise)");
+    expect_error<config_error>({"analysis.timescale_ms=[0, 1e9]"}, "after the run ends");
+}

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cortexsim/analysis/acf.hpp"
 #include "cortexsim/analysis/observer.hpp"
 #include "cortexsim/analysis/pulse_analysis.hpp"
 #include "cortexsim/analysis/window_analysis.hpp"
@@ -19,10 +20,12 @@ analysis_column hierarchy_column(const model_spec& spec, std::size_t begin, std:
 
 /// Record index of the pulse-analysis onset (-1 if the spec has no stimulus).
 std::int64_t onset_record(const model_spec& spec) {
-    if (spec.stimuli.empty()) return -1;
-    const stimulus_spec* s = &spec.stimuli.front();
+    const stimulus_spec* s = nullptr;  // the named stimulus, else the first pulse (noise has no onset response)
+    for (const auto& x : spec.stimuli)
+        if (!s && !x.noise) s = &x;
     for (const auto& x : spec.stimuli)
         if (x.name == spec.analysis.stimulus) s = &x;
+    if (!s) return -1;
     return s->onset_step / spec.run.record_every;
 }
 
@@ -91,11 +94,6 @@ public:
         c.push_back({"end_rate_hz", a_.end_rate(), P_, "Hz", "last recorded rate of every population"});
         c.push_back({"peak_rate_hz", a_.peak_rate(), P_, "Hz",
                      "maximum recorded rate of every population over the run"});
-        if (a_.has_timescale())
-            c.push_back({"intrinsic_timescale_s", a_.intrinsic_timescale(), 1, "s",
-                         "lag at which the autocorrelation of " + pop +
-                             " in analysis.timescale_ms first falls below "
-                             "1/e (NaN: not within analysis.max_lag_ms)"});
     }
 
 private:
@@ -104,14 +102,82 @@ private:
     window_analysis a_;
 };
 
+/// Autocorrelation timescales of the analysed population over analysis.timescale_ms (analysis/acf.hpp).
+class acf_observer final : public observer {
+public:
+    acf_observer(const model_spec& spec, std::size_t n, std::size_t population, bool alias)
+        : n_(n),
+          pop_(population),
+          alias_(alias),
+          every_(spec.run.record_every),
+          begin_(std::llround(spec.analysis.timescale_begin_ms / spec.run.dt_ms)),
+          end_(std::llround(spec.analysis.timescale_end_ms / spec.run.dt_ms)),
+          lag_s_(static_cast<double>(spec.run.record_every) * spec.run.dt_ms * 1e-3),
+          name_(spec.populations[population]),
+          acf_(n, static_cast<std::size_t>(std::max<std::int64_t>(
+                      1, std::llround(spec.analysis.max_lag_ms / spec.run.dt_ms) / spec.run.record_every))) {}
+
+    void observe(std::int64_t record, const double* const* recorded) override {
+        const std::int64_t k = record * every_;
+        if (k >= begin_ && k < end_) acf_.add(recorded[pop_]);
+    }
+    std::size_t state_size() const override { return acf_.state_size(); }
+    void save(std::size_t i, double* out) const override { acf_.save(i, out); }
+    void load(std::size_t i, const double* in) override { acf_.load(i, in); }
+
+    void results(run_results& out) const override {
+        std::vector<double> t1(n_), tf(n_);
+        for (std::size_t i = 0; i < n_; ++i) {
+            const auto a = acf_.acf(i);
+            t1[i] = acf_timescale_1e(a, lag_s_);
+            tf[i] = acf_timescale_fit(a, lag_s_);
+        }
+        const std::string w = "autocorrelation of " + name_ +
+                              " over analysis.timescale_ms (mean subtracted, lags up to "
+                              "analysis.max_lag_ms; NaN: not reached)";
+        out.columns.push_back({"acf_timescale_1e_s", t1, 1, "s",
+                               "first lag at which the " + w +
+                                   " falls below 1/e, "
+                                   "linearly interpolated between records"});
+        out.columns.push_back(
+            {"acf_timescale_fit_s", tf, 1, "s",
+             "Chaudhuri et al. 2015's rule on the " + w +
+                 ": one and two exponentials fitted down to 0.05, the single tau if SSE1 < 8 SSE2, else "
+                 "the amplitude-weighted mean of the two"});
+        if (alias_)
+            out.columns.push_back({"intrinsic_timescale_s", t1, 1, "s",
+                                   "= acf_timescale_1e_s (kept for older readers)"});
+    }
+
+private:
+    std::size_t n_, pop_;
+    bool alias_;
+    std::int64_t every_, begin_, end_;
+    double lag_s_;
+    std::string name_;
+    acf_accumulator acf_;
+};
+
 }  // namespace
 
-std::unique_ptr<observer> make_analysis_observer(const std::string& kind, const model_spec& spec, std::size_t begin,
-                                                 std::size_t n, const std::vector<std::string>& recorded,
-                                                 const std::vector<std::string>& ports) {
-    if (kind == "pulse") return std::make_unique<pulse_observer>(spec, begin, n, recorded.size());
-    if (kind == "window") return std::make_unique<window_observer>(spec, begin, n, recorded, ports);
-    throw config_error("unknown analysis kind '" + kind + "' (allowed: pulse, window)");
+std::vector<std::unique_ptr<observer>> make_analysis_observers(const std::string& kind, const model_spec& spec,
+                                                               std::size_t begin, std::size_t n,
+                                                               const std::vector<std::string>& recorded,
+                                                               const std::vector<std::string>& ports) {
+    std::vector<std::unique_ptr<observer>> v;
+    if (kind == "pulse")
+        v.push_back(std::make_unique<pulse_observer>(spec, begin, n, recorded.size()));
+    else if (kind == "window")
+        v.push_back(std::make_unique<window_observer>(spec, begin, n, recorded, ports));
+    else
+        throw config_error("unknown analysis kind '" + kind + "' (allowed: pulse, window)");
+    if (spec.analysis.timescale_begin_ms >= 0) {
+        std::size_t pop = 0;
+        for (std::size_t p = 0; p < recorded.size(); ++p)
+            if (recorded[p] == spec.analysis.population) pop = p;
+        v.push_back(std::make_unique<acf_observer>(spec, n, pop, kind == "window"));
+    }
+    return v;
 }
 
 }  // namespace cortexsim

@@ -50,16 +50,6 @@ window_analysis::window_analysis(const model_spec& spec, std::size_t n_local,
                 }
         }
     }
-    if (a.timescale_begin_ms >= 0) {
-        ts_b_ = to_step(a.timescale_begin_ms, dt);
-        ts_e_ = to_step(a.timescale_end_ms, dt);
-        L_ = static_cast<std::size_t>(std::max<std::int64_t>(1, std::llround(a.max_lag_ms / dt) / every_));
-        rec_dt_s_ = static_cast<double>(every_) * dt * 1e-3;
-        ring_.assign(n_ * L_, 0.0);
-        lagsum_.assign(n_ * (L_ + 1), 0.0);
-        xsum_.assign(n_, 0.0);
-        xcount_.assign(n_, 0.0);
-    }
     for (auto* v : {&bsum_, &dsum_, &last_}) v->assign(n_ * P_, 0.0);
     peak_.assign(n_ * P_, -std::numeric_limits<double>::infinity());
     bcount_.assign(n_, 0.0);
@@ -84,21 +74,6 @@ void window_analysis::observe(std::int64_t record, const double* const* rates) {
             if (in_delay) dsum_[q] += r[i];
         }
     }
-    if (L_ > 0 && k >= ts_b_ && k < ts_e_) {
-        const double* r = rates[pop_];
-        for (std::size_t i = 0; i < n_; ++i) {
-            const double x = r[i];
-            double* ring = ring_.data() + i * L_;
-            double* S = lagsum_.data() + i * (L_ + 1);
-            const auto c = static_cast<std::size_t>(xcount_[i]);
-            const std::size_t lags = std::min(c, L_);
-            for (std::size_t l = 1; l <= lags; ++l) S[l] += x * ring[(c - l) % L_];
-            S[0] += x * x;
-            xsum_[i] += x;
-            ring[c % L_] = x;
-            xcount_[i] += 1;
-        }
-    }
     for (std::size_t i = 0; i < n_; ++i) {
         if (in_base) bcount_[i] += 1;
         if (in_delay) dcount_[i] += 1;
@@ -118,14 +93,6 @@ void window_analysis::export_state(std::size_t i, double* out) const {
     out[4 * P_ + 1] = dcount_[i];
     out[4 * P_ + 2] = cue_peak_[i];
     out[4 * P_ + 3] = dis_peak_[i];
-    if (L_ > 0) {
-        double* o = out + 4 * P_ + 4;
-        std::copy_n(ring_.data() + i * L_, L_, o);
-        std::copy_n(lagsum_.data() + i * (L_ + 1), L_ + 1, o + L_);
-        o[2 * L_ + 1] = xsum_[i];
-        o[2 * L_ + 2] = xcount_[i];
-        o[2 * L_ + 3] = 0.0;
-    }
 }
 
 void window_analysis::import_state(std::size_t i, const double* in) {
@@ -139,37 +106,6 @@ void window_analysis::import_state(std::size_t i, const double* in) {
     dcount_[i] = in[4 * P_ + 1];
     cue_peak_[i] = in[4 * P_ + 2];
     dis_peak_[i] = in[4 * P_ + 3];
-    if (L_ > 0) {
-        const double* o = in + 4 * P_ + 4;
-        std::copy_n(o, L_, ring_.data() + i * L_);
-        std::copy_n(o + L_, L_ + 1, lagsum_.data() + i * (L_ + 1));
-        xsum_[i] = o[2 * L_ + 1];
-        xcount_[i] = o[2 * L_ + 2];
-    }
-}
-
-std::vector<double> window_analysis::intrinsic_timescale() const {
-    std::vector<double> tau(n_, nan);
-    const double e1 = std::exp(-1.0);
-    for (std::size_t i = 0; i < n_; ++i) {
-        const double N = xcount_[i];
-        if (N < static_cast<double>(2 * L_)) continue;  // too short a window for the lags asked for
-        const double* S = lagsum_.data() + i * (L_ + 1);
-        const double m = xsum_[i] / N;
-        const double var = S[0] / N - m * m;
-        if (!(var > 0)) continue;
-        double prev = 1.0;
-        for (std::size_t l = 1; l <= L_; ++l) {
-            const double acf = (S[l] / (N - static_cast<double>(l)) - m * m) / var;
-            if (acf < e1) {
-                const double frac = (prev - e1) / (prev - acf);
-                tau[i] = (static_cast<double>(l - 1) + frac) * rec_dt_s_;
-                break;
-            }
-            prev = acf;
-        }
-    }
-    return tau;
 }
 
 std::vector<double> window_analysis::baseline_mean() const {

@@ -72,6 +72,15 @@ void print_table(const std::string& file, const model_spec& spec) {
         std::printf("persistent activity in %zu of %zu areas: %s\n", count, areas.size(), list.c_str());
         return;
     }
+    if (h5_has_dataset(file, "/analysis/acf_timescale_1e_s")) {
+        // autocorrelation timescales (analysis.timescale_ms) instead of the pulse response
+        const auto t1 = read_h5_doubles(file, "/analysis/acf_timescale_1e_s");
+        const auto tf = read_h5_doubles(file, "/analysis/acf_timescale_fit_s");
+        std::printf("%-8s %9s %18s %18s\n", "area", "hierarchy", "ACF 1/e (ms)", "ACF fit rule (ms)");
+        for (std::size_t i = 0; i < areas.size(); ++i)
+            std::printf("%-8s %9.3f %18.1f %18.1f\n", areas[i].c_str(), hier[i], t1[i] * 1e3, tf[i] * 1e3);
+        return;
+    }
     const auto peak = read_h5_doubles(file, "/analysis/peak_rate_hz");
     const auto resp = read_h5_doubles(file, "/analysis/response_hz");
     const auto tau = read_h5_doubles(file, "/analysis/timescale_s");
@@ -203,7 +212,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     const run_results results = sim.results();
     for (const auto& col : results.columns)
         out->write_analysis(col.name, col.values, col.width, col.unit, col.description);
-    for (const auto& g : results.globals) out->write_global(g.name, g.dims, g.data, g.unit, g.description);
+    for (const auto& g : results.globals)
+        out->write_global(g.name, g.dims, g.data, g.unit, g.description, g.attributes, g.scales);
     double loop_max = 0.0;
     check_mpi(MPI_Allreduce(&rep.loop_seconds, &loop_max, 1, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce");
     const double steps_per_s = loop_max > 0 ? static_cast<double>(rep.steps) / loop_max : 0.0;

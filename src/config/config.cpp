@@ -109,7 +109,8 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     }
 
     const section top(root, "", origin);
-    top.only({"model", "stimuli", "task_stimuli", "perturbations", "run", "output", "analysis", "checkpoint", "sweep"});
+    top.only({"model", "stimuli", "task_stimuli", "perturbations", "run", "output", "analysis", "monitors",
+              "checkpoint", "sweep"});
     const circuit_names names = read_model(top, base_dir, m);
     run_section run = read_run(top, m);
     m.run = run.run;
@@ -120,6 +121,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     m.perturbations = read_perturbations(top, m, names);
     m.output = read_output(top);
     m.analysis = read_analysis(top, m);
+    m.monitors = read_monitors(top, m, names);
     m.checkpoint = read_checkpoint(top, m.run);
     check_sweep_keys(top);
     // the circuit checks its parameters against each other and against run.dt_ms

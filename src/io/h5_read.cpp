@@ -24,6 +24,18 @@ hid_t open_read(const std::string& file) {
 }
 }  // namespace
 
+bool h5_has_dataset(const std::string& file, const std::string& path) {
+    h5_handle f(open_read(file), H5Fclose, "open");
+    // every link on the way must exist (H5Lexists on "/a/b" needs "/a")
+    std::size_t pos = 0;
+    while ((pos = path.find('/', pos + 1)) != std::string::npos)
+        if (H5Lexists(f, path.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+    if (H5Lexists(f, path.c_str(), H5P_DEFAULT) <= 0) return false;
+    H5O_info_t info;
+    if (H5Oget_info_by_name2(f, path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+    return info.type == H5O_TYPE_DATASET;
+}
+
 std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
                                     std::vector<unsigned long long>* dims) {
     h5_handle f(open_read(file), H5Fclose, "open");

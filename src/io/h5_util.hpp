@@ -61,5 +61,16 @@ inline hid_t ensure_group(hid_t file, const std::string& name) {
     return H5Gcreate2(file, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
 }
 
+/// Creates the groups above object `name` ("/a/b/c" -> /a and /a/b) that do not exist yet.
+inline void ensure_parents(hid_t file, const std::string& name) {
+    const auto slash = name.rfind('/');
+    for (std::size_t pos = name.find('/', 1); pos != std::string::npos && pos <= slash; pos = name.find('/', pos + 1)) {
+        const std::string group = name.substr(0, pos);
+        const hid_t g = ensure_group(file, group);
+        if (g < 0) throw io_error("HDF5: cannot create group " + group);
+        H5Gclose(g);
+    }
+}
+
 
 }  // namespace cortexsim::h5

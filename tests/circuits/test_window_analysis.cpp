@@ -47,34 +47,3 @@ TEST(WindowAnalysis, MeansAndRules) {
         EXPECT_EQ(p[1], rule == "delay_mean" ? 1.0 : 0.0) << rule;
     }
 }
-
-TEST(WindowAnalysis, IntrinsicTimescaleOfAnAR1Process) {
-    model_spec m = spec_with(0.5, 2);  // records every 1 ms
-    m.analysis.timescale_begin_ms = 0;
-    m.analysis.timescale_end_ms = 400000;
-    m.analysis.max_lag_ms = 200;
-    const std::vector<std::string> pops{"E"}, ports{"E"};
-    window_analysis a(m, 2, pops, ports);
-    ASSERT_TRUE(a.has_timescale());
-    const double phi[2] = {std::exp(-1.0 / 10.0), std::exp(-1.0 / 40.0)};  // tau 10 and 40 records = ms
-    std::vector<double> x(2, 0.0);
-    const double* r[1] = {x.data()};
-    const philox_key key = key_of(3);
-    for (std::int64_t rec = 0; rec < 200000; ++rec) {
-        const auto z = noise_normals(key, 0, 0, rec);
-        for (int i = 0; i < 2; ++i)
-            x[static_cast<std::size_t>(i)] = phi[i] * x[static_cast<std::size_t>(i)] + z[static_cast<std::size_t>(i)];
-        a.observe(rec, r);
-    }
-    const auto tau = a.intrinsic_timescale();
-    EXPECT_NEAR(tau[0], 0.010, 0.0015);
-    EXPECT_NEAR(tau[1], 0.040, 0.006);
-    // the state round trip (checkpoints) keeps the result
-    std::vector<double> st(a.state_size());
-    window_analysis b(m, 2, pops, ports);
-    for (std::size_t i = 0; i < 2; ++i) {
-        a.export_state(i, st.data());
-        b.import_state(i, st.data());
-    }
-    EXPECT_EQ(b.intrinsic_timescale(), tau);
-}

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cortexsim/spec/model_spec.hpp"
@@ -27,6 +28,8 @@ struct global_result {
     std::vector<std::size_t> dims;
     std::vector<double> data;  // rank 0 only (row-major), empty elsewhere
     std::string unit, description;
+    std::vector<std::pair<std::string, std::string>> attributes;  // further string attributes
+    std::vector<std::string> scales;  // per dimension: a dataset to attach as its dimension scale ("" = none)
 };
 
 /// Everything the observers of a run report.
@@ -63,11 +66,13 @@ public:
 };
 
 /// The analysis observers a spec asks for: `kind` "pulse" (pulse response and timescales of the first recorded
-/// population; analysis.stimulus) or "window" (working-memory windows, persistence, intrinsic timescale;
-/// analysis.population ...), for local areas [begin, begin + n). `recorded` are the recorded variables' names,
-/// `ports` the circuit's stimulus ports. Throws config_error for an unknown kind or analysed population.
-std::unique_ptr<observer> make_analysis_observer(const std::string& kind, const model_spec& spec, std::size_t begin,
-                                                 std::size_t n, const std::vector<std::string>& recorded,
-                                                 const std::vector<std::string>& ports);
+/// population; analysis.stimulus) or "window" (working-memory windows and persistence; analysis.population
+/// ...), then, with analysis.timescale_ms, the autocorrelation timescales of the analysed population
+/// (analysis/acf.hpp), for local areas [begin, begin + n). `recorded` are the recorded variables' names, `ports`
+/// the circuit's stimulus ports. Throws config_error for an unknown kind or analysed population.
+std::vector<std::unique_ptr<observer>> make_analysis_observers(const std::string& kind, const model_spec& spec,
+                                                               std::size_t begin, std::size_t n,
+                                                               const std::vector<std::string>& recorded,
+                                                               const std::vector<std::string>& ports);
 
 }  // namespace cortexsim

@@ -8,11 +8,8 @@
 //   cue_response_hz                  peak of the analysed population during the cue window minus its baseline;
 //   distractor_response_hz           peak of the distractor's population during the distractor window minus
 //                                    its baseline (the population whose name begins the distractor's port name);
-//   end_rate_hz, peak_rate_hz        last recorded rate and maximum over the run, every population;
-//   intrinsic_timescale_s            (with analysis.timescale_ms) the lag at which the autocorrelation of the
-//                                    analysed population's samples in the window first falls below 1/e
-//                                    (linear interpolation between lags; NaN if not within max_lag_ms), from
-//                                    streaming lag sums: ACF(l) = (S_l/(N-l) - m^2) / (S_0/N - m^2).
+//   end_rate_hz, peak_rate_hz        last recorded rate and maximum over the run, every population.
+// (Autocorrelation timescales of analysis.timescale_ms are their own observer: analysis/acf.hpp.)
 // A sample at time t belongs to a window [begin, end) if begin <= t < end (times in whole steps).
 #include <cstddef>
 #include <cstdint>
@@ -33,7 +30,7 @@ public:
     /// Sample `record` (taken at step record * record_every); rates[p][i] for local area i.
     void observe(std::int64_t record, const double* const* rates);
 
-    std::size_t state_size() const { return 4 * P_ + 4 + (L_ > 0 ? 2 * L_ + 4 : 0); }
+    std::size_t state_size() const { return 4 * P_ + 4; }
     void export_state(std::size_t i, double* out) const;
     void import_state(std::size_t i, const double* in);
 
@@ -45,8 +42,6 @@ public:
     std::vector<double> distractor_response() const;  // [n] (NaN without a distractor)
     const std::vector<double>& end_rate() const { return last_; }
     const std::vector<double>& peak_rate() const { return peak_; }
-    bool has_timescale() const { return L_ > 0; }
-    std::vector<double> intrinsic_timescale() const;  // [n] in s
 
 private:
     std::size_t n_, P_, pop_ = 0, dis_pop_ = 0;
@@ -57,11 +52,6 @@ private:
     double threshold_;
     std::vector<double> bsum_, dsum_, last_, peak_;              // [n][P]
     std::vector<double> bcount_, dcount_, cue_peak_, dis_peak_;  // [n]
-    // intrinsic timescale: L_ lags (records); per area a ring of the last L_ samples and the lag sums S_0..S_L
-    std::size_t L_ = 0;
-    std::int64_t ts_b_ = -1, ts_e_ = -1;
-    double rec_dt_s_ = 0;
-    std::vector<double> ring_, lagsum_, xsum_, xcount_;  // [n][L], [n][L+1], [n], [n]
 };
 
 }  // namespace cortexsim

@@ -27,6 +27,8 @@
 //   40 rnn circuit: random W_rec rows                   counter {row, column block, draw, 40}
 //   41 rnn circuit: random W_in rows                    counter {unit_lo, unit_hi, input pair, 41}
 //   42 rnn circuit: random W_out                        counter {unit_lo, unit_hi, output pair, 42}
+//   48..63 white-noise stimuli: counter {step_lo, step_hi, area, 48 + noise stream}, one block per (area, step)
+//      (stimulus/stimulus.hpp; the first of its four normals is used)
 // Uniform doubles are computed from the integer output with exact arithmetic; the normal deviates use
 // std::log, std::sqrt, std::cos and std::sin of the C library (identical on every rank of a run on one
 // machine type; they may differ in the last bit between C libraries).

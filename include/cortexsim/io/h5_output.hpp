@@ -61,8 +61,11 @@ public:
     /// Collective: a byte dataset (uint8 [n]) with string attributes, written by rank 0 (for embedded files).
     void write_bytes(const std::string& name, const std::string& content, const attribute_list& attrs);
     /// Collective: a float64 dataset `name` of shape dims whose values rank 0 holds (row-major).
+    /// Groups above `name` are created; `attrs` are further string attributes; scales[i] (if not empty) names a
+    /// dataset to attach as the dimension scale of dimension i (HDF5 dimension scales: xarray and h5py use them).
     void write_global(const std::string& name, const std::vector<std::size_t>& dims, const std::vector<double>& data,
-                      const std::string& units, const std::string& description);
+                      const std::string& units, const std::string& description, const attribute_list& attrs = {},
+                      const std::vector<std::string>& scales = {});
 
     /// Collective: closes the file and renames it to its final name.
     void commit();

@@ -6,6 +6,8 @@
 
 namespace cortexsim {
 
+/// Whether `path` names a dataset of the file (false for a missing path or a group).
+bool h5_has_dataset(const std::string& file, const std::string& path);
 /// Serial reading (for tests, tools and replay): a float64 dataset and its dimensions.
 std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
                                     std::vector<unsigned long long>* dims = nullptr);

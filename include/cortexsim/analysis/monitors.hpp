@@ -1,0 +1,39 @@
+#pragma once
+// Monitors (TVB's monitors, NEST's multimeter): observers that sample circuit variables of every area while the
+// run goes (raw, temporal average, Balloon-Windkessel BOLD) and the analyses of their series (functional
+// connectivity, FCD). Every sample is gathered onto rank 0 in data-file area order, so that the series and
+// everything computed from it are the same on any rank count. docs/observables.md.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cortexsim/analysis/observer.hpp"
+
+namespace cortexsim {
+
+/// The observers of spec.monitors for local areas [begin, begin + n). `variable(name)` gives the circuit's values
+/// of a variable for the local areas (stable for the run). `gather` gathers one value per area onto rank 0;
+/// `root`: this is rank 0 (it holds the series).
+std::vector<std::unique_ptr<observer>> make_monitors(const model_spec& spec, std::size_t begin, std::size_t n,
+                                                     const std::function<const double*(const std::string&)>& variable,
+                                                     root_gather& gather, bool root);
+
+/// Pearson correlation between the columns of x[t * stride + a] (t < T, a < A): [A][A], symmetric with a unit
+/// diagonal (NaN rows and columns for a constant column). Two passes (means, then centred sums).
+std::vector<double> pearson_fc(const double* x, std::size_t T, std::size_t A, std::size_t stride);
+
+/// Functional connectivity dynamics: the FC of windows of `window` samples starting every `step` samples, and
+/// the Pearson correlation between the upper triangles (without the diagonal) of every pair of windows:
+/// [W][W] with W = (T - window) / step + 1.
+std::vector<double> fcd_matrix(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t window,
+                               std::size_t step);
+
+/// One Euler step of length h [s] of the Balloon-Windkessel model (model_spec.hpp, bold_spec) with input z;
+/// state {s, f, v, q}. And the BOLD signal of a state.
+void balloon_step(const bold_spec& b, double z, double h, double* state);
+double bold_signal(const bold_spec& b, const double* state);
+
+}  // namespace cortexsim

@@ -1,0 +1,263 @@
+// Monitors: raw, average and BOLD samples of circuit variables, gathered onto rank 0 in data-file area order;
+// FC and FCD of their series. docs/observables.md.
+#include "cortexsim/analysis/monitors.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
+
+namespace cortexsim {
+
+void balloon_step(const bold_spec& b, double z, double h, double* x) {
+    const double s = x[0], f = x[1], v = x[2], q = x[3];
+    const double v_out = std::pow(v, 1.0 / b.alpha);                  // outflow f_out(v) = v^(1/alpha)
+    const double e = (1.0 - std::pow(1.0 - b.rho, 1.0 / f)) / b.rho;  // oxygen extraction E(f) / rho
+    x[0] = s + h * (z - b.kappa * s - b.gamma * (f - 1.0));
+    x[1] = f + h * s;
+    x[2] = v + h * (f - v_out) / b.tau;
+    x[3] = q + h * (f * e - v_out * q / v) / b.tau;
+}
+
+double bold_signal(const bold_spec& b, const double* x) {
+    const double v = x[2], q = x[3];
+    return b.V0 * (b.k1 * (1.0 - q) + b.k2 * (1.0 - q / v) + b.k3 * (1.0 - v));
+}
+
+std::vector<double> pearson_fc(const double* x, std::size_t T, std::size_t A, std::size_t stride) {
+    // z[a][t]: centred and scaled to unit norm, so that FC = z z^T
+    std::vector<double> z(A * T);
+    std::vector<bool> flat(A, false);
+    for (std::size_t a = 0; a < A; ++a) {
+        double m = 0;
+        for (std::size_t t = 0; t < T; ++t) m += x[t * stride + a];
+        m /= static_cast<double>(T);
+        double ss = 0;
+        for (std::size_t t = 0; t < T; ++t) {
+            const double d = x[t * stride + a] - m;
+            z[a * T + t] = d;
+            ss += d * d;
+        }
+        flat[a] = !(ss > 0);
+        const double r = flat[a] ? 0.0 : 1.0 / std::sqrt(ss);
+        for (std::size_t t = 0; t < T; ++t) z[a * T + t] *= r;
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> fc(A * A);
+    for (std::size_t a = 0; a < A; ++a) {
+        fc[a * A + a] = flat[a] ? nan : 1.0;
+        for (std::size_t b = a + 1; b < A; ++b) {
+            double c = 0;
+            const double* za = z.data() + a * T;
+            const double* zb = z.data() + b * T;
+            for (std::size_t t = 0; t < T; ++t) c += za[t] * zb[t];
+            c = (flat[a] || flat[b]) ? nan : std::clamp(c, -1.0, 1.0);
+            fc[a * A + b] = fc[b * A + a] = c;
+        }
+    }
+    return fc;
+}
+
+std::vector<double> fcd_matrix(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t window,
+                               std::size_t step) {
+    if (window > T || step == 0) return {};
+    const std::size_t W = (T - window) / step + 1, U = A * (A - 1) / 2;
+    std::vector<double> tri(W * U);  // upper triangles, each as one series of U values
+    for (std::size_t w = 0; w < W; ++w) {
+        const auto fc = pearson_fc(x + w * step * stride, window, A, stride);
+        std::size_t u = 0;
+        for (std::size_t a = 0; a < A; ++a)
+            for (std::size_t b = a + 1; b < A; ++b) tri[w * U + u++] = fc[a * A + b];
+    }
+    std::vector<double> t(U * W);  // transposed: [U][W], the windows as columns
+    for (std::size_t w = 0; w < W; ++w)
+        for (std::size_t u = 0; u < U; ++u) t[u * W + w] = tri[w * U + u];
+    return pearson_fc(t.data(), U, W, W);
+}
+
+namespace {
+
+class monitor_observer final : public observer {
+public:
+    monitor_observer(const model_spec& spec, const monitor_spec& m, std::size_t n, std::vector<const double*> vars,
+                     root_gather& gather)
+        : spec_(spec),
+          m_(m),
+          n_(n),
+          A_(spec.areas.size()),
+          V_(m.variables.size()),
+          vars_(std::move(vars)),
+          gather_(gather),
+          local_(n),
+          rec_s_(spec.run.dt_ms * static_cast<double>(spec.run.record_every) * 1e-3) {
+        if (m_.kind == "average") acc_.assign(n_ * V_, 0.0);
+        if (m_.kind == "bold") {
+            acc_.assign(n_ * 5, 0.0);
+            for (std::size_t i = 0; i < n_; ++i) init_bold(acc_.data() + i * 5);
+            substeps_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(rec_s_ / 1e-3 - 1e-9)));
+        }
+    }
+
+    void observe(std::int64_t k, const double* const* /*recorded*/) override {
+        if (m_.kind == "raw") {
+            if (k % m_.every == 0) emit(k, [&](std::size_t i, std::size_t v) { return vars_[v][i]; });
+        } else if (m_.kind == "average") {
+            if (k == 0) return;
+            for (std::size_t i = 0; i < n_; ++i)
+                for (std::size_t v = 0; v < V_; ++v) acc_[i * V_ + v] += vars_[v][i];
+            if (k % m_.every == 0) {
+                const double r = 1.0 / static_cast<double>(m_.every);
+                emit(k, [&](std::size_t i, std::size_t v) { return acc_[i * V_ + v] * r; });
+                std::fill(acc_.begin(), acc_.end(), 0.0);
+            }
+        } else {  // bold: integrate over (t_{k-1}, t_k] with the input of record k - 1 held
+            const double h = rec_s_ / static_cast<double>(substeps_);
+            for (std::size_t i = 0; i < n_; ++i) {
+                double* x = acc_.data() + i * 5;
+                if (k > 0)
+                    for (std::int64_t j = 0; j < substeps_; ++j) balloon_step(m_.bold, x[4], h, x);
+                x[4] = m_.bold.input_scale * vars_[0][i];
+            }
+            if (k > 0 && k % m_.every == 0)
+                emit(k, [&](std::size_t i, std::size_t) { return bold_signal(m_.bold, acc_.data() + i * 5); });
+        }
+    }
+
+    void results(run_results& out) const override {
+        const std::size_t T = static_cast<std::size_t>(m_.n_samples);
+        const bool root = !series_.empty();
+        const std::size_t D = static_cast<std::size_t>(m_.discard_samples);
+        const std::string base = "/monitors/" + m_.name;
+        std::string vars;
+        for (const auto& v : m_.variables) vars += (vars.empty() ? "" : ",") + v;
+        std::vector<double> time;
+        if (root)
+            for (std::size_t t = 0; t < T; ++t) time.push_back(time_of(t));
+        std::vector<std::pair<std::string, std::string>> attrs = {
+            {"kind", m_.kind}, {"variables", vars}, {"period_s", shortest_text(m_.period_ms * 1e-3)}};
+        if (m_.kind == "bold") attrs.emplace_back("bold_preset", m_.bold.preset);
+        out.globals.push_back({base + "/time", {T}, time, "s", "time of each sample of monitor " + m_.name, {}, {}});
+        const std::string unit = m_.kind == "bold" ? (m_.bold.V0 > 1 ? "%" : "1") : "as the variables";
+        const std::string what = m_.kind == "raw"
+                                     ? "values of " + vars + " every " + shortest_text(m_.period_ms) + " ms"
+                                 : m_.kind == "average"
+                                     ? "means of " + vars + " over " + shortest_text(m_.period_ms) +
+                                           " ms periods (at their ends)"
+                                     : "BOLD (Balloon-Windkessel, " + m_.bold.preset + " parameters) of " + vars +
+                                           " every " + shortest_text(m_.period_ms) + " ms (TR)";
+        out.globals.push_back({base + "/data",
+                               {T, A_, V_},
+                               root ? series_ : std::vector<double>{},
+                               unit,
+                               what + "; [time, area, variable], areas in /areas order",
+                               attrs,
+                               {base + "/time", "/areas", ""}});
+        if (m_.fc) {
+            std::vector<double> fc;
+            if (root) fc = pearson_fc(series_.data() + D * A_ * V_, T - D, A_, A_ * V_);
+            out.globals.push_back({"/analysis/fc/" + m_.name,
+                                   {A_, A_},
+                                   fc,
+                                   "1",
+                                   "Pearson correlation between areas of monitor " + m_.name + " (" +
+                                       m_.variables.front() + ", " + std::to_string(T - D) + " samples from " +
+                                       shortest_text(time_of(D)) + " s)",
+                                   {},
+                                   {"/areas", "/areas"}});
+        }
+        if (m_.fcd_window > 0) {
+            std::vector<double> fcd;
+            const std::size_t W =
+                (T - D - static_cast<std::size_t>(m_.fcd_window)) / static_cast<std::size_t>(m_.fcd_step) + 1;
+            if (root)
+                fcd = fcd_matrix(series_.data() + D * A_ * V_, T - D, A_, A_ * V_,
+                                 static_cast<std::size_t>(m_.fcd_window), static_cast<std::size_t>(m_.fcd_step));
+            out.globals.push_back({"/analysis/fcd/" + m_.name,
+                                   {W, W},
+                                   fcd,
+                                   "1",
+                                   "correlation between the FCs (upper triangles) of windows of " +
+                                       std::to_string(m_.fcd_window) + " samples every " + std::to_string(m_.fcd_step) +
+                                       " samples of monitor " + m_.name,
+                                   {},
+                                   {}});
+        }
+    }
+
+    std::size_t state_size() const override { return m_.kind == "raw" ? 0 : (m_.kind == "bold" ? 5 : V_); }
+    void save(std::size_t i, double* out) const override {
+        const std::size_t w = state_size();
+        std::copy_n(acc_.data() + i * w, w, out);
+    }
+    void load(std::size_t i, const double* in) override {
+        const std::size_t w = state_size();
+        std::copy_n(in, w, acc_.data() + i * w);
+    }
+    std::vector<double> save_global() const override {
+        if (series_.empty()) return {};
+        std::vector<double> s{static_cast<double>(samples_)};
+        s.insert(s.end(), series_.begin(), series_.begin() + static_cast<std::ptrdiff_t>(samples_ * A_ * V_));
+        return s;
+    }
+    void load_global(const std::vector<double>& s) override {
+        if (s.empty() || series_.empty()) return;
+        samples_ = static_cast<std::size_t>(s[0]);
+        if (s.size() != 1 + samples_ * A_ * V_ || samples_ > static_cast<std::size_t>(m_.n_samples))
+            throw data_error("checkpoint: the state of monitor '" + m_.name + "' has " + std::to_string(s.size()) +
+                             " values, expected " + std::to_string(1 + samples_ * A_ * V_));
+        std::copy(s.begin() + 1, s.end(), series_.begin());
+    }
+
+    /// Rank 0 holds the series (known after the first gather; allocated up front by the factory).
+    void allocate_root() { series_.assign(static_cast<std::size_t>(m_.n_samples) * A_ * V_, 0.0); }
+
+private:
+    double time_of(std::size_t sample) const {
+        return static_cast<double>(m_.first_record() + static_cast<std::int64_t>(sample) * m_.every) * rec_s_;
+    }
+    static void init_bold(double* x) { x[0] = 0.0, x[1] = 1.0, x[2] = 1.0, x[3] = 1.0, x[4] = 0.0; }
+
+    template <class F>
+    void emit(std::int64_t /*k*/, F value) {
+        for (std::size_t v = 0; v < V_; ++v) {
+            for (std::size_t i = 0; i < n_; ++i) local_[i] = value(i, v);
+            const double* all = gather_.gather(local_.data());
+            if (all && samples_ < static_cast<std::size_t>(m_.n_samples)) {
+                double* row = series_.data() + samples_ * A_ * V_;
+                for (std::size_t a = 0; a < A_; ++a) row[spec_.areas.id(a) * V_ + v] = all[a];
+            }
+        }
+        if (!series_.empty()) ++samples_;
+    }
+
+    const model_spec& spec_;
+    monitor_spec m_;
+    std::size_t n_, A_, V_;
+    std::vector<const double*> vars_;
+    root_gather& gather_;
+    std::vector<double> local_, acc_, series_;
+    std::size_t samples_ = 0;
+    double rec_s_;
+    std::int64_t substeps_ = 1;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<observer>> make_monitors(const model_spec& spec, std::size_t /*begin*/, std::size_t n,
+                                                     const std::function<const double*(const std::string&)>& variable,
+                                                     root_gather& gather, bool root) {
+    std::vector<std::unique_ptr<observer>> out;
+    for (const auto& m : spec.monitors) {
+        std::vector<const double*> vars;
+        for (const auto& name : m.variables) vars.push_back(variable(name));
+        auto o = std::make_unique<monitor_observer>(spec, m, n, std::move(vars), gather);
+        if (root) o->allocate_root();
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+}  // namespace cortexsim

@@ -1,0 +1,95 @@
+// Monitors' numerics: Pearson FC, FCD, the Balloon-Windkessel model (docs/observables.md).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "cortexsim/analysis/monitors.hpp"
+
+using namespace cortexsim;
+
+TEST(Monitors, PearsonFcOfKnownSeries) {
+    // a, b = 2a + 5 (r = 1), c = -a (r = -1), d constant (NaN), e independent noise (|r| small)
+    const std::size_t T = 20000, A = 5;
+    std::mt19937_64 g(1);
+    std::normal_distribution<double> n01;
+    std::vector<double> x(T * A);
+    for (std::size_t t = 0; t < T; ++t) {
+        const double a = 1e3 + n01(g);  // large mean, unit fluctuations: two-pass sums keep the digits
+        x[t * A + 0] = a;
+        x[t * A + 1] = 2 * a + 5;
+        x[t * A + 2] = -a;
+        x[t * A + 3] = 7.0;
+        x[t * A + 4] = n01(g);
+    }
+    const auto fc = pearson_fc(x.data(), T, A, A);
+    EXPECT_DOUBLE_EQ(fc[0 * A + 0], 1.0);
+    EXPECT_NEAR(fc[0 * A + 1], 1.0, 1e-12);
+    EXPECT_NEAR(fc[0 * A + 2], -1.0, 1e-12);
+    EXPECT_TRUE(std::isnan(fc[3 * A + 3]));
+    EXPECT_TRUE(std::isnan(fc[0 * A + 3]));
+    EXPECT_LT(std::fabs(fc[0 * A + 4]), 0.05);
+    for (std::size_t a = 0; a < A; ++a)
+        for (std::size_t b = 0; b < A; ++b)
+            if (!std::isnan(fc[a * A + b])) {
+                EXPECT_EQ(fc[a * A + b], fc[b * A + a]);
+            }
+}
+
+TEST(Monitors, FcdSeesAChangeOfConnectivity) {
+    // two areas correlated (+) in the first half, anti-correlated in the second: windows inside the same half
+    // correlate (their upper triangles, with 3 areas, agree), windows of different halves do not
+    const std::size_t T = 400, A = 3;
+    std::mt19937_64 g(2);
+    std::normal_distribution<double> n01;
+    std::vector<double> x(T * A);
+    for (std::size_t t = 0; t < T; ++t) {
+        const double s = n01(g), u = n01(g);
+        x[t * A + 0] = s;
+        x[t * A + 1] = (t < T / 2 ? s : -s) + 0.3 * n01(g);
+        x[t * A + 2] = u;
+    }
+    const std::size_t window = 50, step = 50, W = (T - window) / step + 1;
+    const auto fcd = fcd_matrix(x.data(), T, A, A, window, step);
+    ASSERT_EQ(fcd.size(), W * W);
+    EXPECT_NEAR(fcd[0], 1.0, 1e-12);
+    EXPECT_GT(fcd[0 * W + 1], 0.8);       // both windows in the first half
+    EXPECT_LT(fcd[0 * W + W - 1], -0.5);  // first vs last window
+}
+
+TEST(Monitors, BalloonRestsAtRestAndReachesTheSteadyStateOfAConstantInput) {
+    bold_spec b;  // neurolib's parameters
+    double x[4] = {0, 1, 1, 1};
+    for (int k = 0; k < 1000; ++k) balloon_step(b, 0.0, 1e-3, x);
+    EXPECT_DOUBLE_EQ(x[1], 1.0);
+    EXPECT_DOUBLE_EQ(bold_signal(b, x), 0.0);
+    // constant input z: s -> 0, f -> 1 + z / gamma, v -> f^alpha, q -> v f E(f) / (rho v^(1/alpha))
+    const double z = 0.1;
+    for (int k = 0; k < 200000; ++k) balloon_step(b, z, 1e-3, x);  // 200 s
+    const double f = 1 + z / b.gamma, v = std::pow(f, b.alpha);
+    const double q = v * f * (1 - std::pow(1 - b.rho, 1 / f)) / b.rho / std::pow(v, 1 / b.alpha);
+    EXPECT_NEAR(x[0], 0.0, 1e-9);
+    EXPECT_NEAR(x[1], f, 1e-9);
+    EXPECT_NEAR(x[2], v, 1e-9);
+    EXPECT_NEAR(x[3], q, 1e-9);
+    // more flow than oxygen use: less deoxyhaemoglobin, a positive BOLD signal of a few percent at most
+    EXPECT_GT(bold_signal(b, x), 0.0);
+    EXPECT_LT(bold_signal(b, x), 0.05);
+}
+
+TEST(Monitors, BoldResponseToAShortPulsePeaksAfterSecondsAndUndershoots) {
+    bold_spec b;
+    double x[4] = {0, 1, 1, 1};
+    const double h = 1e-3;
+    double peak = 0, t_peak = 0, minimum = 0;
+    for (int k = 0; k < 30000; ++k) {  // 30 s, a 1 s pulse at the start
+        balloon_step(b, k < 1000 ? 1.0 : 0.0, h, x);
+        const double y = bold_signal(b, x);
+        if (y > peak) peak = y, t_peak = k * h;
+        minimum = std::min(minimum, y);
+    }
+    EXPECT_GT(t_peak, 2.0);  // the haemodynamic response peaks a few seconds after the input
+    EXPECT_LT(t_peak, 8.0);
+    EXPECT_LT(minimum, 0.0);  // post-stimulus undershoot
+}

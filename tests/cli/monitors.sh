@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Monitors and their analyses (docs/observables.md) on configs/resting_state.yaml, shortened to 200 s:
+# /monitors/bold/{data,time}, /monitors/rates_1s/{data,time}, /analysis/fc/bold (symmetric, unit diagonal,
+# equal to numpy's corrcoef of the written BOLD after discard_ms) and /analysis/fcd/bold are the same bytes on
+# 1, 2 and 3 ranks and after a checkpoint on 2 ranks continued on 3 (the BOLD state and the series so far are
+# in the checkpoint). Usage: monitors.sh BIN TOOLS OUT SOURCE_DIR
+BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$OUT"
+CFG=$SRC/configs/resting_state.yaml
+SET=(--set run.t_end_ms=200000 --set monitors.0.discard_ms=20000 --set monitors.0.fcd.window_samples=20
+     --set monitors.0.fcd.step_samples=10)
+DS="/monitors/bold/data /monitors/bold/time /monitors/rates_1s/data /monitors/rates_1s/time /analysis/fc/bold /analysis/fcd/bold /rates"
+sums() { for d in $DS; do "$TOOLS/rates_sha256" "$1" "$d" || fail "no $d in $1"; done; }
+for n in 1 2 3; do
+  rm -f "$OUT/np$n.h5"
+  expect_rc 0 "$OUT/np$n.log" -- mpi "$n" "$BIN" run "$CFG" -o "$OUT/np$n.h5" --quiet "${SET[@]}"
+  sums "$OUT/np$n.h5" > "$OUT/np$n.sha"
+done
+cmp "$OUT/np1.sha" "$OUT/np2.sha" || fail "monitors differ between 1 and 2 ranks"
+cmp "$OUT/np1.sha" "$OUT/np3.sha" || fail "monitors differ between 1 and 3 ranks"
+# a checkpoint at 77 s (between two TRs, inside an average period) on 2 ranks, continued on 3
+o=$OUT/restart.h5; rm -f "$o" "$o.partial" "$o.ckpt"
+expect_rc 3 "$OUT/restart_1.log" -- mpi 2 "$BIN" run "$CFG" -o "$o" --until-s 77.3 "${SET[@]}"
+expect_rc 0 "$OUT/restart_2.log" -- mpi 3 "$BIN" run "$CFG" -o "$o" --resume "${SET[@]}"
+sums "$o" > "$OUT/restart.sha"
+cmp "$OUT/np1.sha" "$OUT/restart.sha" || fail "monitors differ after a checkpoint and restart"
+# the numbers: FC against numpy, shapes, dimension scales
+/usr/bin/python3 - "$OUT/np1.h5" <<'PY' || fail "FC check"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+b, t = f["/monitors/bold/data"][()], f["/monitors/bold/time"][()]
+assert b.shape == (100, 29, 1) and t[0] == 2.0 and t[-1] == 200.0, (b.shape, t[0], t[-1])
+fc = f["/analysis/fc/bold"][()]
+assert np.array_equal(fc, fc.T) and np.all(np.diag(fc) == 1.0)
+ref = np.corrcoef(b[t >= 20.0, :, 0].T)
+assert np.abs(fc - ref).max() < 1e-12, np.abs(fc - ref).max()
+assert f["/analysis/fcd/bold"].shape == (8, 8)
+r = f["/monitors/rates_1s/data"][()]
+rates = f["/rates"][()]  # [record, area, population], records every 20 ms: a 1 s period holds 50 records
+assert r.shape == (200, 29, 2)
+assert np.abs(r[0] - rates[1:51].mean(axis=0)).max() < 1e-9
+assert [s.name for s in f["/monitors/bold/data"].dims[0].values()] == ["/monitors/bold/time"]
+assert [s.name for s in f["/monitors/bold/data"].dims[1].values()] == ["/areas"]
+print("FC = corrcoef of the BOLD after discard (max diff %.1e); mean off-diagonal FC %.3f" %
+      (np.abs(fc - ref).max(), fc[np.triu_indices(29, 1)].mean()))
+PY
+echo PASS
