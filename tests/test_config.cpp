@@ -532,3 +532,31 @@ TEST(config, bad_noise_stimuli_and_timescale_windows_are_errors) {
     expect_error<config_error>({"stimuli.0={kind: wave, area: A}"}, "(allowed: pulse, noise)");
     expect_error<config_error>({"analysis.timescale_ms=[0, 1e9]"}, "after the run ends");
 }
+
+TEST(config, monitors_are_read_and_bad_monitors_are_errors) {
+    const model_spec m = load_config(source_dir() + "/configs/resting_state.yaml");
+    ASSERT_EQ(m.monitors.size(), 2u);
+    EXPECT_EQ(m.monitors[0].kind, "bold");
+    EXPECT_EQ(m.monitors[0].every, 100);  // TR 2 s, records every 20 ms
+    EXPECT_EQ(m.monitors[0].n_samples, 1850);
+    EXPECT_EQ(m.monitors[0].discard_samples, 49);  // samples at 2, 4, ..., 98 s are before 100 s
+    EXPECT_EQ(m.monitors[1].variables, (std::vector<std::string>{"E", "I"}));
+    // tiny: dt 0.5 ms, records every 1 ms, 200 ms
+    const std::string b = "monitors.0={name: b, kind: bold, tr_ms: 20";
+    expect_error<config_error>({"monitors.0={name: r, kind: raw, variables: [X]}"},
+                               "'X' is not a variable of circuit 'linear_ei' (allowed: E, I)");
+    expect_error<config_error>({"monitors.0={name: r, kind: raw, period_ms: 1.5}"},
+                               "is not a whole number of record intervals (1 ms)");
+    expect_error<config_error>({b + ", tr_ms: 0.25}"}, "");  // duplicate key: refused by the reader
+    expect_error<config_error>({"monitors.0={name: b, kind: bold, tr_ms: 0.25}"},
+                               "is shorter than the record interval (1 ms)");
+    expect_error<config_error>({b + ", fc: true, discard_ms: 199}"}, "FC needs at least 3 samples");
+    expect_error<config_error>({b + ", variables: [E, I]}"}, "must name one variable");
+    expect_error<config_error>({b + ", preset: spm}"}, "(allowed: neurolib, tvb)");
+    expect_error<config_error>({b + ", parameters: {rho: 1.5}}"}, "must be < 1");
+    expect_error<config_error>({"monitors.0={name: a/b, kind: raw}"}, "may hold only letters");
+    expect_error<config_error>({"monitors.0={name: a, kind: spectrum}"}, "(allowed: raw, average, bold)");
+    expect_error<config_error>({"monitors.0={name: a, kind: raw}", "monitors.1={name: a, kind: average}"},
+                               "is used by two monitors");
+    expect_error<config_error>({b + ", fcd: {window_samples: 8, step_samples: 4}}"}, "FCD needs at least");
+}

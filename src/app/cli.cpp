@@ -1,4 +1,5 @@
 #include "cortexsim/app/cli.hpp"
+#include "cortexsim/app/compare.hpp"
 
 #include <stdlib.h>
 
@@ -27,12 +28,15 @@ std::string usage_text() {
            "       mpirun -n N cortexsim replay OUT.h5 [--keep]\n"
            "       cortexsim check CONFIG [--set key=value ...]\n"
            "       mpirun -n N cortexsim train CONFIG [-o WEIGHTS.h5] [--overwrite] [--resume CKPT] [--set k=v]\n"
+           "       cortexsim compare OUT.h5 [--fc MONITOR=FC.csv] [--fcd MONITOR=OTHER.h5] [--timescales T.csv]\n"
+           "                         [--persistence T.csv] [--no-write]\n"
            "       cortexsim --version | --help\n"
            "  run     integrate the model of CONFIG on N ranks (1 <= N <= number of areas) and write one HDF5 file\n"
            "  sweep   run every point of the config's sweep section (--list: print the points)\n"
            "  replay  re-run an output file from what it holds (config and data) and compare the rates bit for bit\n"
            "  check   validate CONFIG and its data files without running\n"
            "  train   train a recurrent network on a task by BPTT, data-parallel over N ranks (docs/rnn.md)\n"
+           "  compare score a finished run against data: FC, FCD, timescales, persistence (docs/observables.md)\n"
            "  -o OUT.h5         output file (default: output.path of the config)\n"
            "  --set key=value   override a config value, e.g. --set run.dt_ms=0.2 --set stimuli.0.amplitude_hz=20\n"
            "  --overwrite       replace an existing output (only once the new one is complete) or checkpoint\n"
@@ -316,6 +320,12 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     for (const auto& a : args) command_line += " " + a;
     if (!args.empty() && args[0] == "train")  // the trainer has its own options (docs/rnn.md)
         return rnn::train_command(std::vector<std::string>(args.begin() + 1, args.end()), comm);
+    if (!args.empty() && args[0] == "compare") {  // serial: rank 0 scores, every rank returns its code
+        int rc = exit_ok;
+        if (rank == 0) rc = compare_command(std::vector<std::string>(args.begin() + 1, args.end()));
+        MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+        return rc;
+    }
     cli_options o;
     try {
         o = parse_cli(args);

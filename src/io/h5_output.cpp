@@ -358,4 +358,25 @@ void h5_output::commit() {
     committed_ = true;
 }
 
+void write_h5_scores(const std::string& file, const std::string& group, const std::vector<h5_score>& scores) {
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) throw io_error(file + ": cannot open for writing the scores (HDF5)");
+    h5_handle fh(f, H5Fclose, "file " + file);
+    try {
+        ensure_parents(f, group + "/x");
+        h5_handle g(ensure_group(f, group), H5Gclose, "group " + group);
+        for (const auto& sc : scores) {
+            if (H5Lexists(g, sc.name.c_str(), H5P_DEFAULT) > 0) H5Ldelete(g, sc.name.c_str(), H5P_DEFAULT);
+            h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "space");
+            h5_handle d(H5Dcreate2(g, sc.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                        H5Dclose, "create " + group + "/" + sc.name);
+            if (H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &sc.value) < 0)
+                throw io_error("HDF5: write " + group + "/" + sc.name + " failed");
+            string_attribute(d, "description", sc.description);
+        }
+    } catch (const io_error& e) {
+        throw io_error(file + ": " + e.what());
+    }
+}
+
 }  // namespace cortexsim

@@ -93,3 +93,19 @@ TEST(Monitors, BoldResponseToAShortPulsePeaksAfterSecondsAndUndershoots) {
     EXPECT_LT(t_peak, 8.0);
     EXPECT_LT(minimum, 0.0);  // post-stimulus undershoot
 }
+
+#include "cortexsim/analysis/compare.hpp"
+
+TEST(Compare, PearsonSpearmanKsAndUpperTriangle) {
+    const std::vector<double> a{1, 2, 3, 4, 5}, b{2, 4, 6, 8, 10}, c{1, 4, 9, 16, 25};
+    EXPECT_NEAR(pearson(a, b), 1.0, 1e-15);
+    EXPECT_LT(pearson(a, c), 1.0);
+    EXPECT_DOUBLE_EQ(spearman(a, c), 1.0);                        // monotone: rank correlation 1
+    EXPECT_DOUBLE_EQ(spearman({1, 2, 2, 3}, {1, 2, 2, 3}), 1.0);  // ties get average ranks
+    EXPECT_TRUE(std::isnan(pearson({1, 1, 1}, {1, 2, 3})));
+    EXPECT_DOUBLE_EQ(ks_distance({1, 2, 3}, {1, 2, 3}), 0.0);
+    EXPECT_DOUBLE_EQ(ks_distance({1, 2, 3}, {4, 5, 6}), 1.0);
+    EXPECT_DOUBLE_EQ(ks_distance({1, 2, 3, 4}, {3, 4, 5, 6}), 0.5);
+    const std::vector<double> m{1, 2, 3, 2, 1, 4, 3, 4, 1};
+    EXPECT_EQ(upper_triangle(m, 3), (std::vector<double>{2, 3, 4}));
+}

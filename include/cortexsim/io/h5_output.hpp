@@ -104,4 +104,15 @@ private:
     bool all_collective_ = true;
 };
 
+/// A named number with a description, written as a scalar float64 dataset (cortexsim compare).
+struct h5_score {
+    std::string name;
+    double value = 0.0;
+    std::string description;
+};
+
+/// Serial (one process): opens an existing output file and writes `scores` into `group` (created if needed;
+/// datasets of the same name are replaced). Throws io_error naming the file.
+void write_h5_scores(const std::string& file, const std::string& group, const std::vector<h5_score>& scores);
+
 }  // namespace cortexsim
