@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 export CORTEXSIM=$BIN
 export CONFIG=$SRC/configs/chaudhuri2015.yaml
 export OUT=$W/out/chain.h5
-export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=2000 --set checkpoint.every_sim_s=0.5"
+export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=3000 --set checkpoint.every_sim_s=0.2"
 CKPT=$OUT.ckpt
 
 id1=""

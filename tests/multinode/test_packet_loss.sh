@@ -28,7 +28,7 @@ until [ -f "$W/out/run.h5.partial" ]; do
   [ $((SECONDS - start)) -lt 60 ] || fail "job $id wrote no $W/out/run.h5.partial in 60 s"
   sleep 0.2
 done
-sleep 1
+# at once: on an idle machine the 2-node run makes ~10000 steps/s and must not end before the loss
 NODES_TAKEN_DOWN+=(node2)  # the loss is ended on every exit
 t_loss=$SECONDS
 $BED loss "$BED_DIR" node2 "$LOSS_PCT" || fail "could not make node2's link lossy"
