@@ -22,7 +22,7 @@ namespace cortexsim {
 
 std::string usage_text() {
     return "usage: mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
-           "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I]\n"
+           "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--exit-code-file F]\n"
            "       mpirun -n N cortexsim sweep CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
            "       cortexsim sweep CONFIG --list\n"
            "       mpirun -n N cortexsim replay OUT.h5 [--keep]\n"
@@ -47,6 +47,8 @@ std::string usage_text() {
            "  --restart CKPT    continue from this checkpoint\n"
            "  --point I         run point I (from 0) of the sweep section, output OUT_<point>.h5\n"
            "  --until-s T       stop at model time T with a checkpoint (exit code 3): run in segments\n"
+           "  --exit-code-file F  write the exit code to F when the command ends (for job scripts: mpirun exits\n"
+           "                    with 1 when it was signalled, although the ranks checkpointed and exited with 3)\n"
            "exit codes: 0 success, 1 bad input or failed run, 2 bad command line,\n"
            "            3 stopped by a signal after writing a checkpoint (continue with --resume)\n";
 }
@@ -119,6 +121,9 @@ cli_options parse_cli(const std::vector<std::string>& args) {
             } catch (...) {
                 throw usage_error("--until-s '" + v + "': expected a model time in seconds > 0");
             }
+        } else if (a == "--exit-code-file") {
+            only_for(a, {"run", "sweep"});
+            o.exit_code_file = value("--exit-code-file");
         } else if (a == "--list") {
             only_for(a, {"sweep"});
             o.list = true;
@@ -311,6 +316,33 @@ int do_replay(const cli_options& o, MPI_Comm comm) {
     return identical ? exit_ok : exit_failure;
 }
 
+/// --exit-code-file: rank 0 writes "CODE\n" (atomically: FILE.tmp, then renamed) once the command has ended. A
+/// launcher that was signalled itself reports its own code (mpirun: 1), not the ranks' (3 after a checkpoint).
+void write_exit_code_file(const std::string& path, int rc) {
+    const std::string tmp = path + ".tmp";
+    if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+        const bool ok = std::fprintf(f, "%d\n", rc) > 0;
+        if (std::fclose(f) == 0 && ok && std::rename(tmp.c_str(), path.c_str()) == 0) return;
+    }
+    std::fprintf(stderr, "cortexsim: error: cannot write the exit code file %s\n", path.c_str());
+}
+
+int run_command(const cli_options& o, MPI_Comm comm, const std::string& command_line) {
+    const int rank = comm_rank(comm);
+    try {
+        if (o.command == "check") return do_check(o, comm);
+        if (o.command == "sweep") return do_sweep(o, comm, command_line);
+        if (o.command == "replay") return do_replay(o, comm);
+        return do_run(o, comm, command_line);
+    } catch (const std::exception& e) {
+        if (rank == 0) {
+            std::fprintf(stderr, "cortexsim: error: %s\n", e.what());
+            std::fflush(stderr);
+        }
+        return exit_failure;
+    }
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {
@@ -343,18 +375,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
                         std::string(build_info::git_dirty) == "true" ? ", dirty" : "");
         return exit_ok;
     }
-    try {
-        if (o.command == "check") return do_check(o, comm);
-        if (o.command == "sweep") return do_sweep(o, comm, command_line);
-        if (o.command == "replay") return do_replay(o, comm);
-        return do_run(o, comm, command_line);
-    } catch (const std::exception& e) {
-        if (rank == 0) {
-            std::fprintf(stderr, "cortexsim: error: %s\n", e.what());
-            std::fflush(stderr);
-        }
-        return exit_failure;
-    }
+    const int rc = run_command(o, comm, command_line);
+    if (rank == 0 && !o.exit_code_file.empty()) write_exit_code_file(o.exit_code_file, rc);
+    return rc;
 }
 
 }  // namespace cortexsim

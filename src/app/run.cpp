@@ -222,6 +222,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     facts.ranks = size;
     facts.partition = plan.description;
     facts.command_line = rq.command_line;
+    facts.rank_hosts = rank_hosts(comm);
     facts.mpi_library = mpi_library();
     facts.petsc_version = petsc_version();
     facts.start_time = start;

@@ -74,7 +74,9 @@ void save_checkpoint(const std::string& path, const engine& e, const checkpoint_
     history += broadcast_string(comm, utc_now());
     history += " on ";
     history += std::to_string(size);
-    history += " ranks";
+    history += " ranks (";
+    history += rank_hosts(comm);
+    history += ')';
     run_collectively(comm, [&] {
         if (rank != 0) return;
         c.fingerprint = spec.fingerprint;

@@ -1,8 +1,11 @@
 #include "cortexsim/common/collective.hpp"
 
+#include <unistd.h>
+
 #include <climits>
 #include <exception>
 #include <new>
+#include <vector>
 
 #include "cortexsim/common/errors.hpp"
 
@@ -43,6 +46,37 @@ std::vector<std::string> broadcast_strings(MPI_Comm comm, const std::vector<std:
     std::vector<std::string> out(n);
     const bool is_root = comm_rank(comm) == root;
     for (std::size_t i = 0; i < n; ++i) out[i] = broadcast_string(comm, is_root ? v[i] : std::string(), root);
+    return out;
+}
+
+std::string rank_hosts(MPI_Comm comm) {
+    constexpr int width = 256;  // HOST_NAME_MAX (64 on Linux) with room to spare
+    char mine[width] = {0};
+    gethostname(mine, width - 1);
+    std::vector<char> all(static_cast<std::size_t>(comm_size(comm)) * width);
+    check_mpi(MPI_Allgather(mine, width, MPI_CHAR, all.data(), width, MPI_CHAR, comm), "MPI_Allgather");
+    std::string out, run;
+    int count = 0;
+    auto close_run = [&] {
+        if (count == 0) return;
+        if (!out.empty()) out += ',';
+        out += run;
+        if (count > 1) {
+            out += '*';
+            out += std::to_string(count);
+        }
+    };
+    for (std::size_t r = 0; r * width < all.size(); ++r) {
+        const std::string h(&all[r * width]);  // null-terminated: gethostname left the last byte 0
+        if (count > 0 && h == run) {
+            ++count;
+            continue;
+        }
+        close_run();
+        run = h;
+        count = 1;
+    }
+    close_run();
     return out;
 }
 

@@ -78,6 +78,7 @@ void write_provenance(h5_output& out, const model_spec& spec, const run_facts& f
         {"partition", f.partition},
         {"command_line", f.command_line},
         {"host", hostname()},
+        {"rank_hosts", f.rank_hosts},
         {"slurm_job_id", job ? job : ""},
         {"config_path", spec.config_path},
         {"config_text", spec.config_text},

@@ -17,13 +17,14 @@ struct cli_options {
     std::vector<std::string> overrides;
     bool overwrite = false;
     bool quiet = false;
-    std::string checkpoint;  // --checkpoint
-    bool resume = false;     // --resume
-    std::string restart;     // --restart CKPT
-    long point = -1;         // --point I
-    double until_s = -1.0;   // --until-s T: checkpoint and stop at model time T
-    bool list = false;       // sweep --list
-    bool keep = false;       // replay --keep
+    std::string checkpoint;      // --checkpoint
+    bool resume = false;         // --resume
+    std::string restart;         // --restart CKPT
+    long point = -1;             // --point I
+    double until_s = -1.0;       // --until-s T: checkpoint and stop at model time T
+    bool list = false;           // sweep --list
+    bool keep = false;           // replay --keep
+    std::string exit_code_file;  // --exit-code-file FILE: rank 0 writes the exit code there (run, sweep)
 };
 
 /// Parses argv (without the program name); throws usage_error.

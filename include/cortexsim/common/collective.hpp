@@ -21,6 +21,11 @@ std::string broadcast_string(MPI_Comm comm, const std::string& s, int root = 0);
 /// Broadcasts a vector of strings from root.
 std::vector<std::string> broadcast_strings(MPI_Comm comm, const std::vector<std::string>& v, int root = 0);
 
+/// The host name of every rank of comm, in rank order, on every rank (collective). Written compactly, runs of
+/// consecutive ranks on the same host as NAME*COUNT: "node1*2,node2*2" for ranks 0, 1 on node1 and 2, 3 on
+/// node2; "node1,node2" for one rank on each.
+std::string rank_hosts(MPI_Comm comm);
+
 int comm_rank(MPI_Comm comm);
 int comm_size(MPI_Comm comm);
 

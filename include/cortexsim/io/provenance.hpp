@@ -15,6 +15,7 @@ struct run_facts {
     int ranks = 1;
     std::string partition;  // one line describing the partition
     std::string command_line;
+    std::string rank_hosts;   // host of every rank in rank order, runs as NAME*COUNT (common/collective.hpp)
     std::string mpi_library;  // first line of MPI_Get_library_version
     std::string petsc_version;
     std::string start_time, end_time;  // UTC
