@@ -69,8 +69,7 @@ compare_options parse(const std::vector<std::string>& args) {
 
 std::size_t index_of(const std::vector<std::string>& names, const std::string& name, const std::string& where) {
     const auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end())
-        throw data_error(where + ": area '" + name + "' is not an area of the run (its /areas)");
+    if (it == names.end()) throw data_error(where + ": area '" + name + "' is not an area of the run (its /areas)");
     return static_cast<std::size_t>(it - names.begin());
 }
 
@@ -95,8 +94,10 @@ std::string compare_usage() {
            "                triangles over the matrix's areas\n"
            "  --fcd         Kolmogorov-Smirnov distance between the FCD values (upper triangles) of the run and of\n"
            "                OTHER.h5 (/analysis/fcd/MONITOR)\n"
-           "  --timescales  a table with columns area and timescale_ms or timescale_s (or the column C, named with its\n"
-           "                unit _ms or _s): Spearman rho and Pearson r of log timescales, median ratio model / data of\n"
+           "  --timescales  a table with columns area and timescale_ms or timescale_s (or the column C, named with "
+           "its\n"
+           "                unit _ms or _s): Spearman rho and Pearson r of log timescales, median ratio model / data "
+           "of\n"
            "                the run's dataset D (default /analysis/acf_timescale_1e_s)\n"
            "  --persistence a table with columns area and persistent_activity_experimental (0/1): agreement with\n"
            "                /analysis/persistent\n"
@@ -126,7 +127,8 @@ int compare_command(const std::vector<std::string>& args) {
             const auto fc = dataset(o.output, "/analysis/fc/" + mon, d);
             const auto emp = read_square_matrix_csv(file, {}, {false, false});
             const std::size_t n = emp.size();
-            if (n < 3) throw data_error(file + ": an FC matrix needs at least 3 areas (it has " + std::to_string(n) + ")");
+            if (n < 3)
+                throw data_error(file + ": an FC matrix needs at least 3 areas (it has " + std::to_string(n) + ")");
             std::vector<std::size_t> idx;
             for (const auto& name : emp.names) idx.push_back(index_of(areas, name, file));
             std::vector<double> model, data;
@@ -167,7 +169,8 @@ int compare_command(const std::vector<std::string>& args) {
             for (std::size_t r = 0; r < t.cells.size(); ++r) {
                 const std::size_t i = index_of(areas, t.cells[r][ca], o.timescales);
                 const double v = t.number(r, ct) * (ms ? 1e-3 : 1.0);
-                if (!(v > 0)) throw data_error(o.timescales + ": row " + std::to_string(r + 2) + ": timescale must be > 0");
+                if (!(v > 0))
+                    throw data_error(o.timescales + ": row " + std::to_string(r + 2) + ": timescale must be > 0");
                 if (!std::isfinite(tau[i])) continue;
                 model.push_back(tau[i]);
                 data.push_back(v);
@@ -201,8 +204,8 @@ int compare_command(const std::vector<std::string>& args) {
                 tp += data && model, fp += !data && model, fn += data && !model, tn += !data && !model;
             }
             const std::string detail = std::to_string(t.cells.size()) + " areas: " + std::to_string(tp) +
-                                       " both persistent, " + std::to_string(tn) + " both not, " +
-                                       std::to_string(fp) + " model only, " + std::to_string(fn) + " data only";
+                                       " both persistent, " + std::to_string(tn) + " both not, " + std::to_string(fp) +
+                                       " model only, " + std::to_string(fn) + " data only";
             add("persistence_agreement", "persistence: fraction of areas that agree", o.persistence,
                 static_cast<double>(agree) / static_cast<double>(t.cells.size()), detail);
         }
