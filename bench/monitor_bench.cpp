@@ -17,10 +17,16 @@ int main(int argc, char** argv) {
     double record_ms = 1.0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
-        if (a == "--areas") A = std::strtoul(argv[i + 1], nullptr, 10);
-        else if (a == "--samples") T = std::strtoul(argv[i + 1], nullptr, 10);
-        else if (a == "--record-ms") record_ms = std::atof(argv[i + 1]);
-        else { std::fprintf(stderr, "usage: monitor_bench [--areas A] [--samples T] [--record-ms R]\n"); return 2; }
+        if (a == "--areas")
+            A = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (a == "--samples")
+            T = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (a == "--record-ms")
+            record_ms = std::atof(argv[i + 1]);
+        else {
+            std::fprintf(stderr, "usage: monitor_bench [--areas A] [--samples T] [--record-ms R]\n");
+            return 2;
+        }
     }
     // BOLD: one record of A areas (sub-steps of at most 1 ms), as the monitor does it
     bold_spec b;

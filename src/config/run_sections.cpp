@@ -472,12 +472,12 @@ std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m,
             if (o.name == x.name) throw config_error(st.where("name") + " = '" + x.name + "' is used by two monitors");
         x.kind = st.required_text("kind");
         if (x.kind == "raw" || x.kind == "average") {
-            st.only({"name", "kind", "variables", "period_ms", "fc", "fcd", "discard_ms"});
+            st.only({"name", "kind", "variables", "period_ms", "fc", "fcd", "discard_ms", "psd"});
             x.period_ms = st.number("period_ms", rec_ms);
             x.every = records_of(st, "period_ms", x.period_ms);
         } else if (x.kind == "bold") {
             st.only({"name", "kind", "variables", "tr_ms", "preset", "parameters", "input_scale", "fc", "fcd",
-                     "discard_ms"});
+                     "discard_ms", "psd"});
             x.period_ms = st.required_number("tr_ms");
             x.every = records_of(st, "tr_ms", x.period_ms);
             bold_spec& b = x.bold;
@@ -502,8 +502,26 @@ std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m,
             }
             if (!(b.rho < 1)) throw config_error(p.where("rho") + " = " + shortest_text(b.rho) + " must be < 1");
             b.input_scale = st.number("input_scale", 1.0);
+        } else if (x.kind == "lfp") {
+            st.only({"name", "kind", "variables", "weights", "band_hz", "period_ms", "fc", "fcd", "discard_ms", "psd"});
+            x.period_ms = st.number("period_ms", rec_ms);
+            x.every = records_of(st, "period_ms", x.period_ms);
+            const value band = st.at("band_hz");
+            if (band.present()) {
+                if (!band.is_list() || band.node().size() != 2) band.fail_key("must be [low_hz, high_hz] (0 = none)");
+                const auto it = band.items();
+                x.band_low_hz = it[0].number();
+                x.band_high_hz = it[1].number();
+                const double nyquist = 0.5e3 / rec_ms;
+                if (!(x.band_low_hz >= 0 && x.band_high_hz >= 0) ||
+                    (x.band_high_hz > 0 && x.band_low_hz >= x.band_high_hz))
+                    band.fail_key("must satisfy 0 <= low < high (0 = no high-pass / low-pass)");
+                if (x.band_high_hz >= nyquist || x.band_low_hz >= nyquist)
+                    band.fail_key("corners must be below the Nyquist frequency of the records (" +
+                                  shortest_text(nyquist) + " Hz)");
+            }
         } else {
-            throw config_error(st.where("kind") + " = '" + x.kind + "' (allowed: raw, average, bold)");
+            throw config_error(st.where("kind") + " = '" + x.kind + "' (allowed: raw, average, bold, lfp)");
         }
         const value vars = st.at("variables");
         if (vars.present()) {
@@ -523,6 +541,17 @@ std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m,
             for (std::size_t i = 0; i < j; ++i)
                 if (x.variables[i] == x.variables[j])
                     throw config_error(st.where("variables") + ": '" + x.variables[j] + "' is listed twice");
+        }
+        if (x.kind == "lfp") {
+            const value w = st.at("weights");
+            if (w.present()) {
+                if (!w.is_list() || w.node().size() != x.variables.size())
+                    w.fail_key("must be a list of " + std::to_string(x.variables.size()) +
+                               " numbers, one per variable");
+                for (const value& v : w.items()) x.weights.push_back(v.number());
+            } else {
+                x.weights.assign(x.variables.size(), 1.0);
+            }
         }
         if (x.kind == "bold" && x.variables.size() != 1)
             throw config_error(st.where("variables") + " of a bold monitor must name one variable");
@@ -558,6 +587,17 @@ std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m,
             if (m.areas.size() > 1000)
                 throw config_error(st.where("fcd") + ": FCD is limited to 1,000 areas (the model has " +
                                    std::to_string(m.areas.size()) + ")");
+        }
+        if (st.has("psd")) {
+            const section ps = st.sub("psd");
+            ps.only({"segment_samples"});
+            x.psd_segment = ps.whole("segment_samples", 0, 4);
+            if (x.psd_segment == 0 || (x.psd_segment & (x.psd_segment - 1)) != 0)
+                throw config_error(ps.where("segment_samples") + " = " + std::to_string(x.psd_segment) +
+                                   " must be a power of two >= 4 (Welch segments, radix-2 FFT)");
+            if (x.psd_segment > analysed)
+                throw config_error(ps.where("segment_samples") + " = " + std::to_string(x.psd_segment) + ": monitor '" +
+                                   x.name + "' gives only " + std::to_string(analysed) + " samples after discard_ms");
         }
         const double bytes = 8.0 * static_cast<double>(x.n_samples) * static_cast<double>(m.areas.size()) *
                              static_cast<double>(x.variables.size());

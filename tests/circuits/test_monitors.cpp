@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <complex>
 #include <random>
 #include <vector>
 
@@ -108,4 +109,52 @@ TEST(Compare, PearsonSpearmanKsAndUpperTriangle) {
     EXPECT_DOUBLE_EQ(ks_distance({1, 2, 3, 4}, {3, 4, 5, 6}), 0.5);
     const std::vector<double> m{1, 2, 3, 2, 1, 4, 3, 4, 1};
     EXPECT_EQ(upper_triangle(m, 3), (std::vector<double>{2, 3, 4}));
+}
+
+TEST(Monitors, WelchPsdOfASineAndOfWhiteNoise) {
+    // a 12.5 Hz sine of amplitude 2 sampled at 200 Hz, plus white noise of variance 0.25: the PSD peaks at
+    // 12.5 Hz, its integral is the variance (Parseval: 2 + 0.25), and the noise floor is 2 * 0.25 / fs
+    const double fs = 200, pi = 3.14159265358979323846;
+    const std::size_t T = 200000, L = 256;
+    std::mt19937_64 g(3);
+    std::normal_distribution<double> n01;
+    std::vector<double> x(T);
+    for (std::size_t t = 0; t < T; ++t) x[t] = 2 * std::sin(2 * pi * 12.5 * static_cast<double>(t) / fs) + 0.5 * n01(g);
+    const auto p = welch_psd(x.data(), T, 1, 1, L, fs);
+    ASSERT_EQ(p.size(), L / 2 + 1);
+    const double df = fs / static_cast<double>(L);
+    std::size_t peak = 0;
+    double total = 0;
+    for (std::size_t k = 0; k < p.size(); ++k) {
+        if (p[k] > p[peak]) peak = k;
+        total += p[k] * df;
+    }
+    EXPECT_DOUBLE_EQ(static_cast<double>(peak) * df, 12.5);
+    EXPECT_NEAR(total, 2.25, 0.02);
+    EXPECT_NEAR(p[40], 2 * 0.25 / fs, 0.1 * 2 * 0.25 / fs);  // 31.25 Hz: noise only
+}
+
+TEST(Monitors, ButterworthSectionsPassTheirBandAndStopTheRest) {
+    const double fs = 1000, pi = 3.14159265358979323846;
+    const auto gain = [&](const biquad& q, double f) {  // |H(e^{iw})| of the section
+        const std::complex<double> z1 = std::polar(1.0, -2 * pi * f / fs);
+        return std::abs((q.b0 + q.b1 * z1 + q.b2 * z1 * z1) / (1.0 + q.a1 * z1 + q.a2 * z1 * z1));
+    };
+    const auto run_gain = [&](const biquad& q, double f) {  // the filter applied to a sine, after the transient
+        double st[4] = {0, 0, 0, 0}, amp = 0;
+        for (int t = 0; t < 20000; ++t) {
+            const double y = q(std::sin(2 * pi * f * t / fs), st);
+            if (t > 10000) amp = std::max(amp, std::fabs(y));
+        }
+        return amp;
+    };
+    const biquad lp = biquad::butterworth(false, 50, fs), hp = biquad::butterworth(true, 50, fs);
+    EXPECT_NEAR(gain(lp, 50), std::sqrt(0.5), 0.01);  // -3 dB at the corner
+    EXPECT_NEAR(gain(hp, 50), std::sqrt(0.5), 0.01);
+    EXPECT_NEAR(gain(lp, 5), 1.0, 0.01);
+    EXPECT_LT(gain(lp, 400), 0.02);  // 2nd order: -40 dB per decade
+    EXPECT_NEAR(gain(hp, 400), 1.0, 0.01);
+    EXPECT_LT(gain(hp, 5), 0.02);
+    EXPECT_NEAR(run_gain(lp, 5), gain(lp, 5), 1e-3);  // the time-domain filter is that transfer function
+    EXPECT_NEAR(run_gain(hp, 20), gain(hp, 20), 2e-3);
 }

@@ -9,8 +9,9 @@ source "$(dirname "$0")/lib.sh"
 mkdir -p "$OUT"
 CFG=$SRC/configs/resting_state.yaml
 SET=(--set run.t_end_ms=200000 --set monitors.0.discard_ms=20000 --set monitors.0.fcd.window_samples=20
-     --set monitors.0.fcd.step_samples=10)
-DS="/monitors/bold/data /monitors/bold/time /monitors/rates_1s/data /monitors/rates_1s/time /analysis/fc/bold /analysis/fcd/bold /rates"
+     --set monitors.0.fcd.step_samples=10 --set monitors.2.discard_ms=20000)
+DS="/monitors/bold/data /monitors/bold/time /monitors/rates_1s/data /monitors/rates_1s/time /analysis/fc/bold
+    /analysis/fcd/bold /monitors/lfp/data /analysis/psd/lfp /analysis/psd/lfp_frequency_hz /rates"
 sums() { for d in $DS; do "$TOOLS/rates_sha256" "$1" "$d" || fail "no $d in $1"; done; }
 for n in 1 2 3; do
   rm -f "$OUT/np$n.h5"
@@ -42,6 +43,18 @@ assert r.shape == (200, 29, 2)
 assert np.abs(r[0] - rates[1:51].mean(axis=0)).max() < 1e-9
 assert [s.name for s in f["/monitors/bold/data"].dims[0].values()] == ["/monitors/bold/time"]
 assert [s.name for s in f["/monitors/bold/data"].dims[1].values()] == ["/areas"]
+# LFP: the Welch PSD equals numpy's (periodic Hann, half overlap, mean removed, one-sided density)
+lfp, L = f["/monitors/lfp/data"][()][:, :, 0], 256
+lt = (np.arange(lfp.shape[0]) + 1) * 0.02
+y = lfp[lt >= 20.0]
+w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(L) / L)
+segs = [y[s:s + L] for s in range(0, y.shape[0] - L + 1, L // 2)]
+P = np.mean([np.abs(np.fft.rfft((s - s.mean(0)) * w[:, None], axis=0)) ** 2 for s in segs], axis=0)
+P[1:-1] *= 2
+P /= 50.0 * (w ** 2).sum()
+psd = f["/analysis/psd/lfp"][()]
+assert psd.shape == (29, 129) and np.allclose(psd, P.T, rtol=1e-9, atol=0), np.abs(psd - P.T).max()
+assert f["/analysis/psd/lfp_frequency_hz"][-1] == 25.0
 print("FC = corrcoef of the BOLD after discard (max diff %.1e); mean off-diagonal FC %.3f" %
       (np.abs(fc - ref).max(), fc[np.triu_indices(29, 1)].mean()))
 PY

@@ -31,6 +31,25 @@ std::vector<double> pearson_fc(const double* x, std::size_t T, std::size_t A, st
 std::vector<double> fcd_matrix(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t window,
                                std::size_t step);
 
+/// Welch's power spectral density of the columns of x[t * stride + a]: segments of `segment` samples (a power of
+/// two) overlapping by half, each with its mean removed and a periodic Hann window, averaged; one-sided density
+/// (scipy.signal.welch's defaults, scaling "density") at frequencies k fs / segment, k = 0 .. segment / 2:
+/// [A][segment / 2 + 1], in units^2 / Hz.
+std::vector<double> welch_psd(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t segment,
+                              double fs);
+
+/// A second-order Butterworth section (bilinear transform) at sample rate fs: low-pass or high-pass at fc.
+struct biquad {
+    double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
+    static biquad butterworth(bool high_pass, double fc, double fs);
+    /// y for input x with state {x1, x2, y1, y2} (direct form I), updated.
+    double operator()(double x, double* st) const {
+        const double y = b0 * x + b1 * st[0] + b2 * st[1] - a1 * st[2] - a2 * st[3];
+        st[1] = st[0], st[0] = x, st[3] = st[2], st[2] = y;
+        return y;
+    }
+};
+
 /// One Euler step of length h [s] of the Balloon-Windkessel model (model_spec.hpp, bold_spec) with input z;
 /// state {s, f, v, q}. And the BOLD signal of a state.
 void balloon_step(const bold_spec& b, double z, double h, double* state);

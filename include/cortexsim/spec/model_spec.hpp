@@ -199,7 +199,9 @@ struct bold_spec {
 /// /monitors/<name>/data [time, area, variable] and /monitors/<name>/time.
 ///   raw      the values at every `every`-th record (from record 0);
 ///   average  the mean of the `every` records of each period (records k - every + 1 .. k), at its end;
-///   bold     the BOLD signal of the Balloon-Windkessel model driven by the variable, every `every` records (TR).
+///   bold     the BOLD signal of the Balloon-Windkessel model driven by the variable, every `every` records (TR);
+///   lfp      a weighted sum of variables, band-passed (2nd-order Butterworth high- and low-pass) at the record
+///            rate, every `every` records.
 struct monitor_spec {
     std::string name, kind;
     std::vector<std::string> variables;  // circuit variable names (bold: exactly one)
@@ -209,6 +211,9 @@ struct monitor_spec {
     bool fc = false;                            // /analysis/fc/<name>: Pearson correlation between areas
     std::int64_t discard_samples = 0;           // samples left out of FC and FCD (the transient; from discard_ms)
     std::int64_t fcd_window = 0, fcd_step = 0;  // /analysis/fcd/<name> (samples; 0 = none)
+    std::vector<double> weights;                // lfp: the weight of each variable in the sum
+    double band_low_hz = 0, band_high_hz = 0;   // lfp: Butterworth high-pass / low-pass corners (0 = none)
+    std::int64_t psd_segment = 0;               // /analysis/psd/<name>: Welch segment in samples (0 = none)
     std::int64_t n_samples = 0;                 // derived: samples over the run
     std::int64_t first_record() const { return kind == "raw" ? 0 : every; }
 };
