@@ -157,7 +157,7 @@ public:
         : spec_(spec),
           m_(m),
           n_(n),
-          A_(spec.areas.size()),
+          A_(m.kind == "projection" ? m.sensors.size() : spec.areas.size()),
           V_(m.kind == "lfp" ? 1 : m.variables.size()),
           vars_(std::move(vars)),
           gather_(gather),
@@ -190,6 +190,8 @@ public:
                 emit(k, [&](std::size_t i, std::size_t v) { return acc_[i * V_ + v] * r; });
                 std::fill(acc_.begin(), acc_.end(), 0.0);
             }
+        } else if (m_.kind == "projection") {
+            if (k > 0 && k % m_.every == 0) emit(k, [&](std::size_t i, std::size_t) { return vars_[0][i]; });
         } else if (m_.kind == "lfp") {  // filter every record, sample every `every`
             for (std::size_t i = 0; i < n_; ++i) {
                 double y = 0;
@@ -240,8 +242,19 @@ public:
             band += shortest_text(m_.band_high_hz);
             attrs.emplace_back("band_hz", band);
         }
+        const std::string rows_scale = m_.kind == "projection" ? "" : "/areas";
+        if (m_.kind == "projection") {
+            std::string names;
+            for (const auto& x : m_.sensors) {
+                if (!names.empty()) names += ',';
+                names += x;
+            }
+            attrs.emplace_back("sensors", names);
+        }
         const std::string what =
-            m_.kind == "lfp"
+            m_.kind == "projection" ? "lead field x " + vars + " every " + shortest_text(m_.period_ms) +
+                                          " ms; [time, sensor, 1], sensors as in the attribute 'sensors'"
+            : m_.kind == "lfp"
                 ? "sum of " + vars + " weighted " + weights + ", band-passed [" + shortest_text(m_.band_low_hz) + ", " +
                       shortest_text(m_.band_high_hz) + "] Hz (0 = open), every " + shortest_text(m_.period_ms) + " ms"
             : m_.kind == "raw" ? "values of " + vars + " every " + shortest_text(m_.period_ms) + " ms"
@@ -255,7 +268,7 @@ public:
                                unit,
                                what + "; [time, area, variable], areas in /areas order",
                                attrs,
-                               {base + "/time", "/areas", ""}});
+                               {base + "/time", rows_scale, ""}});
         if (m_.fc) {
             std::vector<double> fc;
             if (root) fc = pearson_fc(series_.data() + D * A_ * V_, T - D, A_, A_ * V_);
@@ -267,7 +280,7 @@ public:
                                        m_.variables.front() + ", " + std::to_string(T - D) + " samples from " +
                                        shortest_text(time_of(D)) + " s)",
                                    {},
-                                   {"/areas", "/areas"}});
+                                   {rows_scale, rows_scale}});
         }
         if (m_.psd_segment > 0) {
             const std::size_t L = static_cast<std::size_t>(m_.psd_segment), F = L / 2 + 1;
@@ -293,7 +306,7 @@ public:
                                        m_.name + " (segments of " + std::to_string(L) +
                                        " samples, half overlap, Hann window, one-sided)",
                                    {},
-                                   {"/areas", "/analysis/psd/" + m_.name + "_frequency_hz"}});
+                                   {rows_scale, "/analysis/psd/" + m_.name + "_frequency_hz"}});
         }
         if (m_.fcd_window > 0) {
             std::vector<double> fcd;
@@ -315,7 +328,8 @@ public:
     }
 
     std::size_t state_size() const override {
-        return m_.kind == "raw" ? 0 : m_.kind == "bold" ? 5 : m_.kind == "lfp" ? 8 : V_;
+        if (m_.kind == "raw" || m_.kind == "projection") return 0;  // stateless between samples
+        return m_.kind == "bold" ? 5 : m_.kind == "lfp" ? 8 : V_;
     }
     void save(std::size_t i, double* out) const override {
         const std::size_t w = state_size();
@@ -341,7 +355,10 @@ public:
     }
 
     /// Rank 0 holds the series (known after the first gather; allocated up front by the factory).
-    void allocate_root() { series_.assign(static_cast<std::size_t>(m_.n_samples) * A_ * V_, 0.0); }
+    void allocate_root() {
+        series_.assign(static_cast<std::size_t>(m_.n_samples) * A_ * V_, 0.0);
+        if (m_.kind == "projection") by_file_.assign(n_areas_, 0.0);
+    }
 
 private:
     double time_of(std::size_t sample) const {
@@ -356,7 +373,17 @@ private:
             const double* all = gather_.gather(local_.data());
             if (all && samples_ < static_cast<std::size_t>(m_.n_samples)) {
                 double* row = series_.data() + samples_ * A_ * V_;
-                for (std::size_t a = 0; a < A_; ++a) row[spec_.areas.id(a) * V_ + v] = all[a];
+                if (m_.kind == "projection") {  // sensors: sums over the areas in data-file order
+                    for (std::size_t a = 0; a < n_areas_; ++a) by_file_[spec_.areas.id(a)] = all[a];
+                    for (std::size_t r = 0; r < A_; ++r) {
+                        const double* w = m_.lead_field.data() + r * n_areas_;
+                        double sum = 0;
+                        for (std::size_t f = 0; f < n_areas_; ++f) sum += w[f] * by_file_[f];
+                        row[r * V_ + v] = sum;
+                    }
+                } else {
+                    for (std::size_t a = 0; a < A_; ++a) row[spec_.areas.id(a) * V_ + v] = all[a];
+                }
             }
         }
         if (!series_.empty()) ++samples_;
@@ -364,7 +391,9 @@ private:
 
     const model_spec& spec_;
     monitor_spec m_;
-    std::size_t n_, A_, V_;
+    std::size_t n_, A_, V_;  // A_: rows of a sample (areas, or sensors of a projection)
+    std::size_t n_areas_ = spec_.areas.size();
+    std::vector<double> by_file_;  // projection: one sample of every area in data-file order
     std::vector<const double*> vars_;
     root_gather& gather_;
     std::vector<double> local_, acc_, series_;

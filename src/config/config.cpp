@@ -121,7 +121,7 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     m.perturbations = read_perturbations(top, m, names);
     m.output = read_output(top);
     m.analysis = read_analysis(top, m);
-    m.monitors = read_monitors(top, m, names);
+    m.monitors = read_monitors(top, m, names, base_dir, m.data_files);
     m.checkpoint = read_checkpoint(top, m.run);
     check_sweep_keys(top);
     // the circuit checks its parameters against each other and against run.dt_ms

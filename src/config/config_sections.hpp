@@ -94,7 +94,8 @@ std::vector<perturbation_spec> read_perturbations(const section& top, const mode
 output_spec read_output(const section& top);
 analysis_spec read_analysis(const section& top, const model_spec& m);
 /// The `monitors` section (after the analysis: a monitor's default variable is the analysed population).
-std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m, const circuit_names& names);
+std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m, const circuit_names& names,
+                                        const std::string& base_dir, std::vector<data_file>& files);
 checkpoint_spec read_checkpoint(const section& top, const run_spec& run);
 /// Only the key names of `sweep` (sweep_points() reads the rest).
 void check_sweep_keys(const section& top);

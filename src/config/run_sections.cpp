@@ -9,6 +9,7 @@
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/format.hpp"
 #include "cortexsim/common/time.hpp"
+#include "cortexsim/connectivity/csv.hpp"
 #include "cortexsim/rnn/tasks.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
 
@@ -435,7 +436,8 @@ analysis_spec read_analysis(const section& top, const model_spec& m) {
     return out;
 }
 
-std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m, const circuit_names& names) {
+std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m, const circuit_names& names,
+                                        const std::string& base_dir, std::vector<data_file>& files) {
     const std::string& origin = top.origin();
     std::vector<monitor_spec> out;
     const value list = top.at("monitors");
@@ -520,8 +522,31 @@ std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m,
                     band.fail_key("corners must be below the Nyquist frequency of the records (" +
                                   shortest_text(nyquist) + " Hz)");
             }
+        } else if (x.kind == "projection") {
+            st.only({"name", "kind", "variables", "matrix", "period_ms", "fc", "fcd", "discard_ms", "psd"});
+            x.period_ms = st.number("period_ms", rec_ms);
+            x.every = records_of(st, "period_ms", x.period_ms);
+            const std::string path = existing_file(st, "matrix", base_dir);
+            record_data_file(files, st.key("matrix"), path);
+            const csv_table t = read_csv(path);
+            std::vector<std::size_t> cols;  // data-file area index of each column
+            for (const auto& c : t.columns) {
+                const std::size_t a = m.areas.find(c);
+                if (a == area_table::npos)
+                    throw config_error(st.where("matrix") + ": " + path + ": column '" + c +
+                                       "' is not an area of the model");
+                if (std::find(cols.begin(), cols.end(), m.areas.id(a)) != cols.end())
+                    throw config_error(st.where("matrix") + ": " + path + ": area '" + c + "' is listed twice");
+                cols.push_back(m.areas.id(a));
+            }
+            if (t.row_labels.empty()) throw config_error(st.where("matrix") + ": " + path + ": no sensor rows");
+            x.sensors = t.row_labels;
+            x.lead_field.assign(t.row_labels.size() * m.areas.size(), 0.0);
+            for (std::size_t r = 0; r < t.row_labels.size(); ++r)
+                for (std::size_t c = 0; c < cols.size(); ++c)
+                    x.lead_field[r * m.areas.size() + cols[c]] = t.number(r, c);
         } else {
-            throw config_error(st.where("kind") + " = '" + x.kind + "' (allowed: raw, average, bold, lfp)");
+            throw config_error(st.where("kind") + " = '" + x.kind + "' (allowed: raw, average, bold, lfp, projection)");
         }
         const value vars = st.at("variables");
         if (vars.present()) {
@@ -553,8 +578,8 @@ std::vector<monitor_spec> read_monitors(const section& top, const model_spec& m,
                 x.weights.assign(x.variables.size(), 1.0);
             }
         }
-        if (x.kind == "bold" && x.variables.size() != 1)
-            throw config_error(st.where("variables") + " of a bold monitor must name one variable");
+        if ((x.kind == "bold" || x.kind == "projection") && x.variables.size() != 1)
+            throw config_error(st.where("variables") + " of a " + x.kind + " monitor must name one variable");
         const std::int64_t last = m.run.n_records() - 1;
         x.n_samples = x.kind == "raw" ? last / x.every + 1 : last / x.every;
         x.fc = st.flag("fc", false);

@@ -8,10 +8,21 @@ BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$OUT"
 CFG=$SRC/configs/resting_state.yaml
+# a lead field of 3 sensors (a projection monitor) and the raw E every 100 ms to check it against
+/usr/bin/python3 - "$OUT/lead_field.csv" "$SRC/configs/data/chaudhuri2015/areas_hierarchy.csv" <<'PY' || fail "lead field"
+import csv, sys
+areas = [r["area"] for r in csv.DictReader(open(sys.argv[2]))]
+with open(sys.argv[1], "w") as o:
+    o.write("sensor," + ",".join(areas[::-1]) + "\n")  # columns in another order than the areas
+    for s in range(3):
+        o.write("S%d," % s + ",".join("%.3f" % (((7 * s + 3 * i) % 11) / 10.0 - 0.4) for i in range(len(areas))) + "\n")
+PY
 SET=(--set run.t_end_ms=200000 --set monitors.0.discard_ms=20000 --set monitors.0.fcd.window_samples=20
-     --set monitors.0.fcd.step_samples=10 --set monitors.2.discard_ms=20000)
+     --set monitors.0.fcd.step_samples=10 --set monitors.2.discard_ms=20000
+     --set "monitors.3={name: eeg, kind: projection, variables: [E], matrix: $OUT/lead_field.csv, period_ms: 100}"
+     --set "monitors.4={name: e100, kind: raw, variables: [E], period_ms: 100}")
 DS="/monitors/bold/data /monitors/bold/time /monitors/rates_1s/data /monitors/rates_1s/time /analysis/fc/bold
-    /analysis/fcd/bold /monitors/lfp/data /analysis/psd/lfp /analysis/psd/lfp_frequency_hz /rates"
+    /analysis/fcd/bold /monitors/lfp/data /analysis/psd/lfp /analysis/psd/lfp_frequency_hz /monitors/eeg/data /rates"
 sums() { for d in $DS; do "$TOOLS/rates_sha256" "$1" "$d" || fail "no $d in $1"; done; }
 for n in 1 2 3; do
   rm -f "$OUT/np$n.h5"
@@ -55,6 +66,15 @@ P /= 50.0 * (w ** 2).sum()
 psd = f["/analysis/psd/lfp"][()]
 assert psd.shape == (29, 129) and np.allclose(psd, P.T, rtol=1e-9, atol=0), np.abs(psd - P.T).max()
 assert f["/analysis/psd/lfp_frequency_hz"][-1] == 25.0
+# projection: sensors = lead field x E (the columns name the areas in another order)
+import csv
+rows = list(csv.reader(open(sys.argv[1].rsplit("/", 1)[0] + "/lead_field.csv")))
+names = [n.decode() if isinstance(n, bytes) else n for n in f["/areas"][()]]
+Lf = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+Lf = Lf[:, [rows[0][1:].index(n) for n in names]]
+eeg, e100 = f["/monitors/eeg/data"][()][:, :, 0], f["/monitors/e100/data"][()][:, :, 0]
+assert eeg.shape == (2000, 3) and e100.shape == (2001, 29), (eeg.shape, e100.shape)
+assert np.allclose(eeg, e100[1:] @ Lf.T, rtol=1e-12, atol=1e-12), np.abs(eeg - e100[1:] @ Lf.T).max()
 print("FC = corrcoef of the BOLD after discard (max diff %.1e); mean off-diagonal FC %.3f" %
       (np.abs(fc - ref).max(), fc[np.triu_indices(29, 1)].mean()))
 PY

@@ -201,7 +201,8 @@ struct bold_spec {
 ///   average  the mean of the `every` records of each period (records k - every + 1 .. k), at its end;
 ///   bold     the BOLD signal of the Balloon-Windkessel model driven by the variable, every `every` records (TR);
 ///   lfp      a weighted sum of variables, band-passed (2nd-order Butterworth high- and low-pass) at the record
-///            rate, every `every` records.
+///            rate, every `every` records;
+///   projection  a sensors x areas matrix (EEG/MEG lead field) applied to the variable, every `every` records.
 struct monitor_spec {
     std::string name, kind;
     std::vector<std::string> variables;  // circuit variable names (bold: exactly one)
@@ -214,6 +215,8 @@ struct monitor_spec {
     std::vector<double> weights;                // lfp: the weight of each variable in the sum
     double band_low_hz = 0, band_high_hz = 0;   // lfp: Butterworth high-pass / low-pass corners (0 = none)
     std::int64_t psd_segment = 0;               // /analysis/psd/<name>: Welch segment in samples (0 = none)
+    std::vector<std::string> sensors;           // projection: the rows of the lead field
+    std::vector<double> lead_field;             // projection: [sensor][area], areas in data-file order
     std::int64_t n_samples = 0;                 // derived: samples over the run
     std::int64_t first_record() const { return kind == "raw" ? 0 : every; }
 };
