@@ -557,8 +557,10 @@ TEST(config, monitors_are_read_and_bad_monitors_are_errors) {
     expect_error<config_error>({b + ", preset: spm}"}, "(allowed: neurolib, tvb)");
     expect_error<config_error>({b + ", parameters: {rho: 1.5}}"}, "must be < 1");
     expect_error<config_error>({"monitors.0={name: a/b, kind: raw}"}, "may hold only letters");
-    expect_error<config_error>({"monitors.0={name: a, kind: spectrum}"}, "(allowed: raw, average, bold, lfp, projection)");
-    expect_error<config_error>({"monitors.0={name: p, kind: projection, matrix: nofile.csv}"}, "nofile.csv");
+    expect_error<config_error>({"monitors.0={name: a, kind: spectrum}"},
+                               "(allowed: raw, average, bold, lfp, projection)");
+    expect_error<data_error>({"monitors.0={name: p, kind: projection, matrix: nofile.csv}"},
+                             "nofile.csv', which does not exist");
     const std::string l = "monitors.0={name: l, kind: lfp, variables: [E, I]";
     expect_error<config_error>({l + ", weights: [1]}"}, "must be a list of 2 numbers, one per variable");
     expect_error<config_error>({l + ", band_hz: [600, 0]}"}, "below the Nyquist frequency of the records (500 Hz)");
