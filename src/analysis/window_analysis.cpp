@@ -6,14 +6,16 @@
 #include <stdexcept>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
+#include "cortexsim/common/time.hpp"
 
 namespace cortexsim {
 namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::int64_t to_step(double ms, double dt_ms) {
-    return ms < 0 ? -1 : static_cast<std::int64_t>(std::llround(ms / dt_ms));
-}
+/// A window bound in steps (-1: no window); the config has checked the range (nearest_steps_of).
+std::int64_t to_step(double ms, double dt_ms) { return ms < 0 ? -1 : nearest_steps_of(ms, dt_ms, "analysis window"); }
 }  // namespace
 
 window_analysis::window_analysis(const model_spec& spec, std::size_t n_local,
@@ -53,7 +55,12 @@ window_analysis::window_analysis(const model_spec& spec, std::size_t n_local,
     if (a.timescale_begin_ms >= 0) {
         ts_b_ = to_step(a.timescale_begin_ms, dt);
         ts_e_ = to_step(a.timescale_end_ms, dt);
-        L_ = static_cast<std::size_t>(std::max<std::int64_t>(1, std::llround(a.max_lag_ms / dt) / every_));
+        // lags beyond the run add nothing (the estimate needs 2 L records): at most one lag per record
+        const std::int64_t lags = nearest_steps_of(a.max_lag_ms, dt, "analysis.max_lag_ms") / every_;
+        L_ = static_cast<std::size_t>(std::clamp<std::int64_t>(lags, 1, spec.run.n_records()));
+        check_allocation(product_of({static_cast<double>(n_), 2.0 * static_cast<double>(L_) + 3.0, 8.0}),
+                         "the intrinsic-timescale estimate (analysis.max_lag_ms = " + shortest_text(a.max_lag_ms) +
+                             " ms: " + std::to_string(L_) + " lags x " + std::to_string(n_) + " areas)");
         rec_dt_s_ = static_cast<double>(every_) * dt * 1e-3;
         ring_.assign(n_ * L_, 0.0);
         lagsum_.assign(n_ * (L_ + 1), 0.0);
