@@ -3,7 +3,8 @@
 # (--precreate writes a small file at PATH first and then checks it is unchanged)
 # Runs COMMAND (usually mpiexec -n 2 cortexsim ...) and checks that it fails cleanly:
 #  - exit status non-zero (or exactly N),
-#  - exactly one line "cortexsim: error: ..." on stderr, containing TEXT,
+#  - exactly one line "cortexsim: error: ..." (or "cortexsim train: error: ...") on stderr, containing TEXT, of
+#    printable ASCII only (echoed input is escaped),
 #  - PATH (the requested output) does not exist afterwards (--absent) or is byte-for-byte unchanged (--unchanged).
 set -u
 text="" ; want_exit="" ; absent=() ; unchanged=()
@@ -27,9 +28,12 @@ fail=0
 echo "command: $*"; echo "exit status: $status"; echo "--- stderr:"; cat "$err"; echo "---"
 if [ "$status" -eq 0 ]; then echo "FAIL: command succeeded"; fail=1; fi
 if [ -n "$want_exit" ] && [ "$status" -ne "$want_exit" ]; then echo "FAIL: exit status $status, expected $want_exit"; fail=1; fi
-n=$(grep -c '^cortexsim: error: ' "$err")
+prefix='^cortexsim( train)?: error: '
+n=$(grep -aEc "$prefix" "$err")
 if [ "$n" -ne 1 ]; then echo "FAIL: $n error lines, expected exactly 1"; fail=1; fi
-if ! grep '^cortexsim: error: ' "$err" | grep -qF -- "$text"; then echo "FAIL: error line does not contain: $text"; fail=1; fi
+if ! grep -aE "$prefix" "$err" | grep -qaF -- "$text"; then echo "FAIL: error line does not contain: $text"; fail=1; fi
+if grep -aE "$prefix" "$err" | LC_ALL=C grep -q '[^ -~]'; then echo "FAIL: error line is not printable ASCII"; fail=1; fi
+if grep -aq "terminate called\|std::bad_alloc" "$err"; then echo "FAIL: an exception escaped (terminate / bad_alloc)"; fail=1; fi
 for f in "${absent[@]}"; do
   if [ -e "$f" ] || [ -e "$f.partial" ]; then echo "FAIL: $f (or $f.partial) exists"; fail=1; fi
 done

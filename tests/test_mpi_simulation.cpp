@@ -190,3 +190,45 @@ TEST(mpi_output, uncommitted_output_leaves_nothing_and_existing_files_are_kept) 
     }
     EXPECT_NE(msg2.find("does not exist"), std::string::npos) << msg2;
 }
+
+TEST(mpi_limits, record_buffer_beyond_memory_is_a_config_error_on_every_rank) {
+    // 2e15 records and no cap from output.buffer_mb: the buffer would hold every record (it used to be
+    // std::bad_alloc, or a float-to-integer overflow of the record count)
+    const model_spec spec = load_config(data_dir() + "/tiny/tiny.yaml",
+                                        {"run.t_end_ms=1e15", "run.record_interval_ms=0.5", "output.buffer_mb=1e300"});
+    std::string msg;
+    try {
+        engine sim(spec, MPI_COMM_WORLD);
+    } catch (const config_error& e) {
+        msg = e.what();
+    }
+    EXPECT_NE(msg.find("the record buffer (output.buffer_mb = 1e+300 MiB: 2000000000000001 records x "),
+              std::string::npos)
+        << msg;
+    EXPECT_NE(msg.find("more than the memory available"), std::string::npos) << msg;
+}
+
+TEST(mpi_limits, output_that_fails_while_being_created_is_removed) {
+    // HDF5 refuses an attribute above 64 KiB: the constructor fails after creating the .partial, which must go
+    const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
+    const std::string path = dir + "/failed_np" + std::to_string(world_size()) + ".h5";
+    output_layout L;
+    L.area_names = {"a", "b", "c", "d"};
+    L.populations = {"E"};
+    block_partition part(4, std::min(world_size(), 4));
+    L.area_begin = part.begin(world_rank());
+    L.n_local = part.count(world_rank());
+    L.n_records = 2;
+    L.record_dt_s = 0.001;
+    L.overrides = {std::string(100000, 'x')};
+    std::string msg;
+    try {
+        h5_output out(MPI_COMM_WORLD, path, true, L);
+    } catch (const error& e) {
+        msg = e.what();
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    EXPECT_NE(msg.find("overrides"), std::string::npos) << msg;
+    EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+    EXPECT_FALSE(std::filesystem::exists(path));
+}

@@ -6,14 +6,16 @@
 #include <stdexcept>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
+#include "cortexsim/common/time.hpp"
 
 namespace cortexsim {
 namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::int64_t to_step(double ms, double dt_ms) {
-    return ms < 0 ? -1 : static_cast<std::int64_t>(std::llround(ms / dt_ms));
-}
+/// A window bound in steps (-1: no window); the config has checked the range (nearest_steps_of).
+std::int64_t to_step(double ms, double dt_ms) { return ms < 0 ? -1 : nearest_steps_of(ms, dt_ms, "analysis window"); }
 }  // namespace
 
 window_analysis::window_analysis(const model_spec& spec, std::size_t n_local,

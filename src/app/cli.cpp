@@ -12,6 +12,8 @@
 #include "cortexsim/build_info.hpp"
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/io/h5_read.hpp"
@@ -19,7 +21,6 @@
 #include "run.hpp"
 
 namespace cortexsim {
-
 std::string usage_text() {
     return "usage: mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
            "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--exit-code-file F]\n"
@@ -159,13 +160,17 @@ int do_check(const cli_options& o, MPI_Comm comm) {
             (void)load_config(o.config, ov);
         }
         n_points = points.size();
+        // the output of output.path (run -o may choose another folder: run checks that one again)
+        if (comm_rank(comm) == 0) check_output_space(spec, spec.output.path);
     });
     if (comm_rank(comm) == 0) {
-        std::printf("%s: OK: model '%s', %zu areas x %zu populations, %lld steps of %g ms, %lld records%s\n",
-                    o.config.c_str(), spec.name.c_str(), spec.areas.size(), spec.populations.size(),
-                    static_cast<long long>(spec.run.n_steps), spec.run.dt_ms,
+        std::printf("%s: OK: model '%s', %zu areas x %zu populations, %lld steps of %g ms, %lld records%s; "
+                    "output about %s\n",
+                    printable(o.config).c_str(), printable(spec.name).c_str(), spec.areas.size(),
+                    spec.populations.size(), static_cast<long long>(spec.run.n_steps), spec.run.dt_ms,
                     static_cast<long long>(spec.run.n_records()),
-                    n_points ? (", sweep of " + std::to_string(n_points) + " points").c_str() : "");
+                    n_points ? (", sweep of " + std::to_string(n_points) + " points").c_str() : "",
+                    bytes_text(output_bytes_estimate(spec)).c_str());
         std::fflush(stdout);
     }
     return exit_ok;
@@ -336,7 +341,8 @@ int run_command(const cli_options& o, MPI_Comm comm, const std::string& command_
         return do_run(o, comm, command_line);
     } catch (const std::exception& e) {
         if (rank == 0) {
-            std::fprintf(stderr, "cortexsim: error: %s\n", e.what());
+            // one line of printable text, whatever input text the message echoes
+            std::fprintf(stderr, "cortexsim: error: %s\n", printable(e.what(), max_message_bytes).c_str());
             std::fflush(stderr);
         }
         return exit_failure;
@@ -362,7 +368,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     try {
         o = parse_cli(args);
     } catch (const usage_error& e) {
-        if (rank == 0) std::fprintf(stderr, "cortexsim: error: %s\n", e.what());
+        if (rank == 0) std::fprintf(stderr, "cortexsim: error: %s\n", printable(e.what(), max_message_bytes).c_str());
         return exit_usage;
     }
     if (o.command == "help") {

@@ -13,6 +13,7 @@
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/common/time.hpp"
 #include "cortexsim/dynamics/circuit.hpp"
 #include "cortexsim/integrator/engine.hpp"
@@ -94,10 +95,12 @@ void print_table(const std::string& file, const model_spec& spec) {
 std::int64_t until_step_of(double until_s, const model_spec& spec) {
     if (until_s <= 0) return -1;
     const double q = until_s * 1e3 / spec.run.dt_ms;
-    const auto k = static_cast<std::int64_t>(std::llround(q));
-    if (!(q < static_cast<double>(max_steps)) || std::fabs(q - static_cast<double>(k)) > 1e-9 * std::max(1.0, q))
+    if (!(q <= static_cast<double>(spec.run.n_steps))) return -1;  // at or after the end: nothing to stop at
+    const double r = std::round(q);
+    if (std::fabs(q - r) > 1e-9 * std::max(1.0, q))
         throw usage_error("--until-s " + shortest_text(until_s) + " is not a whole number of time steps");
-    return k >= spec.run.n_steps ? -1 : k;  // at or after the end: nothing to stop at
+    const auto k = static_cast<std::int64_t>(r);  // (0 < r <= n_steps <= 2^53)
+    return k >= spec.run.n_steps ? -1 : k;
 }
 
 output_layout layout_of(const model_spec& spec, const model_spec& file_spec, const engine& e, MPI_Comm comm) {
@@ -120,6 +123,30 @@ output_layout layout_of(const model_spec& spec, const model_spec& file_spec, con
 }
 
 }  // namespace
+
+double output_bytes_estimate(const model_spec& spec) {
+    const double records = static_cast<double>(spec.run.n_records());
+    const double A = static_cast<double>(spec.areas.size()), P = static_cast<double>(spec.populations.size());
+    double bytes = product_of({records, A * P + 1.0, 8.0});                                          // /rates, /time
+    if (spec.rnn.defined) bytes += product_of({records, static_cast<double>(spec.rnn.n_out), 8.0});  // /readout
+    bytes += product_of({A, P + 1.0, 16.0, 8.0});  // /analysis columns
+    bytes += 3.0 * static_cast<double>(spec.config_text.size() + spec.resolved_yaml.size());
+    for (const auto& f : spec.data_files) bytes += static_cast<double>(f.content.size());
+    return bytes + 1024.0 * 1024.0;
+}
+
+void check_output_space(const model_spec& spec, const std::string& out_path) {
+    const std::string dir = std::filesystem::absolute(out_path).parent_path().string();
+    const double free = free_space_bytes(dir);
+    if (free < 0) return;
+    const double need = output_bytes_estimate(spec);
+    if (need > free)
+        throw io_error(out_path + ": the output needs about " + bytes_text(need) + ": " +
+                       std::to_string(spec.run.n_records()) + " records (run.t_end_ms / run.record_interval_ms) x " +
+                       std::to_string(spec.areas.size()) + " areas x " + std::to_string(spec.populations.size()) +
+                       " populations x 8 bytes, more than the free space of its folder '" + dir + "', " +
+                       bytes_text(free));
+}
 
 int execute_run(const run_request& rq, MPI_Comm comm) {
     const model_spec& file_spec = rq.spec;  // areas in data-file order (the output's and checkpoints' order)
@@ -145,6 +172,8 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
             throw io_error(ckpt_path + ": checkpoint exists already (use --resume to continue from it, or "
                                        "--overwrite to start afresh)");
         }
+        // a new output must fit (checked before anything is created)
+        if (restart.empty() && !complete) check_output_space(file_spec, out_path);
     });
     check_mpi(MPI_Bcast(&complete, 1, MPI_INT, 0, comm), "MPI_Bcast");
     restart = broadcast_string(comm, restart);

@@ -9,6 +9,7 @@
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
 #include "cortexsim/common/time.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/train_config.hpp"
@@ -263,7 +264,8 @@ int train_command(const std::vector<std::string>& args, MPI_Comm comm) {
     const int rank = comm_rank(comm);
     auto fail = [&](const std::string& msg, int code) {
         if (rank == 0) {
-            std::fprintf(stderr, "cortexsim train: error: %s\n", msg.c_str());
+            std::fprintf(stderr, "cortexsim train: error: %s\n",
+                         printable(msg, max_message_bytes).c_str());  // one line
             std::fflush(stderr);
         }
         return code;

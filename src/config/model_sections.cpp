@@ -9,9 +9,11 @@
 #include "config_sections.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/common/time.hpp"
 #include "cortexsim/config/config.hpp"
+#include "cortexsim/connectivity/connectivity.hpp"
 #include "cortexsim/connectivity/csv.hpp"
 #include "cortexsim/io/h5_read.hpp"
 
@@ -57,8 +59,8 @@ void check_h5_matrix(const std::string& where, const std::vector<std::string>& n
     if (names != areas.names) {
         for (std::size_t i = 0; i < std::min(names.size(), areas.size()); ++i)
             if (names[i] != areas.names[i])
-                throw data_error(where + ": area " + std::to_string(i) + " is '" + names[i] +
-                                 "' but the area list has '" + areas.names[i] + "' there");
+                throw data_error(where + ": area " + std::to_string(i) + " is '" + printable(names[i]) +
+                                 "' but the area list has '" + printable(areas.names[i]) + "' there");
         throw data_error(where + ": has " + std::to_string(names.size()) + " areas, the area list has " +
                          std::to_string(areas.size()));
     }
@@ -66,10 +68,12 @@ void check_h5_matrix(const std::string& where, const std::vector<std::string>& n
     for (std::size_t i = 0; i < N; ++i)
         for (std::size_t j = 0; j < N; ++j) {
             const double v = values[i * N + j];
-            const std::string at = where + ": row '" + names[i] + "' (target), column '" + names[j] + "' (source)";
+            if (std::isfinite(v) && v >= 0 && !(zero_diag && i == j && v != 0)) continue;
+            const std::string at = where + ": row '" + printable(names[i]) + "' (target), column '" +
+                                   printable(names[j]) + "' (source)";
             if (!std::isfinite(v)) throw data_error(at + ": value is not finite");
-            if (v < 0) throw data_error(at + ": value " + std::to_string(v) + " is negative");
-            if (zero_diag && i == j && v != 0) throw data_error(at + ": diagonal value must be 0");
+            if (v < 0) throw data_error(at + ": value " + shortest_text(v) + " is negative");
+            throw data_error(at + ": diagonal value must be 0");
         }
 }
 
@@ -181,7 +185,7 @@ void record_data_file(std::vector<data_file>& files, const std::string& key, con
 }
 
 void check_positive(const section& s, const char* k, double v) {
-    if (!(v > 0.0)) throw config_error(s.origin() + ": '" + s.key(k) + "' = " + std::to_string(v) + " must be > 0");
+    if (!(v > 0.0)) throw config_error(s.origin() + ": '" + s.key(k) + "' = " + shortest_text(v) + " must be > 0");
 }
 
 std::size_t one_of(const std::vector<std::string>& list, const section& x, const char* k, const std::string& what,
@@ -252,15 +256,17 @@ area_table read_areas(const section& model, const std::string& base_dir, std::ve
     if (norm != "max" && norm != "none")
         throw config_error(s.origin() + ": '" + s.key("hierarchy_normalisation") + "' = '" + norm +
                            "' (allowed: max, none)");
-    const std::size_t cn = t.column(name_col), ch = t.column(hier_col);
+    // (either may be the first column of the file)
+    const std::vector<std::string> names = t.text_column(name_col);
+    const std::vector<double> hierarchy = t.number_column(hier_col);
     area_table a;
     std::set<std::string> seen;
-    for (std::size_t r = 0; r < t.cells.size(); ++r) {
-        const std::string& n = t.cells[r][cn];
+    for (std::size_t r = 0; r < names.size(); ++r) {
+        const std::string& n = names[r];
         if (n.empty()) throw data_error(path + ": row " + std::to_string(r + 2) + ": empty area name");
-        if (!seen.insert(n).second) throw data_error(path + ": area '" + n + "' is listed twice");
+        if (!seen.insert(n).second) throw data_error(path + ": area '" + printable(n) + "' is listed twice");
         a.names.push_back(n);
-        a.hierarchy.push_back(t.number(r, ch));
+        a.hierarchy.push_back(hierarchy[r]);
     }
     if (norm == "max") {
         double mx = 0.0;
@@ -287,11 +293,8 @@ std::vector<data_vector> read_vectors(const section& model, const area_table& ar
             read_h5_vector(path, v.text("dataset", ""), names, vals);
         } else {
             const csv_table t = read_csv(path);
-            const std::size_t cn = t.column(v.text("name_column", "area")), cv = t.column(v.required_text("column"));
-            for (std::size_t r = 0; r < t.cells.size(); ++r) {
-                names.push_back(t.cells[r][cn]);
-                vals.push_back(t.number(r, cv));
-            }
+            names = t.text_column(v.text("name_column", "area"));
+            vals = t.number_column(v.required_text("column"));
         }
         std::vector<double> per_area(areas.size(), 0.0);
         std::vector<bool> seen(areas.size(), false);
@@ -303,7 +306,8 @@ std::vector<data_vector> read_vectors(const section& model, const area_table& ar
         }
         for (std::size_t i = 0; i < seen.size(); ++i)
             if (!seen[i])
-                throw data_error(path + ": vector '" + name + "' has no value for area '" + areas.names[i] + "'");
+                throw data_error(path + ": vector '" + printable(name) + "' has no value for area '" +
+                                 printable(areas.names[i]) + "'");
         vectors.emplace_back(name, per_area);
     }
     return vectors;
@@ -476,8 +480,8 @@ void check_delays(const model_spec& m) {
     if (delays.distance_matrix.empty()) return;
     const area_matrix& dist = *m.connectivity.find(delays.distance_matrix);
     const std::size_t N = m.areas.size();
-    double min_delay = std::numeric_limits<double>::infinity();
-    std::string where;
+    double min_delay = std::numeric_limits<double>::infinity(), max_delay = 0.0;
+    std::string where, where_max;
     for (const auto& pr : m.projections) {
         const area_matrix& w = *m.connectivity.find(pr.matrix);
         for (std::size_t i = 0; i < N; ++i)
@@ -488,12 +492,30 @@ void check_delays(const model_spec& m) {
                         min_delay = d;
                         where = m.areas.names[j] + " -> " + m.areas.names[i];
                     }
+                    if (!(d <= max_delay)) {
+                        max_delay = d;
+                        where_max = m.areas.names[j] + " -> " + m.areas.names[i];
+                    }
                 }
     }
     if (min_delay < m.run.dt_ms)
         throw config_error(m.config_path + ": 'run.dt_ms' = " + std::to_string(m.run.dt_ms) +
                            " ms is larger than the minimum conduction delay (" + std::to_string(min_delay) + " ms, " +
-                           where + "): use dt_ms <= the minimum delay");
+                           printable(where) + "): use dt_ms <= the minimum delay");
+    if (min_delay == std::numeric_limits<double>::infinity()) return;  // no connection
+    // the delays in steps are 32-bit, and every delayed projection keeps a history of max delay + 1 steps
+    const double steps = std::round(max_delay / m.run.dt_ms), min_steps = std::round(min_delay / m.run.dt_ms);
+    const std::string key = m.config_path + ": 'model.connectivity.delays'";
+    if (!(steps <= static_cast<double>(max_delay_steps)))
+        throw config_error(key + ": the conduction delay " + printable(where_max) + " (" + shortest_text(max_delay) +
+                           " ms) is " + shortest_text(steps) + " steps of run.dt_ms = " + shortest_text(m.run.dt_ms) +
+                           " ms, more than the largest delay of " + std::to_string(max_delay_steps) + " steps");
+    // on one rank: a ring of (max delay + 1) past states and (min delay) packed states of every source and every
+    // local area, per projection (docs/config.md, "Limits"; the exchange checks its exact size again)
+    const double n_proj = static_cast<double>(std::max<std::size_t>(m.projections.size(), 1));
+    check_allocation(product_of({n_proj, steps + 1.0 + min_steps, 2.0 * static_cast<double>(N), 8.0}),
+                     key + ": the delay history (largest delay " + shortest_text(steps) + " steps, " +
+                         printable(where_max) + "; " + std::to_string(N) + " areas)");
 }
 
 }  // namespace cortexsim::config_sections

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
@@ -30,6 +31,15 @@ std::string num(double v) { return shortest_text(v); }
 
 using yaml_reader::section;
 using yaml_reader::value;
+
+/// What every rank holds of a network of s.n_units units, whatever the rank count: the unit names (the areas),
+/// the readout W_out and the partition's per-unit tables. Throws config_error "<prefix>a network of ..." if it
+/// cannot fit.
+void check_network_size(const rnn_spec& s, const std::string& prefix) {
+    check_allocation(product_of({static_cast<double>(s.n_units), 8.0 * static_cast<double>(s.n_out) + 96.0}),
+                     prefix + "a network of " + std::to_string(s.n_units) + " units with " + std::to_string(s.n_out) +
+                         " outputs (unit names, readout weights, on every rank)");
+}
 
 /// model.rnn.weights: a weights file (attributes and shapes, then every value this config can afford to look
 /// at); fills the network's sizes, kinds and readout into s, its task description into file_task.
@@ -55,7 +65,8 @@ void read_weights(const section& r, const std::string& base_dir, rnn_spec& s, st
         s.n_in = h.n_in;
         s.n_out = h.n_out;
         file_task = h.task;
-        s.tau_ms = 0.0;  // per unit, in the file
+        s.tau_ms = 0.0;             // per unit, in the file
+        check_network_size(s, "");  // (prefixed below)
         s.W_out = read_rnn_weights_rows(s.weights_path, "/W_out", 0, s.n_out);
         s.b_out = read_rnn_weights_rows(s.weights_path, "/b_out", 0, s.n_out);
         (void)read_rnn_weights_rows(s.weights_path, "/W_in", 0, s.n_units);
@@ -146,6 +157,7 @@ void read_init(const section& r, const rnn::task* task, rnn_spec& s) {
         throw config_error(origin + ": 'model.rnn.init' needs 'outputs' (or a 'model.rnn.task' to take them from)");
     s.n_in = static_cast<std::size_t>(in.whole("inputs", task ? static_cast<std::int64_t>(task->n_inputs()) : 0, 0));
     s.n_out = static_cast<std::size_t>(in.whole("outputs", task ? static_cast<std::int64_t>(task->n_outputs()) : 1, 1));
+    check_network_size(s, origin + ": 'model.rnn.init.units' = " + std::to_string(s.n_units) + ": ");
     rnn::random_readout(s, s.W_out, s.b_out);
 }
 

@@ -98,6 +98,7 @@ void read_timescale_analysis(const section& a, const model_spec& m, analysis_spe
     }
     out.max_lag_ms = a.number("max_lag_ms", 500.0);
     if (!(out.max_lag_ms > 0)) throw config_error(a.origin() + ": 'analysis.max_lag_ms' must be > 0");
+    (void)nearest_steps_of(out.max_lag_ms, m.run.dt_ms, a.where("max_lag_ms"));
     if (w.present()) {
         const double lag_records = std::round(out.max_lag_ms / m.run.dt_ms) / static_cast<double>(m.run.record_every);
         const double window_records = (out.timescale_end_ms - out.timescale_begin_ms) / m.run.dt_ms /
@@ -128,6 +129,9 @@ void read_wm_analysis(const section& a, const model_spec& m, analysis_spec& out)
         b = items[0].number();
         e = items[1].number();
         if (!(b >= 0 && e > b)) w.fail_key("must satisfy 0 <= begin < end");
+        // rounded to steps by the analysis: at most 2^53 steps
+        (void)nearest_steps_of(b, m.run.dt_ms, a.where(k) + " begin");
+        (void)nearest_steps_of(e, m.run.dt_ms, a.where(k) + " end");
     };
     window("baseline_ms", out.baseline_begin_ms, out.baseline_end_ms);
     window("delay_ms", out.delay_begin_ms, out.delay_end_ms);
@@ -178,18 +182,18 @@ run_section read_run(const section& top, const model_spec& m) {
     else
         throw config_error(origin + ": '" + r.key("integrator") + "' = '" + integ + "' (allowed: euler, heun)");
     if (!(q.dt_ms > 0.0))
-        throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) + " must be > 0");
+        throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + shortest_text(q.dt_ms) + " must be > 0");
     const double tau_min = std::min(m.params.tau_E_ms, m.params.tau_I_ms);
     if (!linear && q.integrator != integrator_kind::euler)
         throw config_error(origin + ": '" + r.key("integrator") + "' = '" + integ + "': circuit '" + m.circuit +
                            "' is integrated with explicit Euler (Euler-Maruyama with noise) only");
     if (m.circuit == "generic" && m.generic.defined && q.dt_ms >= m.generic.min_tau_ms())
-        throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) +
+        throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + shortest_text(q.dt_ms) +
                            " ms must be smaller than the smallest time constant of the circuit (" +
-                           std::to_string(m.generic.min_tau_ms()) + " ms)");
+                           shortest_text(m.generic.min_tau_ms()) + " ms)");
     if (linear && q.dt_ms >= tau_min)
-        throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + std::to_string(q.dt_ms) +
-                           " ms must be smaller than the smallest time constant (" + std::to_string(tau_min) + " ms)");
+        throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + shortest_text(q.dt_ms) +
+                           " ms must be smaller than the smallest time constant (" + shortest_text(tau_min) + " ms)");
     check_positive(r, "t_end_ms", q.t_end_ms);
     check_positive(r, "record_interval_ms", q.record_interval_ms);
     q.n_steps = steps_of(q.t_end_ms, q.dt_ms, r.where("t_end_ms"));

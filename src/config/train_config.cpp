@@ -9,6 +9,7 @@
 #include "config_sections.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
 #include "yaml_reader.hpp"
@@ -89,6 +90,14 @@ std::string read_network(const section& n, const task& t, init_params& p) {
     p.seed = static_cast<std::uint64_t>(n.whole("seed", 1));
     p.n_in = t.n_inputs();
     p.n_out = t.n_outputs();
+    // every rank holds the parameters, their gradients, the optimiser's moments and copies for the reduction
+    // (about 10 x the parameter count), and the states of one trial
+    const double N = static_cast<double>(p.n_rec), I = static_cast<double>(p.n_in), O = static_cast<double>(p.n_out);
+    const double n_params = N * N + N * I + 2.0 * N + O * N + O;
+    check_allocation(8.0 * (10.0 * n_params + 4.0 * static_cast<double>(t.n_steps()) * (N + O + I)),
+                     n.origin() + ": '" + n.key("units") + "' = " + std::to_string(p.n_rec) +
+                         ": training a network of " + shortest_text(n_params) +
+                         " parameters (weights, gradients and optimiser state)");
     return scaling;
 }
 

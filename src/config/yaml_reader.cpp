@@ -13,11 +13,8 @@ namespace {
 /// Maps nested deeper than this are refused (a recursive alias would otherwise never end).
 constexpr int max_depth = 256;
 
-std::string one_line(std::string s) {
-    for (std::size_t i = 0; i < s.size(); ++i)
-        if (s[i] == '\n' || s[i] == '\r') s.replace(i, 1, s[i] == '\n' ? "\\n" : "\\r");
-    return s;
-}
+/// Input text for a one-line message (escaped: newlines, control characters and non-ASCII bytes).
+std::string one_line(const std::string& s) { return printable(s); }
 
 void refuse_duplicates(const YAML::Node& n, const std::string& path, const std::string& where, int depth) {
     if (depth > max_depth)
@@ -31,7 +28,7 @@ void refuse_duplicates(const YAML::Node& n, const std::string& path, const std::
                 throw config_error(where + ": a key of '" + (path.empty() ? "(top level)" : path) + "' (line " +
                                    std::to_string(line) + ") is not a name");
             const std::string k = kv.first.Scalar();
-            const std::string full = path.empty() ? k : path + "." + k;
+            const std::string full = path.empty() ? one_line(k) : path + "." + one_line(k);
             const auto [it, first] = lines.emplace(k, line);
             if (!first)
                 throw config_error(where + ": key '" + full + "' is given twice (lines " + std::to_string(it->second) +
@@ -248,8 +245,8 @@ void section::only(std::initializer_list<const char*> allowed) const {
         bool ok = false;
         for (const char* a : allowed) ok = ok || k == a;
         if (!ok)
-            throw config_error(*origin_ + ": unknown key '" + key(k) + "' (allowed here: " + allowed_list(allowed) +
-                               ")");
+            throw config_error(*origin_ + ": unknown key '" + one_line(key(k)) +
+                               "' (allowed here: " + allowed_list(allowed) + ")");
     }
 }
 
@@ -259,7 +256,9 @@ void section::only(const std::vector<std::string>& allowed, const std::string& w
         const std::string k = kv.first.Scalar();
         bool ok = false;
         for (const auto& a : allowed) ok = ok || k == a;
-        if (!ok) throw config_error(*origin_ + ": unknown key '" + key(k) + "' (" + what + ": " + join(allowed) + ")");
+        if (!ok)
+            throw config_error(*origin_ + ": unknown key '" + one_line(key(k)) + "' (" + what + ": " + join(allowed) +
+                               ")");
     }
 }
 

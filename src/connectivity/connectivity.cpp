@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
 #include "cortexsim/spec/model_spec.hpp"
 
 namespace cortexsim {
@@ -28,8 +30,13 @@ local_rows rows_of(const labelled_matrix& m, std::size_t row_begin, std::size_t 
 }
 
 std::int32_t delay_steps(double distance_mm, double velocity_m_per_s, double dt_ms) {
-    const double steps = distance_mm / velocity_m_per_s / dt_ms;
-    return std::max<std::int32_t>(1, static_cast<std::int32_t>(std::llround(steps)));
+    const double steps = std::round(distance_mm / velocity_m_per_s / dt_ms);
+    if (!(steps <= static_cast<double>(max_delay_steps)))
+        throw config_error("conduction delay of " + shortest_text(distance_mm) + " mm at " +
+                           shortest_text(velocity_m_per_s) + " m/s is " + shortest_text(steps) + " steps of " +
+                           shortest_text(dt_ms) + " ms, more than the largest delay of " +
+                           std::to_string(max_delay_steps) + " steps");
+    return std::max<std::int32_t>(1, static_cast<std::int32_t>(steps));
 }
 
 local_rows projection_rows(const model_spec& spec, const projection_spec& p, std::size_t row_begin,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
 
 namespace cortexsim {
 namespace {
@@ -41,23 +42,69 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 
 }  // namespace
 
-std::size_t csv_table::column(const std::string& name) const {
-    for (std::size_t c = 0; c < columns.size(); ++c)
-        if (columns[c] == name) return c;
-    throw data_error(path + ": no column named '" + name + "'");
+namespace {
+
+/// "index, area, hier_raw" (at most 20 names).
+std::string column_list(const csv_table& t) {
+    std::string s = printable(t.corner);
+    for (std::size_t c = 0; c < t.columns.size() && c < 19; ++c) s += ", " + printable(t.columns[c]);
+    if (t.columns.size() >= 20) s += ", ... (" + std::to_string(t.columns.size() + 1) + " columns)";
+    return s;
 }
 
-double csv_table::number(std::size_t r, std::size_t c) const {
-    const std::string& s = cells.at(r).at(c);
+[[noreturn]] void no_column(const csv_table& t, const std::string& name) {
+    throw data_error(t.path + ": no column named '" + printable(name) + "' (columns: " + column_list(t) + ")");
+}
+
+/// A cell as a finite double; `where` names file, row and column.
+double parse_number(const std::string& s, const std::string& where) {
     const char* b = s.c_str();
     char* e = nullptr;
     errno = 0;
     const double v = std::strtod(b, &e);
-    const std::string where = path + ": row " + std::to_string(r + 2) + " ('" + row_labels[r] + "'), column '" +
-                              columns[c] + "'";
-    if (s.empty() || e == b || *e != '\0') throw data_error(where + ": '" + s + "' is not a number");
-    if (!std::isfinite(v) || errno == ERANGE) throw data_error(where + ": value " + s + " is not finite");
+    if (s.empty() || e == b || *e != '\0') throw data_error(where + ": '" + printable(s) + "' is not a number");
+    if (!std::isfinite(v) || errno == ERANGE) throw data_error(where + ": value " + printable(s) + " is not finite");
     return v;
+}
+
+}  // namespace
+
+std::size_t csv_table::column(const std::string& name) const {
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (columns[c] == name) return c;
+    if (name == corner)
+        throw data_error(path + ": column '" + printable(name) + "' is the first column (the row labels)");
+    no_column(*this, name);
+}
+
+double csv_table::number(std::size_t r, std::size_t c) const {
+    return parse_number(cells.at(r).at(c), path + ": row " + std::to_string(r + 2) + " ('" + printable(row_labels[r]) +
+                                               "'), column '" + printable(columns[c]) + "'");
+}
+
+std::vector<std::string> csv_table::text_column(const std::string& name) const {
+    if (name == corner) return row_labels;
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (columns[c] == name) {
+            std::vector<std::string> out;
+            out.reserve(cells.size());
+            for (const auto& row : cells) out.push_back(row[c]);
+            return out;
+        }
+    no_column(*this, name);
+}
+
+std::vector<double> csv_table::number_column(const std::string& name) const {
+    std::vector<double> out;
+    if (name == corner) {
+        for (std::size_t r = 0; r < row_labels.size(); ++r)
+            out.push_back(parse_number(row_labels[r],
+                                       path + ": row " + std::to_string(r + 2) + ", column '" + printable(name) + "'"));
+        return out;
+    }
+    const std::size_t c = column(name);
+    for (std::size_t r = 0; r < cells.size(); ++r) out.push_back(number(r, c));
+    return out;
 }
 
 csv_table read_csv(const std::string& path) {
@@ -99,8 +146,8 @@ labelled_matrix read_square_matrix_csv(const std::string& path, const std::vecto
                          " columns)");
     for (std::size_t i = 0; i < nr; ++i)
         if (t.row_labels[i] != t.columns[i])
-            throw data_error(path + ": row " + std::to_string(i + 2) + " is area '" + t.row_labels[i] +
-                             "' but column " + std::to_string(i + 2) + " is area '" + t.columns[i] +
+            throw data_error(path + ": row " + std::to_string(i + 2) + " is area '" + printable(t.row_labels[i]) +
+                             "' but column " + std::to_string(i + 2) + " is area '" + printable(t.columns[i]) +
                              "' (rows and columns must list the same areas in the same order)");
     if (!expected_names.empty()) {
         if (expected_names.size() != nr)
@@ -108,8 +155,8 @@ labelled_matrix read_square_matrix_csv(const std::string& path, const std::vecto
                              std::to_string(expected_names.size()));
         for (std::size_t i = 0; i < nr; ++i)
             if (expected_names[i] != t.columns[i])
-                throw data_error(path + ": area " + std::to_string(i) + " is '" + t.columns[i] +
-                                 "' but the area list has '" + expected_names[i] + "' there");
+                throw data_error(path + ": area " + std::to_string(i) + " is '" + printable(t.columns[i]) +
+                                 "' but the area list has '" + printable(expected_names[i]) + "' there");
     }
     labelled_matrix m;
     m.path = path;
@@ -118,11 +165,13 @@ labelled_matrix read_square_matrix_csv(const std::string& path, const std::vecto
     for (std::size_t i = 0; i < nr; ++i)
         for (std::size_t j = 0; j < nc; ++j) {
             const double v = t.number(i, j);
-            const std::string where = path + ": row '" + t.row_labels[i] + "' (target), column '" + t.columns[j] +
-                                      "' (source)";
-            if (checks.non_negative && v < 0.0) throw data_error(where + ": value " + t.cells[i][j] + " is negative");
-            if (checks.zero_diagonal && i == j && v != 0.0)
-                throw data_error(where + ": diagonal value " + t.cells[i][j] + " must be 0");
+            if ((checks.non_negative && v < 0.0) || (checks.zero_diagonal && i == j && v != 0.0)) {
+                const std::string where = path + ": row '" + printable(t.row_labels[i]) + "' (target), column '" +
+                                          printable(t.columns[j]) + "' (source)";
+                if (checks.non_negative && v < 0.0)
+                    throw data_error(where + ": value " + printable(t.cells[i][j]) + " is negative");
+                throw data_error(where + ": diagonal value " + printable(t.cells[i][j]) + " must be 0");
+            }
             m.values[i * nc + j] = v;
         }
     return m;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/memory.hpp"
 
 namespace cortexsim {
 
@@ -19,6 +20,12 @@ void circuit::declare(std::vector<std::string> variables, std::vector<std::strin
         if (v == npos) throw error("internal error: circuit: recorded variable '" + r + "' is not a variable");
         recorded_.push_back(v);
     }
+    // the state and, in the engine, the integrator's copies of it and the buffers of every channel and port
+    const double V = static_cast<double>(variables_.size()), C = static_cast<double>(channels_.size() + ports_.size());
+    check_allocation(product_of({static_cast<double>(n_), 4.0 * V + 2.0 * C, 8.0}),
+                     "the state of this rank's " + std::to_string(n_) + " areas (model.areas; " +
+                         std::to_string(variables_.size()) + " variables, " + std::to_string(channels_.size()) +
+                         " input channels, " + std::to_string(ports_.size()) + " stimulus ports)");
     state_.assign(variables_.size() * n_, 0.0);
 }
 

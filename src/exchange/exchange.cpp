@@ -11,6 +11,7 @@
 #include "compiled_rows.hpp"
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "petsc_check.hpp"
 #include "row_sum.hpp"
 
@@ -141,6 +142,14 @@ public:
         L_ = max_d_ + 1;
         n_needed_ = r_.needed.size();
         const auto D = static_cast<std::size_t>(D_);
+        // the history: a ring of L past states of every needed source and local area, D packed states of each
+        run_collectively(comm, [&] {
+            check_allocation(product_of({static_cast<double>(L_) + static_cast<double>(D_),
+                                         static_cast<double>(n_needed_ + n_local_), 8.0}),
+                             "model.connectivity.delays: the delay history of a projection (largest delay " +
+                                 std::to_string(max_d_) + " steps, " + std::to_string(n_needed_) + " sources, " +
+                                 std::to_string(n_local_) + " local areas)");
+        });
         ring_.assign(static_cast<std::size_t>(L_) * n_needed_, 0.0);
         own_ring_.assign(static_cast<std::size_t>(L_) * n_local_, 0.0);
         pack_.assign(std::max<std::size_t>(n_local_ * D, 1), 0.0);

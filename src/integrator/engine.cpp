@@ -7,6 +7,8 @@
 #include "cortexsim/analysis/monitors.hpp"
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/dynamics/circuit.hpp"
 #include "cortexsim/exchange/gather.hpp"
 #include "cortexsim/integrator/scheme.hpp"
@@ -132,9 +134,16 @@ engine::impl::impl(const model_spec& s, MPI_Comm cm)
     // largest local block so that it stays within output.buffer_mb.
     const std::size_t P = rec_ptr.size();
     const std::size_t per_record = std::max<std::size_t>(1, part.count(0) * P * sizeof(double));
-    const double cap = spec.output.buffer_mb * 1024.0 * 1024.0 / static_cast<double>(per_record);
-    block = std::clamp<std::int64_t>(static_cast<std::int64_t>(cap), 1, spec.run.n_records());
-    buffer.assign(static_cast<std::size_t>(block) * n * P, 0.0);
+    const double n_records = static_cast<double>(spec.run.n_records());
+    const double cap = std::min(spec.output.buffer_mb * 1024.0 * 1024.0 / static_cast<double>(per_record), n_records);
+    block = std::max<std::int64_t>(1, static_cast<std::int64_t>(cap));  // (cap <= n_records <= 2^53 + 1)
+    run_collectively(comm, [&] {
+        check_allocation(product_of({static_cast<double>(block), static_cast<double>(n * P), 8.0}),
+                         "the record buffer (output.buffer_mb = " + shortest_text(spec.output.buffer_mb) +
+                             " MiB: " + std::to_string(block) + " records x " + std::to_string(n) + " local areas x " +
+                             std::to_string(P) + " populations)");
+        buffer.assign(static_cast<std::size_t>(block) * n * P, 0.0);
+    });
 }
 
 /// Sets every modulator to its value at step k: the last window containing k, else its base value.

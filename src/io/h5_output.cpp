@@ -60,6 +60,20 @@ h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const outp
     });
 
     open_file(true);
+    try {
+        create_datasets();
+    } catch (...) {
+        // a constructor that throws runs no destructor: remove the new .partial here (no checkpoint refers to it)
+        close_all();
+        if (comm_rank(comm_) == 0) {
+            std::error_code ec;
+            fs::remove(partial_, ec);
+        }
+        throw;
+    }
+}
+
+void h5_output::create_datasets() {
     {
         std::string id;
         if (comm_rank(comm_) == 0) {
@@ -74,14 +88,27 @@ h5_output::h5_output(MPI_Comm comm, std::string path, bool overwrite, const outp
         const hsize_t T = static_cast<hsize_t>(layout_.n_records);
         const hsize_t A = layout_.area_names.size();
         const hsize_t P = layout_.populations.size();
-        // /time
+        // /time, written by rank 0 in pieces of at most 2^20 records (its size comes from the config)
         {
             h5_handle space(H5Screate_simple(1, &T, nullptr), H5Sclose, "space");
             h5_handle d(H5Dcreate2(file_, "/time", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                         H5Dclose, "create /time");
-            std::vector<double> t(T);
-            for (hsize_t k = 0; k < T; ++k) t[k] = static_cast<double>(k) * layout_.record_dt_s;
-            write_by_root(comm_, d, H5T_NATIVE_DOUBLE, dxpl_, t.data());
+            const hsize_t piece = std::min<hsize_t>(T, hsize_t{1} << 20);
+            std::vector<double> t(static_cast<std::size_t>(piece));
+            const bool root = comm_rank(comm_) == 0;
+            for (hsize_t k0 = 0; k0 < T; k0 += piece) {
+                const hsize_t c = std::min(piece, T - k0);
+                for (hsize_t k = 0; k < c; ++k) t[k] = static_cast<double>(k0 + k) * layout_.record_dt_s;
+                h5_handle fspace(H5Dget_space(d), H5Sclose, "space of /time");
+                h5_handle mspace(H5Screate_simple(1, &c, nullptr), H5Sclose, "memory space of /time");
+                if (root) {
+                    ck(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &k0, nullptr, &c, nullptr), "select /time");
+                } else {
+                    ck(H5Sselect_none(fspace), "select none");
+                    ck(H5Sselect_none(mspace), "select none");
+                }
+                ck(H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, t.data()), "write /time");
+            }
             string_attribute(d, "units", "s");
             string_attribute(d, "description", "time of each record");
         }

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "cortexsim/common/format.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "h5_util.hpp"
 
 namespace cortexsim {
@@ -38,14 +40,15 @@ bool h5_has_dataset(const std::string& file, const std::string& path) {
 
 std::vector<double> read_h5_doubles(const std::string& file, const std::string& dataset,
                                     std::vector<unsigned long long>* dims) {
-    h5_handle f(open_read(file), H5Fclose, "open");
-    const hid_t did = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
-    if (did < 0) throw io_error(file + ": no dataset " + dataset);
-    h5_handle d(did, H5Dclose, "open " + dataset);
+    h5_handle f(open_read(file), H5Fclose, "open " + file);
+    h5_handle d(open_input_dataset(f, dataset, file), H5Dclose, "open " + file + ":" + dataset);
     h5_handle space(H5Dget_space(d), H5Sclose, "space");
     const int nd = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dd(static_cast<std::size_t>(std::max(nd, 0)));
     H5Sget_simple_extent_dims(space, dd.data(), nullptr);
+    double count = 1.0;
+    for (auto x : dd) count *= static_cast<double>(x);
+    check_allocation(8.0 * count, file + ":" + dataset + " (" + shortest_text(count) + " values)");
     std::size_t n = 1;
     for (auto x : dd) n *= x;
     std::vector<double> out(n);
@@ -133,6 +136,9 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
     h5_handle space(H5Aget_space(a), H5Sclose, "attribute space");
     if (H5Tget_class(t) != H5T_STRING) throw data_error(where + ": attribute '" + name + "' is not a string array");
     const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0) throw data_error(where + ": attribute '" + name + "' cannot be read");
+    check_allocation(product_of({static_cast<double>(n), static_cast<double>(H5Tget_size(t)) + 32.0}),
+                     where + ": attribute '" + name + "'");
     std::vector<std::string> out;
     if (H5Tis_variable_str(t) > 0) {
         std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
@@ -161,16 +167,24 @@ void read_h5_numeric(const std::string& file, const std::string& dataset, int wa
     const std::string where = file + ":" + dataset;
     const hid_t fid = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (fid < 0) throw data_error(file + ": cannot open as HDF5");
-    h5_handle f(fid, H5Fclose, "open");
-    if (H5Lexists(f, dataset.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": no such dataset");
-    h5_handle d(H5Dopen2(f, dataset.c_str(), H5P_DEFAULT), H5Dclose, "open " + dataset);
-    h5_handle space(H5Dget_space(d), H5Sclose, "space");
+    h5_handle f(fid, H5Fclose, "open " + file);
+    h5_handle d(open_input_dataset(f, dataset, file), H5Dclose, "open " + where);
+    h5_handle space(H5Dget_space(d), H5Sclose, "space of " + where);
     const int rank = H5Sget_simple_extent_ndims(space);
     hsize_t dims[2] = {0, 0};
     if (rank != want_rank)
         throw data_error(where + ": has " + std::to_string(rank) + " dimensions, expected " +
                          std::to_string(want_rank));
     H5Sget_simple_extent_dims(space, dims, nullptr);
+    {
+        h5_handle t(H5Dget_type(d), H5Tclose, "type of " + where);
+        const H5T_class_t c = H5Tget_class(t);
+        if (c != H5T_FLOAT && c != H5T_INTEGER) throw data_error(where + ": is not a numeric dataset");
+    }
+    // the values are read whole: their size comes from the file
+    check_allocation(
+        product_of({static_cast<double>(dims[0]), want_rank == 2 ? static_cast<double>(dims[1]) : 1.0, 8.0}),
+        where + " (" + std::to_string(dims[0]) + (want_rank == 2 ? " x " + std::to_string(dims[1]) : "") + " values)");
     names = string_array_attribute(d, "areas", where);
     if (want_rank == 2 && dims[0] != dims[1])
         throw data_error(where + ": matrix is not square (" + std::to_string(dims[0]) + " rows, " +
@@ -179,7 +193,8 @@ void read_h5_numeric(const std::string& file, const std::string& dataset, int wa
         throw data_error(where + ": attribute 'areas' has " + std::to_string(names.size()) + " names for " +
                          std::to_string(dims[0]) + " rows");
     values.assign(static_cast<std::size_t>(dims[0]) * (want_rank == 2 ? dims[1] : 1), 0.0);
-    ck(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "read " + where);
+    if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+        throw data_error(where + ": cannot be read as numbers");
 }
 }  // namespace
 

@@ -38,6 +38,28 @@ inline void ck(herr_t rc, const std::string& what) {
 
 inline void quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
+/// Opens the dataset `name` of an input file for reading; throws data_error naming the file and the path if
+/// there is nothing at that path, or a group (or a named type) instead of a dataset.
+inline hid_t open_input_dataset(hid_t file, const std::string& name, const std::string& file_name) {
+    const std::string where = file_name + ":" + name;
+    if (name.empty() || name[0] != '/') throw data_error(where + ": the dataset path must start with '/'");
+    // every link on the way must exist (H5Lexists fails on a missing intermediate group)
+    for (std::size_t pos = name.find('/', 1);; pos = name.find('/', pos + 1)) {
+        const std::string part = pos == std::string::npos ? name : name.substr(0, pos);
+        if (part.size() > 1 && part.back() != '/' && H5Lexists(file, part.c_str(), H5P_DEFAULT) <= 0)
+            throw data_error(where + ": no such dataset");
+        if (pos == std::string::npos) break;
+    }
+    H5O_info_t info;
+    if (H5Oget_info_by_name2(file, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+        throw data_error(where + ": cannot be opened");
+    if (info.type == H5O_TYPE_GROUP) throw data_error(where + ": is a group, not a dataset");
+    if (info.type != H5O_TYPE_DATASET) throw data_error(where + ": is not a dataset");
+    const hid_t d = H5Dopen2(file, name.c_str(), H5P_DEFAULT);
+    if (d < 0) throw data_error(where + ": cannot be opened as a dataset");
+    return d;
+}
+
 inline hid_t string_type(std::size_t len) {
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, std::max<std::size_t>(len, 1));

@@ -14,6 +14,7 @@
 
 #include "h5_util.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/memory.hpp"
 
 namespace cortexsim::rnn {
 using detail::format_name;
@@ -59,9 +60,7 @@ std::vector<double> read_dataset(hid_t f, const std::string& name, int rank, con
                                  std::vector<hsize_t>& dims) {
     const std::string where = path + ": " + name;
     if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": missing dataset");
-    const hid_t did = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
-    if (did < 0) throw data_error(where + ": cannot be opened as a dataset");
-    h5_handle d(did, H5Dclose, "open " + name);
+    h5_handle d(h5::open_input_dataset(f, name, path), H5Dclose, "open " + where);
     h5_handle t(H5Dget_type(d), H5Tclose, "type");
     if (H5Tget_class(t) != H5T_FLOAT) throw data_error(where + ": is not a floating-point dataset");
     h5_handle space(H5Dget_space(d), H5Sclose, "space");
@@ -71,6 +70,9 @@ std::vector<double> read_dataset(hid_t f, const std::string& name, int rank, con
     if (nd != rank)
         throw data_error(where + ": has " + std::to_string(nd) + " dimensions (shape " + shape_text(dims) +
                          "), expected " + std::to_string(rank));
+    double count = 1.0;
+    for (auto x : dims) count *= static_cast<double>(x);
+    check_allocation(8.0 * count, where + " (shape " + shape_text(dims) + ")");
     std::size_t n = 1;
     for (auto x : dims) n *= static_cast<std::size_t>(x);
     std::vector<double> v(n);
@@ -368,6 +370,9 @@ public:
             throw data_error(where + ": rows [" + std::to_string(begin) + ", " + std::to_string(end) +
                              ") outside its shape " + shape_text(dm));
         const hsize_t cols = dm.size() == 2 ? dm[1] : 1;
+        check_allocation(product_of({static_cast<double>(end - begin), static_cast<double>(cols), 8.0}),
+                         where + ": rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") of shape " +
+                             shape_text(dm));
         out.resize((end - begin) * cols);
         if (out.empty()) return;
         h5_handle fs(H5Dget_space(d), H5Sclose, "dataspace " + name);
@@ -397,9 +402,7 @@ private:
     hid_t open(const std::string& name) const {
         const std::string where = path_ + ": " + name;
         if (H5Lexists(id_, name.c_str(), H5P_DEFAULT) <= 0) throw data_error(where + ": missing dataset");
-        const hid_t d = H5Dopen2(id_, name.c_str(), H5P_DEFAULT);
-        if (d < 0) throw data_error(where + ": cannot be opened as a dataset");
-        return d;
+        return h5::open_input_dataset(id_, name, path_);
     }
     std::vector<hsize_t> dims(hid_t d, const std::string& name) const {
         const std::string where = path_ + ": " + name;

@@ -11,6 +11,7 @@
 
 #include "cortexsim/common/counter_rng.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/memory.hpp"
 
 namespace cortexsim::rnn {
 namespace {
@@ -30,6 +31,18 @@ std::string num(double v) { return shortest_text(v); }
 
 void require(bool ok, const std::string& task, const std::string& what) {
     if (!ok) throw config_error("task " + task + ": " + what);
+}
+
+/// The largest number of steps of one trial (2^30).
+constexpr double max_trial_steps = 1073741824.0;
+
+/// A trial of `steps` steps (summed as doubles: no overflow) must have at most 2^30 steps and fit in memory
+/// (its inputs, targets and mask are held whole).
+void require_trial_size(const std::string& task, double steps, double n_in, double n_out) {
+    require(steps <= max_trial_steps, task,
+            "a trial of " + num(steps) + " steps is longer than the largest trial of 2^30 steps");
+    check_allocation(product_of({steps, 8.0 * (n_in + n_out) + 12.0}),
+                     "task " + task + ": a trial of " + num(steps) + " steps x " + num(n_in) + " inputs");
 }
 
 trial empty_trial(std::int64_t n_steps, std::size_t n_in, std::size_t n_out) {
@@ -72,6 +85,10 @@ public:
         require(p.gap_steps >= 0, "nback", "gap_steps = " + std::to_string(p.gap_steps) + " must be >= 0");
         require(p.match_probability >= 0.0 && p.match_probability <= 1.0, "nback",
                 "match_probability = " + num(p.match_probability) + " must be in [0, 1]");
+        require_trial_size("nback",
+                           static_cast<double>(p.items) *
+                               (static_cast<double>(p.stim_steps) + static_cast<double>(p.gap_steps)),
+                           p.alphabet, 2);
         require(p.response_delay_steps >= 0 && p.response_delay_steps < p.stim_steps + p.gap_steps, "nback",
                 "response_delay_steps = " + std::to_string(p.response_delay_steps) + " must be in [0, " +
                     std::to_string(p.stim_steps + p.gap_steps - 1) + "]");
@@ -118,6 +135,11 @@ public:
         require(p.response_steps >= 0, "dms", "response_steps must be >= 0");
         require(p.match_probability >= 0.0 && p.match_probability <= 1.0, "dms",
                 "match_probability = " + num(p.match_probability) + " must be in [0, 1]");
+        require_trial_size("dms",
+                           static_cast<double>(p.pre_steps) + static_cast<double>(p.sample_steps) +
+                               static_cast<double>(p.delay_steps) + static_cast<double>(p.test_steps) +
+                               static_cast<double>(p.response_steps),
+                           p.stimuli, 2);
         require(p.response_delay_steps >= 0 && p.response_delay_steps < p.test_steps + p.response_steps, "dms",
                 "response_delay_steps = " + std::to_string(p.response_delay_steps) + " must be in [0, " +
                     std::to_string(p.test_steps + p.response_steps - 1) + "]");
@@ -164,6 +186,10 @@ public:
         require(p.cue_steps >= 1, "cue_delay", "cue_steps must be >= 1");
         require(p.delay_steps >= 0, "cue_delay", "delay_steps must be >= 0");
         require(p.response_steps >= 1, "cue_delay", "response_steps must be >= 1");
+        require_trial_size("cue_delay",
+                           static_cast<double>(p.pre_steps) + static_cast<double>(p.cue_steps) +
+                               static_cast<double>(p.delay_steps) + static_cast<double>(p.response_steps),
+                           static_cast<double>(p.cues) + 1.0, p.cues);
         require(p.response_delay_steps >= 0 && p.response_delay_steps < p.response_steps, "cue_delay",
                 "response_delay_steps = " + std::to_string(p.response_delay_steps) + " must be in [0, " +
                     std::to_string(p.response_steps - 1) + "]");

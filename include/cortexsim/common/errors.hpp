@@ -1,17 +1,25 @@
 #pragma once
 // Typed errors. Every message is one line that names the offending file, key or value.
 // Each type has an error_kind, so that an error can cross ranks with its type (run_collectively).
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+
+#include "cortexsim/common/format.hpp"
 
 namespace cortexsim {
 
 enum class error_kind : int { generic = 0, config = 1, data = 2, io = 3, petsc = 4, mpi = 5, usage = 6 };
 
-/// Base of all cortexsim errors; what() is the one-line message shown to the user.
+/// At most this many bytes of a message are kept (then "... (N bytes)").
+constexpr std::size_t max_message_bytes = 4000;
+
+/// Base of all cortexsim errors; what() is the one-line message shown to the user. Whatever input text the
+/// message echoes (config values, CSV cells, names, paths), it is kept as one line of printable ASCII:
+/// newlines, control characters and non-ASCII bytes are escaped (printable(), common/format.hpp).
 class error : public std::runtime_error {
 public:
-    explicit error(const std::string& msg) : std::runtime_error(msg) {}
+    explicit error(const std::string& msg) : std::runtime_error(printable(msg, max_message_bytes)) {}
     virtual error_kind kind() const noexcept { return error_kind::generic; }
 };
 

@@ -34,8 +34,11 @@ struct projection_spec;
 local_rows projection_rows(const model_spec& spec, const projection_spec& p, std::size_t row_begin,
                            std::size_t row_end);
 
+/// The largest conduction delay in steps (2^30 - 1; the config refuses longer ones, docs/config.md "Limits").
+constexpr std::int32_t max_delay_steps = (std::int32_t{1} << 30) - 1;
+
 /// Delay in steps of a connection of `distance_mm` at velocity v [m/s = mm/ms] with step dt [ms]: the nearest
-/// whole number of steps, at least 1.
+/// whole number of steps, at least 1. Throws config_error if it is above max_delay_steps (or not a number).
 std::int32_t delay_steps(double distance_mm, double velocity_m_per_s, double dt_ms);
 
 }  // namespace cortexsim

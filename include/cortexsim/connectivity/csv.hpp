@@ -15,10 +15,16 @@ struct csv_table {
     std::vector<std::string> row_labels;          // first cell of each data row
     std::vector<std::vector<std::string>> cells;  // cells[r][c], c over columns
 
-    /// Index of a column by name (the first column's name is `corner`, and is not indexable here).
-    std::size_t column(const std::string& name) const;  // throws data_error if absent
-    /// Cell (r, c) as a finite double; throws data_error naming file, row and column.
+    /// Index into `columns` (the columns after the first) of a column by name; throws data_error if absent
+    /// (also for the first column, whose cells are the row labels: text_column and number_column read it).
+    std::size_t column(const std::string& name) const;
+    /// Cell (r, c) of `columns` as a finite double; throws data_error naming file, row and column.
     double number(std::size_t r, std::size_t c) const;
+    /// Every cell of the column named `name` as text; the first column (the row labels) is a column too.
+    /// Throws data_error listing the columns if there is none of that name.
+    std::vector<std::string> text_column(const std::string& name) const;
+    /// Every cell of the column named `name` as a finite double (the first column too).
+    std::vector<double> number_column(const std::string& name) const;
 };
 
 /// Reads a CSV file; throws data_error if it is missing, empty or ragged.

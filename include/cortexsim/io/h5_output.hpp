@@ -94,6 +94,8 @@ private:
     void close_all() noexcept;
     void close_checked();  // collective caller: closes /rates, the transfer list and the file, throwing on error
     void open_file(bool create);
+    /// The datasets and attributes of a new output (collective; the constructor removes the file if it throws).
+    void create_datasets();
 
     MPI_Comm comm_;
     std::string path_, partial_, run_id_;

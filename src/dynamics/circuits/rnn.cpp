@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/io/rnn_weights.hpp"
 #include "cortexsim/rnn/random_init.hpp"
 #include "cortexsim/rnn/tasks.hpp"
@@ -50,13 +51,24 @@ void rnn_circuit::check(const model_spec& m) {
     const std::int64_t T = s.has_task() ? s.trial_steps : 0;
     if (s.has_task()) {
         if (T <= 0) fail("the task has no steps");
-        if (s.n_trials > 0 && steps > static_cast<std::int64_t>(s.n_trials) * T)
-            fail("run.t_end_ms = " + std::to_string(m.run.t_end_ms) + " ms needs " + std::to_string(steps) +
+        const double given = static_cast<double>(s.n_trials) * static_cast<double>(T);  // (no overflow)
+        if (s.n_trials > 0 && static_cast<double>(steps) > given)
+            fail("run.t_end_ms = " + num(m.run.t_end_ms) + " ms needs " + std::to_string(steps) +
                  " steps, but model.rnn.trials.count = " + std::to_string(s.n_trials) + " trials of " +
-                 std::to_string(T) + " steps give " + std::to_string(static_cast<std::int64_t>(s.n_trials) * T));
+                 std::to_string(T) + " steps give " + num(given));
     }
     if (s.W_out.size() != s.n_out * s.n_units || s.b_out.size() != s.n_out)
         fail("the readout W_out / b_out has the wrong size");
+    // every rank holds the input of the whole run (x, target, mask per step); rank 0 the readout of every record
+    if (m.run.record_every > 0) {
+        const double S = static_cast<double>(steps);
+        check_allocation(product_of({S, 8.0 * static_cast<double>(s.n_in) + 12.0}),
+                         "the input of the network for the run (run.t_end_ms = " + num(m.run.t_end_ms) +
+                             " ms: " + std::to_string(steps) + " steps x " + std::to_string(s.n_in) + " inputs)");
+        check_allocation(product_of({static_cast<double>(m.run.n_records()), static_cast<double>(s.n_out), 8.0}),
+                         "the readout of the run (run.record_interval_ms: " + std::to_string(m.run.n_records()) +
+                             " records x " + std::to_string(s.n_out) + " outputs)");
+    }
 }
 
 rnn_circuit::rnn_circuit(const model_spec& m, std::size_t begin, std::size_t n) : circuit(begin, n) {
@@ -82,6 +94,12 @@ rnn_circuit::rnn_circuit(const model_spec& m, std::size_t begin, std::size_t n) 
     b_out_ = s.b_out;
     if (n == 0) return;  // a name lookup
     init_ids(m);
+    // this rank's rows of W_in and (built next, by the long-range input) of W_rec, at most N values a row
+    const double density = s.weights_path.empty() ? s.density : 1.0;
+    check_allocation(product_of({static_cast<double>(n), 8.0 * static_cast<double>(n_in_) +
+                                                             16.0 * density * static_cast<double>(n_units_) + 64.0}),
+                     "this rank's " + std::to_string(n) + " units of the network (" + std::to_string(n_units_) +
+                         " units, density " + num(density) + ", " + std::to_string(n_in_) + " inputs)");
 
     // this rank's rows of W_in (kept transposed), b and tau
     w_in_t_.assign(n_in_ * n, 0.0);
