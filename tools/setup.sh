@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config git libgtest-dev openmpi-bin libopenmpi-dev libpetsc-real-dev
           libhdf5-openmpi-dev hdf5-tools libboost-serialization-dev libyaml-cpp-dev
-          python3-numpy python3-matplotlib python3-h5py python3-yaml slurm-wlm munge)
+          python3-numpy python3-matplotlib python3-h5py python3-yaml python3-xarray python3-pandas python3-pytest
+          slurm-wlm munge)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
