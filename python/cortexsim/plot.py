@@ -330,6 +330,7 @@ def timescales(ds, areas=None):
     what = "Decay timescale of the response" if var == "timescale_s" else "Intrinsic timescale"
     ax.set_title(_title(ds, what), fontsize=11)
     ax.grid(True, which="major", color="0.9", lw=0.6)
+    ax.grid(True, which="minor", axis="y", color="0.95", lw=0.4)
     ax.set_axisbelow(True)
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
@@ -341,6 +342,11 @@ def timescales(ds, areas=None):
         ax.set_xlim(xlo - xpad, xhi + xpad)
         ylo, yhi = float(np.min(ys)), float(np.max(ys))
         ax.set_ylim(ylo / 1.45, yhi * 1.45)
+        lo_dec, hi_dec = int(np.floor(np.log10(ylo / 1.45))), int(np.ceil(np.log10(yhi * 1.45)))
+        ticks = [m * 10.0 ** d for d in range(lo_dec, hi_dec + 1) for m in (1, 2, 5)
+                 if ylo / 1.45 <= m * 10.0 ** d <= yhi * 1.45]
+        if len(ticks) >= 2:
+            ax.set_yticks(ticks)
         ax.yaxis.set_major_formatter(mt.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(mt.NullFormatter())
         _place_labels(ax, fig, xs, ys, [names[i] for i in keep])
