@@ -135,33 +135,52 @@ def _monitor(xr, grp, name, n_area):
     return {name: xr.Variable(tuple(dims), data, attrs)}, coords
 
 
-def open(path):  # noqa: A001 - the package's verb, as in xarray.open_dataset
+def open(path, areas=None, time_s=None):  # noqa: A001 - the package's verb, as in xarray.open_dataset
     """Read one cortexsim output file into an xarray.Dataset.
 
     Variables: ``rates`` (time, area, population) with ``units``; every /analysis dataset by its name ([area],
     [area, population], [area, source_area] or scalar), except ``hierarchy`` which is a coordinate on ``area``;
     global datasets such as ``readout`` (time, output); each monitor /monitors/NAME as ``NAME`` with its own
     time coordinate ``NAME_time``. Attributes: model, the config text, the resolved config, the overrides and
-    every /provenance attribute (prefixed ``provenance_``). Everything is read into memory.
+    every /provenance attribute (prefixed ``provenance_``).
+
+    ``areas`` (names) and ``time_s`` ((t0, t1) in s, both ends included) read only that part of /rates from the
+    file (the areas in file order); every other variable is cut to the same areas and times. Without them
+    everything is read into memory.
     """
     import xarray as xr
 
     path = os.fspath(path)
     with _file(path) as f:
         time = np.asarray(_need(f, "time")[()], dtype=float)
-        areas = _strings(_need(f, "areas"))
+        areas_all = _strings(_need(f, "areas"))
         pops = _strings(_need(f, "populations"))
         r = _need(f, "rates")
-        rates = np.asarray(r[()])
-        T, A, P = len(time), len(areas), len(pops)
-        if rates.shape != (T, A, P):
-            raise CortexsimError(f"{path}: /rates has shape {rates.shape}, expected ({T}, {A}, {P})")
+        T, A, P = len(time), len(areas_all), len(pops)
+        if r.shape != (T, A, P):
+            raise CortexsimError(f"{path}: /rates has shape {r.shape}, expected ({T}, {A}, {P})")
+        aidx = None
+        if areas is not None:
+            wanted = [areas] if isinstance(areas, str) else list(areas)
+            unknown = [a for a in wanted if a not in areas_all]
+            if unknown or not wanted:
+                raise CortexsimError(f"{path}: unknown area(s) {', '.join(unknown) or '(none given)'}")
+            aidx = sorted({areas_all.index(a) for a in wanted})
+        k0, k1 = 0, T
+        if time_s is not None:
+            t0, t1 = (float(x) for x in time_s)
+            eps = 1e-9 * max(1.0, abs(t0), abs(t1))
+            k0 = int(np.searchsorted(time, t0 - eps, side="left"))
+            k1 = int(np.searchsorted(time, t1 + eps, side="right"))
+        rates = np.asarray(r[k0:k1] if aidx is None else r[k0:k1, aidx, :])
+        rates_var = xr.Variable(("time", "area", "population"), rates, _attrs(r))
+        areas = areas_all
         coords = {
             "time": xr.Variable(("time",), time, _attrs(f["time"])),
             "area": xr.Variable(("area",), np.array(areas, dtype=object)),
             "population": xr.Variable(("population",), np.array(pops, dtype=object)),
         }
-        data_vars = {"rates": xr.Variable(("time", "area", "population"), rates, _attrs(r))}
+        data_vars = {}
         if "analysis" in f:
             for name, d in f["analysis"].items():
                 if not hasattr(d, "shape") or _is_scale(d):
@@ -207,7 +226,11 @@ def open(path):  # noqa: A001 - the package's verb, as in xarray.open_dataset
             if "model" in prov:
                 attrs["model"] = prov["model"]
     ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
-    return ds
+    ds = ds.isel(time=slice(k0, k1), area=slice(None) if aidx is None else aidx)
+    if time_s is not None:  # monitors have their own time axes
+        for c in [c for c in ds.coords if c.endswith("_time") and c != "time"]:
+            ds = ds.sel({c: slice(t0 - eps, t1 + eps)})
+    return xr.Dataset({"rates": rates_var, **ds.data_vars}, coords=ds.coords, attrs=ds.attrs)
 
 
 def config(source):

@@ -41,6 +41,22 @@ def test_linear_run_as_dataset(runs):
     assert cfg["model"]["name"] == "chaudhuri2015" and cortexsim.config(path) == cfg
 
 
+def test_read_part_of_a_run(runs):
+    """areas= and time_s= read a part of /rates; the rest is cut to match."""
+    path = runs.path("froudistwalsh2021")
+    full = cortexsim.open(path)
+    part = cortexsim.open(path, areas=["24c", "V1", "8m"], time_s=(1.0, 1.5))
+    assert list(part.area.values) == ["V1", "8m", "24c"]  # file order
+    assert part.time.values[0] == 1.0 and part.time.values[-1] == 1.5 and part.sizes["time"] == 1001
+    want = full.sel(area=["V1", "8m", "24c"]).sel(time=slice(1.0, 1.5))
+    np.testing.assert_array_equal(part.rates.values, want.rates.values)
+    np.testing.assert_array_equal(part.persistent.values, want.persistent.values)
+    np.testing.assert_array_equal(part.hierarchy.values, want.hierarchy.values)
+    assert part.rates.dims == ("time", "area", "population") and part.rates.attrs == full.rates.attrs
+    with pytest.raises(cortexsim.CortexsimError, match="unknown area.*nowhere"):
+        cortexsim.open(path, areas=["V1", "nowhere"])
+
+
 def test_working_memory_run_as_dataset(runs):
     ds = cortexsim.open(runs.path("froudistwalsh2021"))
     assert ds.sizes["area"] == 40 and "E1" in list(ds.population.values)
