@@ -44,7 +44,8 @@ std::string usage_text() {
 std::string command_help(const std::string& command) {
     const std::string set_option =
         "  --set key=value   override a config value (repeatable; list indices as numbers, lists as [a, b]),\n"
-        "                    e.g. --set run.dt_ms=0.2 --set stimuli.0.amplitude_hz=20 (not sweep.* keys)\n";
+        "                    e.g. --set run.dt_ms=0.2 --set stimuli.0.amplitude_hz=20,\n"
+        "                    --set 'sweep.parameters={model.parameters.eta: [0.2, 0.4]}'\n";
     if (command == "run")
         return "usage: mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
                "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--until-s T]\n"
@@ -270,7 +271,7 @@ int do_check(const cli_options& o, MPI_Comm comm) {
     run_collectively(comm, [&] {
         spec = load_config(o.config, o.overrides);
         // (load_config has read and validated every data file)
-        const auto points = sweep_points(o.config);
+        const auto points = sweep_points(o.config, o.overrides);
         for (const auto& p : points) {
             auto ov = o.overrides;
             ov.insert(ov.end(), p.overrides.begin(), p.overrides.end());
@@ -307,7 +308,7 @@ int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line)
     std::optional<sweep_point> point;
     if (o.point >= 0) {
         run_collectively(comm, [&] {
-            const auto pts = sweep_points(o.config);
+            const auto pts = sweep_points(o.config, o.overrides);
             if (pts.empty()) throw config_error(o.config + ": --point needs a 'sweep' section in the config");
             if (static_cast<std::size_t>(o.point) >= pts.size())
                 throw config_error(o.config + ": --point " + std::to_string(o.point) +
@@ -326,7 +327,7 @@ int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line)
 int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_line) {
     std::vector<sweep_point> pts;
     run_collectively(comm, [&] {
-        pts = sweep_points(o.config);
+        pts = sweep_points(o.config, o.overrides);
         if (pts.empty()) throw config_error(o.config + ": has no 'sweep' section");
     });
     if (o.list) {
