@@ -1,5 +1,5 @@
 """The Chaudhuri 2015 model of configs/chaudhuri2015.yaml for the reference implementations in bench/:
-parameters (MODELS.md section 1.2), the data, and the derived coefficients (as cortexsim's derive_linear_ei)."""
+parameters (configs/data/chaudhuri2015/parameters.csv), the data, and the derived coefficients (as cortexsim's derive_linear_ei)."""
 import csv
 import os
 import sys

@@ -4,7 +4,7 @@
     /usr/bin/python3 bench/numpy_reference.py [--t-end-ms 10000] [--variant expr|inplace] [--compare OUT.h5]
 
 The same model and protocol as `cortexsim run configs/chaudhuri2015.yaml --set run.t_end_ms=10000`
-(docs/models.md, ../shared/data/MODELS.md section 1), written the way a scientist would in NumPy:
+(docs/models.md, "Equations"), written the way a scientist would in NumPy:
 
   * 29 areas from configs/data/chaudhuri2015/areas_hierarchy.csv (h_i = hier_raw / max hier_raw) and the raw
     29x29 FLN matrix from fln_29x29.csv (rows = targets, columns = sources; long-range input LR = FLN @ r_E);

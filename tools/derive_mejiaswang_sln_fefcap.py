@@ -7,7 +7,7 @@ Usage:
 DATA_DIR defaults to configs/data/mejiaswang2022 next to this script's repository. Reads
 DATA_DIR/fln_30x30.csv and DATA_DIR/sln_30x30.csv and writes DATA_DIR/sln_fefcap_30x30.csv.
 
-Science (MODELS.md section 2.3): the long-range E->I weights of the model are proportional to
+Science (docs/models.md, wong_wang "Long-range projections the config declares"): the long-range E->I weights of the model are proportional to
 lambda_I = 1 - SLN (the "counterstream inhibitory bias": feedback projections, low SLN, target inhibition).
 For the two FEF areas 8m and 8l as TARGETS and the twelve frontal-lobe areas
 {8m, 8l, F1, 46d, 10, 9/46v, 9/46d, F5, F2, ProM, F7, 8B} as SOURCES, the authors cap lambda_I at 0.4.

@@ -4,7 +4,7 @@
 # Fails if any test fails or if HDF5 printed diagnostics (HDF5-DIAG) anywhere in the test log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup.sh
+bash tools/setup.sh --tests
 source tools/mpi_env.sh
 ctest --test-dir build -j 2 --output-on-failure --timeout 600
 # The multinode label (a two-node SLURM in network namespaces) is skipped where namespaces cannot be made: say why.

@@ -44,7 +44,8 @@ public:
     void load(std::size_t i, const double* in) override { a_.import_state(i, in); }
 
     void results(run_results& out) const override {
-        out.columns.push_back(hierarchy_column(spec_, begin_, n_, "normalised hierarchy h_i used by the model"));
+        out.columns.push_back(hierarchy_column(
+            spec_, begin_, n_, "hierarchy h_i used by the model (after model.areas.hierarchy_normalisation)"));
         out.columns.push_back({"peak_rate_hz", a_.peak_rate_hz(), P_, "Hz",
                                "maximum recorded rate of each population over the run"});
         out.columns.push_back({"response_hz", a_.response_hz(), 1, "Hz",
@@ -80,7 +81,8 @@ public:
                                            std::to_string(a.threshold_hz) + " Hz"
                                      : "delay mean of " + pop + " > " + std::to_string(a.threshold_hz) + " Hz";
         auto& c = out.columns;
-        c.push_back(hierarchy_column(spec_, begin_, n_, "normalised hierarchy h_i of the area table"));
+        c.push_back(hierarchy_column(spec_, begin_, n_,
+                                     "hierarchy h_i of the area table (after model.areas.hierarchy_normalisation)"));
         c.push_back({"baseline_mean_hz", a_.baseline_mean(), P_, "Hz",
                      "mean recorded rate of every population over the baseline window (analysis.baseline_ms)"});
         c.push_back({"delay_mean_hz", a_.delay_mean(), P_, "Hz",

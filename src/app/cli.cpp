@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,36 +23,165 @@
 
 namespace cortexsim {
 std::string usage_text() {
-    return "usage: mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
-           "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--exit-code-file F]\n"
-           "       mpirun -n N cortexsim sweep CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
-           "       cortexsim sweep CONFIG --list\n"
-           "       mpirun -n N cortexsim replay OUT.h5 [--keep]\n"
-           "       cortexsim check CONFIG [--set key=value ...]\n"
-           "       mpirun -n N cortexsim train CONFIG [-o WEIGHTS.h5] [--overwrite] [--resume CKPT] [--set k=v]\n"
-           "       cortexsim compare OUT.h5 [--fc MONITOR=FC.csv] [--fcd MONITOR=OTHER.h5] [--timescales T.csv]\n"
-           "                         [--persistence T.csv] [--no-write]\n"
-           "       cortexsim --version | --help\n"
+    return "usage: [mpirun -n N] cortexsim COMMAND [ARGUMENTS]    (cortexsim COMMAND --help: options, examples)\n"
            "  run     integrate the model of CONFIG on N ranks (1 <= N <= number of areas) and write one HDF5 file\n"
            "  sweep   run every point of the config's sweep section (--list: print the points)\n"
            "  replay  re-run an output file from what it holds (config and data) and compare the rates bit for bit\n"
            "  check   validate CONFIG and its data files without running\n"
            "  train   train a recurrent network on a task by BPTT, data-parallel over N ranks (docs/rnn.md)\n"
            "  compare score a finished run against data: FC, FCD, timescales, persistence (docs/observables.md)\n"
-           "  -o OUT.h5         output file (default: output.path of the config)\n"
-           "  --set key=value   override a config value, e.g. --set run.dt_ms=0.2 --set stimuli.0.amplitude_hz=20\n"
-           "  --overwrite       replace an existing output (only once the new one is complete) or checkpoint\n"
-           "  --quiet           no progress line\n"
-           "  --checkpoint CKPT checkpoint file (default OUT.h5.ckpt); written every checkpoint.every_sim_s or\n"
-           "                    checkpoint.every_wall_min and on SIGTERM/SIGUSR1/SIGINT (then exit code 3)\n"
-           "  --resume          continue from the checkpoint if there is one; do nothing if OUT.h5 is complete\n"
-           "  --restart CKPT    continue from this checkpoint\n"
-           "  --point I         run point I (from 0) of the sweep section, output OUT_<point>.h5\n"
-           "  --until-s T       stop at model time T with a checkpoint (exit code 3): run in segments\n"
-           "  --exit-code-file F  write the exit code to F when the command ends (for job scripts: mpirun exits\n"
-           "                    with 1 when it was signalled, although the ranks checkpointed and exited with 3)\n"
+           "  help COMMAND, COMMAND --help   this command's usage, options, examples and exit codes\n"
+           "  --version                      version and git commit of the build\n"
+           "       mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
+           "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--until-s T]\n"
+           "                      [--exit-code-file F]\n"
+           "       mpirun -n N cortexsim sweep CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
+           "       cortexsim sweep CONFIG --list\n"
+           "       mpirun -n N cortexsim replay OUT.h5 [-o REPLAY.h5] [--keep]\n"
+           "       cortexsim check CONFIG [--set key=value ...]\n"
+           "       mpirun -n N cortexsim train CONFIG [-o WEIGHTS.h5] [--overwrite] [--resume CKPT] [--set k=v]\n"
+           "       cortexsim compare OUT.h5 [--fc MONITOR=FC.csv] [--fcd MONITOR=OTHER.h5] [--timescales T.csv]\n"
+           "                         [--persistence T.csv] [--no-write]\n"
            "exit codes: 0 success, 1 bad input or failed run, 2 bad command line,\n"
-           "            3 stopped by a signal after writing a checkpoint (continue with --resume)\n";
+           "            3 stopped by a signal or --until-s after writing a checkpoint (continue with --resume)\n"
+           "            (train: 2 also for a bad config or an existing output; see cortexsim train --help)\n";
+}
+
+std::string command_help(const std::string& command) {
+    const std::string set_option =
+        "  --set key=value   override a config value (repeatable; list indices as numbers, lists as [a, b]),\n"
+        "                    e.g. --set run.dt_ms=0.2 --set stimuli.0.amplitude_hz=20,\n"
+        "                    --set 'sweep.parameters={model.parameters.eta: [0.2, 0.4]}'\n";
+    if (command == "run")
+        return "usage: mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
+               "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--until-s T]\n"
+               "                      [--exit-code-file F]\n"
+               "Integrate the model of CONFIG on N MPI ranks (1 <= N <= number of areas; the rates are bit-identical\n"
+               "on any N) and write one HDF5 file (docs/output-format.md); rank 0 prints progress, a result table and\n"
+               "the output path.\n"
+               "options:\n"
+               "  -o OUT.h5         output file (default: output.path of the config, relative to the working "
+               "folder)\n" +
+               set_option +
+               "  --overwrite       replace an existing output (only once the new one is complete) or checkpoint\n"
+               "  --quiet, -q       no progress line and no partition report (the table is printed)\n"
+               "  --checkpoint CKPT checkpoint file (default OUT.h5.ckpt); written every checkpoint.every_sim_s or\n"
+               "                    checkpoint.every_wall_min and on SIGTERM/SIGUSR1/SIGINT (then exit code 3)\n"
+               "  --resume          continue from the checkpoint if there is one; do nothing if OUT.h5 is complete\n"
+               "  --restart CKPT    continue from this checkpoint (also on another number of ranks)\n"
+               "  --point I         run point I (from 0) of the config's sweep section; the output is\n"
+               "                    OUT_<name>.h5, <name> the point's name as `cortexsim sweep --list` prints it\n"
+               "  --until-s T       stop at model time T (s) with a checkpoint (exit code 3): run in segments\n"
+               "  --exit-code-file F  write the exit code to F when the command ends (for job scripts: mpirun exits\n"
+               "                    with 1 when it was signalled, although the ranks checkpointed and exited with 3)\n"
+               "examples:\n"
+               "  mpirun -n 2 cortexsim run configs/chaudhuri2015.yaml -o out/chaudhuri2015.h5\n"
+               "  mpirun -n 4 cortexsim run configs/froudistwalsh2021.yaml --set model.parameters.dopamine=2.0\n"
+               "  cortexsim run configs/froudistwalsh2021.yaml --point 3 -o out/fw.h5   # writes "
+               "out/fw_dopamine=1.5.h5\n"
+               "  mpirun -n 2 cortexsim run CONFIG -o out.h5 --until-s 1; mpirun -n 3 cortexsim run CONFIG -o out.h5 "
+               "--resume\n"
+               "exit codes: 0 success (also: --resume of a complete output), 1 bad input or failed run (one line\n"
+               "  'cortexsim: error: ...'; no output left behind), 2 bad command line,\n"
+               "  3 stopped by a signal or --until-s after writing a checkpoint (continue with --resume)\n";
+    if (command == "sweep")
+        return "usage: mpirun -n N cortexsim sweep CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
+               "       cortexsim sweep CONFIG --list\n"
+               "Run every point of the config's sweep section one after the other, each on all N ranks; point\n"
+               "<name> writes OUT_<name>.h5. Every point's config is validated before the first one runs.\n"
+               "(Read the results with python/cortexsim: cortexsim.open_sweep(\"OUT_*.h5\"), docs/python.md.)\n"
+               "options:\n"
+               "  -o OUT.h5         base name of the outputs (default: output.path of the config)\n" +
+               set_option +
+               "  --overwrite       replace existing outputs\n"
+               "  --quiet, -q       no progress lines\n"
+               "  --list            print the points (index, name, overrides) and exit; runs nothing\n"
+               "examples:\n"
+               "  cortexsim sweep configs/froudistwalsh2021.yaml --list\n"
+               "  mpirun -n 2 cortexsim sweep configs/froudistwalsh2021.yaml -o out/fw.h5\n"
+               "  (one point per job of a SLURM array: cortexsim run CONFIG --point $SLURM_ARRAY_TASK_ID; "
+               "docs/hpc.md)\n"
+               "exit codes: 0 every point done, 1 bad input or a failed point (later points are not run),\n"
+               "  2 bad command line, 3 a point stopped by a signal after writing its checkpoint\n";
+    if (command == "replay")
+        return "usage: mpirun -n N cortexsim replay OUT.h5 [-o REPLAY.h5] [--keep]\n"
+               "Re-run an output file from what it holds (the resolved config and the embedded data files, checked\n"
+               "against their SHA-256 and the recorded fingerprint), on any N, and compare /rates bit for bit.\n"
+               "options:\n"
+               "  -o REPLAY.h5      where to write the replayed run (default: a temporary folder next to OUT.h5,\n"
+               "                    removed afterwards)\n"
+               "  --keep            keep the temporary folder (the extracted data files and the replayed output)\n"
+               "examples:\n"
+               "  mpirun -n 3 cortexsim replay out/chaudhuri2015.h5\n"
+               "  cortexsim replay out/fw.h5 -o /tmp/fw_again.h5\n"
+               "exit codes: 0 bit-identical, 1 the rates differ, or bad input / a failed run, 2 bad command line\n";
+    if (command == "check")
+        return "usage: [mpirun -n N] cortexsim check CONFIG [--set key=value ...]\n"
+               "Validate CONFIG and every data file it names (and every point of its sweep section) without\n"
+               "running; prints 'CONFIG: OK: model ..., areas x populations, steps, records'.\n"
+               "options:\n" +
+               set_option +
+               "examples:\n"
+               "  cortexsim check configs/chaudhuri2015.yaml\n"
+               "  cortexsim check configs/chaudhuri2015.yaml --set run.dt_ms=0.05\n"
+               "exit codes: 0 valid, 1 invalid config or data (one line 'cortexsim: error: ...'), 2 bad command line\n";
+    if (command == "train") return rnn::train_usage();
+    if (command == "compare") return compare_usage();
+    return "";
+}
+
+namespace {
+
+bool is_command(const std::string& c) {
+    return c == "run" || c == "sweep" || c == "replay" || c == "check" || c == "train" || c == "compare";
+}
+
+/// This process is rank 0 of its job, or not started by a launcher (read from the launchers' variables, since
+/// help is answered before MPI_Init).
+bool first_process() {
+    for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+        const char* x = std::getenv(v);
+        if (x && *x) return std::strcmp(x, "0") == 0;
+    }
+    return true;
+}
+
+}  // namespace
+
+int answer_without_mpi(const std::vector<std::string>& args) {
+    if (args.empty()) return -1;
+    std::string text;
+    const std::string& first = args[0];
+    if (first == "--help" || first == "-h" || (first == "help" && args.size() == 1)) {
+        text = usage_text();
+    } else if (first == "help") {
+        text = command_help(args[1]);
+        if (text.empty() || args.size() > 2) {
+            if (first_process())
+                std::fprintf(stderr, "cortexsim: error: %s\n",
+                             text.empty() ? ("no help for '" + args[1] +
+                                             "' (commands: run, sweep, replay, check, train, compare)")
+                                                .c_str()
+                                          : "help takes one command");
+            return exit_usage;
+        }
+    } else if (first == "--version" && args.size() == 1) {
+        text = std::string("cortexsim ") + build_info::version + " (git " + build_info::git_commit +
+               (std::string(build_info::git_dirty) == "true" ? ", dirty" : "") + ")\n";
+    } else if (is_command(first)) {
+        bool asked = false;
+        for (std::size_t i = 1; i < args.size(); ++i)
+            if (args[i] == "--help" || args[i] == "-h") asked = true;
+        if (!asked) return -1;
+        text = command_help(first);
+    } else {
+        return -1;
+    }
+    if (first_process()) {
+        std::fputs(text.c_str(), stdout);
+        std::fflush(stdout);
+    }
+    return exit_ok;
 }
 
 cli_options parse_cli(const std::vector<std::string>& args) {
@@ -67,7 +197,8 @@ cli_options parse_cli(const std::vector<std::string>& args) {
         return o;
     }
     if (o.command != "run" && o.command != "check" && o.command != "sweep" && o.command != "replay")
-        throw usage_error("unknown command '" + o.command + "' (commands: run, sweep, replay, check; see --help)");
+        throw usage_error("unknown command '" + o.command +
+                          "' (commands: run, sweep, replay, check, train; see cortexsim --help)");
     auto only_for = [&](const std::string& opt, std::initializer_list<const char*> cmds) {
         for (const char* c : cmds)
             if (o.command == c) return;
@@ -153,7 +284,7 @@ int do_check(const cli_options& o, MPI_Comm comm) {
     run_collectively(comm, [&] {
         spec = load_config(o.config, o.overrides);
         // (load_config has read and validated every data file)
-        const auto points = sweep_points(o.config);
+        const auto points = sweep_points(o.config, o.overrides);
         for (const auto& p : points) {
             auto ov = o.overrides;
             ov.insert(ov.end(), p.overrides.begin(), p.overrides.end());
@@ -194,7 +325,7 @@ int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line)
     std::optional<sweep_point> point;
     if (o.point >= 0) {
         run_collectively(comm, [&] {
-            const auto pts = sweep_points(o.config);
+            const auto pts = sweep_points(o.config, o.overrides);
             if (pts.empty()) throw config_error(o.config + ": --point needs a 'sweep' section in the config");
             if (static_cast<std::size_t>(o.point) >= pts.size())
                 throw config_error(o.config + ": --point " + std::to_string(o.point) +
@@ -213,7 +344,7 @@ int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line)
 int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_line) {
     std::vector<sweep_point> pts;
     run_collectively(comm, [&] {
-        pts = sweep_points(o.config);
+        pts = sweep_points(o.config, o.overrides);
         if (pts.empty()) throw config_error(o.config + ": has no 'sweep' section");
     });
     if (o.list) {
@@ -358,6 +489,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     for (const auto& a : args) command_line += " " + a;
     if (!args.empty() && args[0] == "train")  // the trainer has its own options (docs/rnn.md)
         return rnn::train_command(std::vector<std::string>(args.begin() + 1, args.end()), comm);
+    if (const int code = answer_without_mpi(args); code >= 0) return code;  // (normally answered by main)
     if (!args.empty() && args[0] == "compare") {  // serial: rank 0 scores, every rank returns its code
         int rc = exit_ok;
         if (rank == 0) rc = compare_command(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -3,10 +3,15 @@
 #include <petscsys.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cortexsim/app/cli.hpp"
 
 int main(int argc, char** argv) {
+    // help and version need no communication: answered before MPI (no orted, no PETSc libraries initialised)
+    if (const int code = cortexsim::answer_without_mpi(std::vector<std::string>(argv + 1, argv + argc)); code >= 0)
+        return code;
     MPI_Init(&argc, &argv);
     int rc = cortexsim::exit_failure;
     if (PetscInitializeNoArguments() != 0) {

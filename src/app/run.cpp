@@ -2,11 +2,13 @@
 
 #include <petscsys.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 
 #include "cortexsim/app/cli.hpp"
 #include "cortexsim/checkpoint/run_checkpoint.hpp"
@@ -40,55 +42,110 @@ std::string petsc_version() {
     return v;
 }
 
-/// The result table of a finished run (rank 0), by the analysis the circuit type has.
+/// One column of the result table: a value per area and how to print it.
+struct table_column {
+    std::string header;
+    int width;
+    std::vector<double> values;
+    std::function<std::string(double)> format;
+};
+
+std::string formatted(const char* format, double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, format, v);
+    return b;
+}
+
+/// An /analysis dataset of the output, or nothing if the run did not write it.
+std::vector<double> optional_column(const std::string& file, const std::string& name) {
+    try {
+        return read_h5_doubles(file, "/analysis/" + name);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+/// Prints the columns that have at least one finite value (a model without, say, a distractor has no distractor
+/// column); nothing if only the hierarchy is left.
+void print_columns(const std::vector<std::string>& areas, const std::vector<table_column>& all) {
+    std::vector<const table_column*> cols;
+    for (const auto& c : all)
+        if (c.values.size() == areas.size() &&
+            std::any_of(c.values.begin(), c.values.end(), [](double v) { return std::isfinite(v); }))
+            cols.push_back(&c);
+    if (cols.size() <= 1) return;  // the hierarchy alone (no analysis): no table
+    std::printf("%-8s", "area");
+    for (const auto* c : cols) std::printf(" %*s", c->width, c->header.c_str());
+    std::printf("\n");
+    for (std::size_t i = 0; i < areas.size(); ++i) {
+        std::printf("%-8s", areas[i].c_str());
+        for (const auto* c : cols) std::printf(" %*s", c->width, c->format(c->values[i]).c_str());
+        std::printf("\n");
+    }
+}
+
+/// Column p of an [A, P] analysis.
+std::vector<double> population_column(const std::vector<double>& v, std::size_t n_areas, std::size_t p) {
+    std::vector<double> out;
+    const std::size_t P = n_areas ? v.size() / n_areas : 0;
+    if (p >= P) return out;
+    for (std::size_t i = 0; i < n_areas; ++i) out.push_back(v[i * P + p]);
+    return out;
+}
+
+/// The result table of a finished run (rank 0), by the analysis the circuit type has: only the columns the
+/// model has (finite somewhere).
 void print_table(const std::string& file, const model_spec& spec) {
     if (spec.rnn.defined) return;  // units, not areas: see the summary line and /readout
     const circuit_info* info = find_circuit(spec.circuit);
     const auto areas = read_h5_strings(file, "/areas");
     const auto hier = read_h5_doubles(file, "/analysis/hierarchy");
+    const std::size_t A = areas.size();
+    auto fixed = [](const char* f) { return [f](double v) { return formatted(f, v); }; };
+    std::vector<table_column> cols{{"hierarchy", 9, hier, fixed("%.3f")}};
     if (!info || info->analysis == "window") {
         // working-memory table: the analysed population's windows and the flag
-        const auto base = read_h5_doubles(file, "/analysis/baseline_mean_hz");
-        const auto delay = read_h5_doubles(file, "/analysis/delay_mean_hz");
-        const auto pers = read_h5_doubles(file, "/analysis/persistent");
-        const auto cue = read_h5_doubles(file, "/analysis/cue_response_hz");
-        const auto dis = read_h5_doubles(file, "/analysis/distractor_response_hz");
-        const std::size_t P = areas.empty() ? 0 : base.size() / areas.size();
         std::size_t p = 0;
         for (std::size_t q = 0; q < spec.populations.size(); ++q)
             if (spec.populations[q] == spec.analysis.population) p = q;
-        std::printf("%-8s %9s %14s %14s %10s %14s %14s\n", "area", "hierarchy",
-                    ("baseline " + spec.populations[p]).c_str(), ("delay " + spec.populations[p]).c_str(), "persistent",
-                    "cue resp (Hz)", "distr. resp");
-        std::string list;
-        std::size_t count = 0;
-        for (std::size_t i = 0; i < areas.size(); ++i) {
-            std::printf("%-8s %9.3f %14.3f %14.3f %10s %14.3f %14.3f\n", areas[i].c_str(), hier[i], base[i * P + p],
-                        delay[i * P + p], pers[i] == 1.0 ? "yes" : "no", cue[i], dis[i]);
-            if (pers[i] == 1.0) {
-                ++count;
-                list += (list.empty() ? "" : " ") + areas[i];
-            }
+        const auto pers = optional_column(file, "persistent");
+        cols.push_back({"baseline " + spec.populations[p], 14,
+                        population_column(optional_column(file, "baseline_mean_hz"), A, p), fixed("%.3f")});
+        cols.push_back({"delay " + spec.populations[p], 14,
+                        population_column(optional_column(file, "delay_mean_hz"), A, p), fixed("%.3f")});
+        cols.push_back({"persistent", 10, pers, [](double v) {
+                            return std::isfinite(v) ? std::string(v == 1.0 ? "yes" : "no") : std::string("nan");
+                        }});
+        cols.push_back({"cue resp (Hz)", 14, optional_column(file, "cue_response_hz"), fixed("%.3f")});
+        cols.push_back({"distr. resp", 14, optional_column(file, "distractor_response_hz"), fixed("%.3f")});
+        auto tau = optional_column(file, "intrinsic_timescale_s");
+        for (auto& t : tau) t *= 1e3;
+        cols.push_back({"timescale (ms)", 14, tau, fixed("%.1f")});
+        print_columns(areas, cols);
+        if (pers.size() == A && std::any_of(pers.begin(), pers.end(), [](double v) { return std::isfinite(v); })) {
+            std::string list;
+            std::size_t count = 0;
+            for (std::size_t i = 0; i < A; ++i)
+                if (pers[i] == 1.0) {
+                    ++count;
+                    list += (list.empty() ? "" : " ") + areas[i];
+                }
+            std::printf("persistent activity in %zu of %zu areas: %s\n", count, A, list.c_str());
         }
-        std::printf("persistent activity in %zu of %zu areas: %s\n", count, areas.size(), list.c_str());
         return;
     }
-    if (h5_has_dataset(file, "/analysis/acf_timescale_1e_s")) {
-        // autocorrelation timescales (analysis.timescale_ms) instead of the pulse response
-        const auto t1 = read_h5_doubles(file, "/analysis/acf_timescale_1e_s");
-        const auto tf = read_h5_doubles(file, "/analysis/acf_timescale_fit_s");
-        std::printf("%-8s %9s %18s %18s\n", "area", "hierarchy", "ACF 1/e (ms)", "ACF fit rule (ms)");
-        for (std::size_t i = 0; i < areas.size(); ++i)
-            std::printf("%-8s %9.3f %18.1f %18.1f\n", areas[i].c_str(), hier[i], t1[i] * 1e3, tf[i] * 1e3);
-        return;
-    }
-    const auto peak = read_h5_doubles(file, "/analysis/peak_rate_hz");
-    const auto resp = read_h5_doubles(file, "/analysis/response_hz");
-    const auto tau = read_h5_doubles(file, "/analysis/timescale_s");
-    const std::size_t P = areas.empty() ? 0 : peak.size() / areas.size();
-    std::printf("%-8s %9s %14s %14s %14s\n", "area", "hierarchy", "peak E (Hz)", "response (Hz)", "timescale (ms)");
-    for (std::size_t i = 0; i < areas.size(); ++i)
-        std::printf("%-8s %9.3f %14.4f %14.6g %14.1f\n", areas[i].c_str(), hier[i], peak[i * P], resp[i], tau[i] * 1e3);
+    auto tau = optional_column(file, "timescale_s");
+    for (auto& t : tau) t *= 1e3;
+    cols.push_back({"peak E (Hz)", 14, population_column(optional_column(file, "peak_rate_hz"), A, 0), fixed("%.4f")});
+    cols.push_back({"response (Hz)", 14, optional_column(file, "response_hz"), fixed("%.6g")});
+    cols.push_back({"timescale (ms)", 14, tau, fixed("%.1f")});
+    // autocorrelation timescales (analysis.timescale_ms, e.g. configs/chaudhuri2015_noise.yaml)
+    auto acf_1e = optional_column(file, "acf_timescale_1e_s"), acf_fit = optional_column(file, "acf_timescale_fit_s");
+    for (auto& t : acf_1e) t *= 1e3;
+    for (auto& t : acf_fit) t *= 1e3;
+    cols.push_back({"ACF 1/e (ms)", 14, acf_1e, fixed("%.1f")});
+    cols.push_back({"ACF fit rule (ms)", 18, acf_fit, fixed("%.1f")});
+    print_columns(areas, cols);
 }
 
 /// --until-s as a step (-1: none); a usage_error if it is not a whole number of steps.

@@ -256,6 +256,9 @@ std::string train_usage() {
            "  --resume CKPT     continue from a checkpoint of the same configuration\n"
            "  --quiet           no progress lines\n"
            "  --set key=value   override a config value, e.g. --set training.iterations=200 --set task.n=3\n"
+           "examples:\n"
+           "  mpirun -n 2 cortexsim train configs/rnn_train_nback.yaml -o rnn_nback_weights.h5\n"
+           "  cortexsim train configs/rnn_train_nback.yaml -o w.h5 --overwrite --set training.iterations=200\n"
            "exit codes: 0 success, 2 bad input (command line, config, existing output, bad checkpoint),\n"
            "            1 training or writing failed\n";
 }

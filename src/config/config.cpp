@@ -142,10 +142,11 @@ std::string read_text_file(const std::string& path) {
     return ss.str();
 }
 
-std::vector<sweep_point> sweep_points(const std::string& config_path) {
-    const YAML::Node root = yaml_reader::load(read_text_file(config_path), config_path);
+std::vector<sweep_point> sweep_points(const std::string& config_path, const std::vector<std::string>& overrides) {
+    YAML::Node root = yaml_reader::load(read_text_file(config_path), config_path);
     std::vector<sweep_point> points;
     if (!root.IsMap()) return points;
+    yaml_reader::apply_overrides(root, overrides, config_path, "sweep.mode=list");
     const section sw = section(root, "", config_path).sub("sweep");
     if (!sw.present()) return points;
     sw.only({"mode", "parameters"});

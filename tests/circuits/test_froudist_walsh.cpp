@@ -1,7 +1,7 @@
-// The Froudist-Walsh et al. 2021 circuit (MODELS.md §3) on the 40-area data set, without the engine: the test
+// The Froudist-Walsh et al. 2021 circuit (docs/models.md, circuit froudist_walsh) on the 40-area data set, without the engine: the test
 // computes the long-range channels itself with a plain dense matrix-vector product and runs the protocol of
 // §3.4 (5 s, cue 0.1 nA into V1 E1 dendrite 1.0-1.4 s). Checked against the regression tables
-// reference_results_computed.csv and da_sweep_computed.csv (an independent re-implementation, MODELS.md §7.1),
+// reference_results_computed.csv and da_sweep_computed.csv (an independent re-implementation, docs/validation.md),
 // the experimental delay-activity literature, the inverted-U dopamine dependence, distractor resistance, noise,
 // rank independence of the noise, and the short-term-plasticity variant of Fig 4.
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@ namespace {
 
 const std::string kDir = std::string(CORTEXSIM_SOURCE_DIR) + "/configs/data/froudistwalsh2021/";
 
-// Protocol (MODELS.md §3.4) in steps of dt = 0.5 ms. The authors' code switches the cue on for the steps
+// Protocol (configs/froudistwalsh2021.yaml) in steps of dt = 0.5 ms. The authors' code switches the cue on for the steps
 // int(1.0 s / dt) <= k < int(1.4 s / dt); in floating point 1.4 / 0.0005 = 2799.9999999999995, so the cue ends
 // one step early (the same for the distractor: 2.0 / 0.0005 = 4000, 2.4 / 0.0005 = 4800).
 constexpr double kDt = 0.5;
@@ -45,7 +45,7 @@ struct dataset {
 };
 
 /// The 40-area data: names and gradients from areas_anatomy_40.csv, W = row-normalised FLN^0.3 times SLN or
-/// 1 - SLN (MODELS.md §3.3).
+/// 1 - SLN (docs/models.md, froudist_walsh "Currents of area i").
 const dataset& data() {
     static const dataset d = [] {
         dataset d;
@@ -310,7 +310,7 @@ TEST(FroudistWalsh, NamesParametersAndModulator) {
     EXPECT_EQ(c0s.input_channels().size(), 12u);
     EXPECT_EQ(c0s.input_channels().back(), "deep_AMPA_2_nostp");
 
-    // initial state (MODELS.md §3.4): rates 5 Hz, everything else 0
+    // initial state (docs/models.md, froudist_walsh "Populations and variables"): rates 5 Hz, everything else 0
     froudist_walsh_circuit c(make_spec(), 0, data().n);
     for (std::size_t v = 0; v < c.variables().size(); ++v)
         for (std::size_t i = 0; i < c.n_local(); ++i)
@@ -333,7 +333,7 @@ TEST(FroudistWalsh, NamesParametersAndModulator) {
 }
 
 TEST(FroudistWalsh, DopamineSetsTheD1EffectsPerArea) {
-    // MODELS.md §3.3: occ = sigma(DA; 1, 2) = 0.731 at DA 1.5; m = 1 + 0.6 sigma(occ d; 0.35, 10);
+    // docs/models.md, froudist_walsh "Dopamine": occ = sigma(DA; 1, 2) = 0.731 at DA 1.5; m = 1 + 0.6 sigma(occ d; 0.35, 10);
     // g_e_pv = -0.4 + occ d 0.399; g_e_sst = -0.09 - 0.02 occ d; E adaptation -0.004 - 0.5 sigma(occ d; 0.85, 14)
     froudist_walsh_circuit c(make_spec(), 0, data().n);
     const auto d = minmax(data().d1r, 0.0, 1.0);

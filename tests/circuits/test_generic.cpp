@@ -118,7 +118,7 @@ mat2 power(mat2 a, std::int64_t k) {
 }
 
 struct chaudhuri_setup {
-    // MODELS.md §1.2; configs/chaudhuri2015_generic.yaml
+    // configs/data/chaudhuri2015/parameters.csv; configs/chaudhuri2015_generic.yaml
     double tau_E = 20, tau_I = 10, beta_E = 0.066, beta_I = 0.351, w_EE = 24.3, w_IE = 12.2, w_EI = 19.7, w_II = 12.5,
            mu_EE = 33.7, mu_IE = 25.3, eta = 0.68, rE = 10, rI = 35;
     std::vector<double> h = {0.0, 0.5, 1.0}, lr = {0.0, 3.0, 7.0};  // constant long-range input per area
@@ -215,7 +215,7 @@ TEST(GenericLinearEI, StepResponseMatchesClosedForm) {
 // ---- (2) a Wong-Wang-style E1/E2/I circuit with NMDA and GABA gates against a reference loop -----------------
 
 struct wong_wang_setup {
-    // Mejias & Wang 2022 (MODELS.md §2.2), currents in nA, rates in Hz
+    // Mejias & Wang 2022 (configs/data/mejiaswang2022/parameters.csv), currents in nA, rates in Hz
     double tau_r = 2, tau_N = 60, tau_G = 5, gamma = 1.282, gamma_I = 2, a = 135, b = 54, d = 0.308;
     double g_I = 4, c1 = 615, c0 = 177, r0 = 5.5, J_S = 0.42, J_C = 0.0107, J_EI = -0.31, J_II = -0.12, J_IE = 0.1236;
     double I0E = 0.3294, I0I = 0.26, sigma = 0.01, tau_n = 2;
@@ -284,7 +284,7 @@ TEST(GenericWongWang, MatchesReferenceLoop) {
     ASSERT_EQ(g.input_channels(), (std::vector<std::string>{"lr_E1", "lr_E2", "lr_I"}));
     step_buffers buf(g);
 
-    // the reference: one area at a time, plain scalars, the equations of MODELS.md §2.1 written out
+    // the reference: one area at a time, plain scalars, the equations of docs/models.md, wong_wang "Equations" written out
     struct area_state {
         double r1, r2, rI, S1, S2, SG, x1, x2;
     };

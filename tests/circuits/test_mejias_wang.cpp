@@ -1,4 +1,4 @@
-// The Mejías & Wang 2022 distributed working-memory circuit (wong_wang): the 30-area network of MODELS.md §2,
+// The Mejías & Wang 2022 distributed working-memory circuit (wong_wang): the 30-area network of docs/models.md, circuit wong_wang,
 // driven here without the engine: the long-range channels are computed in the test with a plain dense
 // matrix-vector product from the CSV matrices of configs/data/mejiaswang2022, as the config's projections
 // define them (W = rownorm(FLN^0.3) * SLN into E1_lr / E2_lr, * (1 - SLN_fefcap) into I_lr).
@@ -108,7 +108,7 @@ void channels(const double* S1, const double* S2, std::vector<double> (&lr)[3]) 
 constexpr double dt_ms = 0.5;
 constexpr std::int64_t step_of(double t_ms) { return static_cast<std::int64_t>(t_ms / dt_ms + 0.5); }
 
-// A trial protocol (MODELS.md §2.4 by default: 10 s, cue 0.3 nA into E1 of V1 during the steps k with
+// A trial protocol (docs/models.md, wong_wang protocol, by default: 10 s, cue 0.3 nA into E1 of V1 during the steps k with
 // 4000 <= t_k < 4500 ms; the engine's convention onset_step <= k < end_step).
 struct protocol {
     double t_end_ms = 10000;
@@ -195,7 +195,7 @@ const trial_result& default_trial() {
     return r;
 }
 
-// MODELS.md §2.5 [C]: the 22 areas above 10 Hz at trial end.
+// docs/validation.md, Mejías & Wang results [C]: the 22 areas above 10 Hz at trial end.
 const std::set<std::string> expected_persistent{"5",     "2",    "F1",   "STPc", "7A",   "46d", "10", "9/46v",
                                                 "9/46d", "F5",   "TEpd", "PBr",  "7m",   "LIP", "F2", "7B",
                                                 "ProM",  "STPi", "F7",   "8B",   "STPr", "24c"};
@@ -362,7 +362,7 @@ TEST(MejiasWang, InitialStateIsRandomAndPartitionIndependent) {
     EXPECT_GT(differ, 25) << "the initial rates depend on the seed";
 }
 
-// ---- the Figure-2 trial (MODELS.md §2.4, §2.5) -----------------------------------------------------------------
+// ---- the Figure-2 trial (docs/models.md, wong_wang protocol; docs/validation.md, Mejías & Wang results) ------
 
 // (1) Every area's rates against the independent re-implementation: baseline (3.5-4 s mean), cue peak
 // (4-4.6 s max), delay E1 and E2 (9-10 s mean), persistence flag. `tol` is the allowed |difference| [Hz]
@@ -395,7 +395,7 @@ TEST(MejiasWang, MatchesReferenceRates) {
     const trial_result& r = default_trial();
     std::string where;
     const double worst = compare_with_reference(r, 0.05, where);
-    for (std::size_t i = 0; i < 30; ++i) {  // the low spontaneous state of MODELS.md §2.5
+    for (std::size_t i = 0; i < 30; ++i) {  // the low spontaneous state of docs/validation.md, Mejías & Wang results
         EXPECT_GT(r.baseline_E1[i], 0.55) << net().names[i];
         EXPECT_LT(r.baseline_E1[i], 0.95) << net().names[i];
     }
@@ -416,7 +416,7 @@ TEST(MejiasWang, MatchesReferenceRatesToRoundingWithItsCueTiming) {
     std::printf("[ worst    ] |ours - reference| = %.4f Hz (%s)\n", worst, where.c_str());
 }
 
-// (2) The 22 persistent areas of MODELS.md §2.5.
+// (2) The 22 persistent areas of docs/validation.md, Mejías & Wang results.
 TEST(MejiasWang, PersistentSetIsThe22Areas) { EXPECT_EQ(persistent(default_trial().end_E1), expected_persistent); }
 
 // (3) The gap in the ranked delay rates (Fig 2D; Figure2/robustbif.m draws the line between ranks 5 and 6).
@@ -501,7 +501,7 @@ TEST(MejiasWang, PartOfTheNetworkFollowsTheSameTrajectories) {
 }
 
 // No isolated area is bistable with J_S <= J_max = 0.42 nA; an isolated area is bistable above the
-// bifurcation at J_S = 0.4655 nA (MODELS.md §7.3) and monostable just below it.
+// bifurcation at J_S = 0.4655 nA (Mejías & Wang 2022, Methods) and monostable just below it.
 TEST(MejiasWang, IsolatedAreaBistabilityThreshold) {
     protocol p;
     p.t_end_ms = 4000;

@@ -28,4 +28,16 @@ expect_rc 0 "$OUT/sweep_plain.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/pla
 same_rates "$OUT/sweep/plain.h5" "$OUT/sweep/s_eta=0.68_amplitude_hz=10.h5"
 expect_rc 1 "$OUT/sweep_bad.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/x.h5" --point 9
 grep -q "^cortexsim: error: .*--point 9 is out of range (the sweep has 4 points: 0..3)" "$OUT/sweep_bad.log" || fail "bad point accepted"
+# --set reaches the sweep section: check, --list, sweep and --point see the changed sweep
+expect_rc 1 "$OUT/sweep_setbad.log" -- "$BIN" check "$cfg" --set sweep.mode=bogus
+grep -q "'sweep.mode' = 'bogus' (allowed: grid, list)" "$OUT/sweep_setbad.log" || fail "--set sweep.mode=bogus accepted"
+expect_rc 0 "$OUT/sweep_setlist.log" -- "$BIN" sweep "$cfg" --list --set sweep.mode=list
+[ "$(wc -l < "$OUT/sweep_setlist.log")" -eq 2 ] || fail "--set sweep.mode=list: expected 2 points"
+expect_rc 0 "$OUT/sweep_setparams.log" -- "$BIN" sweep "$cfg" --list \
+  --set 'sweep.parameters={model.parameters.eta: [0.2, 0.3, 0.4]}'
+[ "$(wc -l < "$OUT/sweep_setparams.log")" -eq 3 ] && grep -q "^2 eta=0.4" "$OUT/sweep_setparams.log" \
+  || fail "--set sweep.parameters ignored"
+expect_rc 0 "$OUT/sweep_setpoint.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/sp.h5" --point 1 --quiet \
+  --set 'sweep.parameters={model.parameters.eta: [0.2, 0.3, 0.4]}'
+[ -f "$OUT/sweep/sp_eta=0.3.h5" ] || fail "--point of a sweep changed by --set"
 echo PASS

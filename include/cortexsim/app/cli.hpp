@@ -34,6 +34,15 @@ cli_options parse_cli(const std::vector<std::string>& args);
 /// reported once (rank 0) as one line on stderr.
 int run_cli(int argc, char** argv, MPI_Comm comm);
 
+/// The overview of every command (cortexsim --help).
 std::string usage_text();
+
+/// One command's usage, options, examples and exit codes (cortexsim COMMAND --help); empty for an unknown one.
+std::string command_help(const std::string& command);
+
+/// Answers `--help`, `-h`, `help [COMMAND]`, `COMMAND --help` and `--version` without MPI (called by main before
+/// MPI_Init; under a launcher only the first process prints). Returns the exit code, or -1 if args ask for
+/// something else.
+int answer_without_mpi(const std::vector<std::string>& args);
 
 }  // namespace cortexsim

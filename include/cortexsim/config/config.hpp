@@ -23,9 +23,10 @@ struct sweep_point {
     std::vector<std::string> overrides;
 };
 
-/// The points of the `sweep:` section of a config file (empty if it has none). Modes: grid (cartesian
-/// product, last parameter fastest) and list (all lists of the same length, taken together).
-std::vector<sweep_point> sweep_points(const std::string& config_path);
+/// The points of the `sweep:` section of a config file (empty if it has none), after the `--set` overrides (so
+/// `--set sweep.mode=list` or `--set 'sweep.parameters={model.parameters.eta: [0.2, 0.4]}'` change the sweep).
+/// Modes: grid (cartesian product, last parameter fastest) and list (all lists of the same length, taken together).
+std::vector<sweep_point> sweep_points(const std::string& config_path, const std::vector<std::string>& overrides = {});
 
 /// The output path of a sweep point: "<stem>_<point name>.h5" next to `base_output`.
 std::string sweep_output_path(const std::string& base_output, const sweep_point& p);

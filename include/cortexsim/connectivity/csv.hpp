@@ -1,5 +1,5 @@
 #pragma once
-// Reading the labelled CSV tables of the data sets (MODELS.md §0): header row of column names, first column of
+// Reading the labelled CSV tables of the data sets (docs/data.md): header row of column names, first column of
 // row labels. Every error names the file, the row and the column.
 #include <cstddef>
 #include <string>

@@ -28,7 +28,7 @@ struct area_table {
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 };
 
-/// Parameters of the linear E/I circuit of Chaudhuri et al. 2015 (MODELS.md §1).
+/// Parameters of the linear E/I circuit of Chaudhuri et al. 2015 (docs/models.md, "Equations").
 /// Currents are written in the beta-multiplied form of the reference code: beta * I is a rate [Hz].
 struct linear_ei_params {
     double tau_E_ms = 20.0;       // [ms]

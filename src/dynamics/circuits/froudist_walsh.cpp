@@ -6,7 +6,7 @@
 
 #include "cortexsim/common/errors.hpp"
 
-// Froudist-Walsh et al. 2021 (MODELS.md §3; authors' code seanfw/dopamine-dist-wm, notebook
+// Froudist-Walsh et al. 2021 (docs/models.md, circuit froudist_walsh; authors' code seanfw/dopamine-dist-wm, notebook
 // Fig_2_3_5_Large_scale_visualWM_DA.ipynb, and Fig_4A_..._STP_CuePing.ipynb for the STP variant).
 // Equations as implemented, with their units, in docs/models.md, circuit froudist_walsh.
 
@@ -334,7 +334,7 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
     }
     update_dopamine();
 
-    // Initial state (MODELS.md §3.4): every somatic rate r_init, gates, adaptation and noise 0; STP at baseline.
+    // Initial state (docs/models.md, froudist_walsh "Populations and variables"): every somatic rate r_init, gates, adaptation and noise 0; STP at baseline.
     const double r0 = P("r_init_Hz");
     for (std::size_t v = v_E1; v <= v_VIP2; ++v) std::fill(var(v), var(v) + n, r0);
     if (stp_) {

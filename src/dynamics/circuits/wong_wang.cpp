@@ -26,7 +26,7 @@ inline double phi_E(double x, double d) {
 
 const circuit_info& wong_wang_info() {
     // ModelDBRepository/267295 Figure2/parameters.m (the authors' values after the SF1 = 0.5, SF2 = 2 rescaling),
-    // Figure2/mainsim.m (G); MODELS.md §2.2, configs/data/mejiaswang2022/parameters.csv.
+    // Figure2/mainsim.m (G); configs/data/mejiaswang2022/parameters.csv.
     static const circuit_info info{
         "wong_wang",
         {

@@ -1,6 +1,6 @@
 #pragma once
 // The dopamine-modulated large-scale working-memory circuit of Froudist-Walsh et al., Neuron 2021
-// (MODELS.md §3, docs/models.md, circuit froudist_walsh), as one kernel over all local areas (structure of arrays).
+// (docs/models.md, circuit froudist_walsh), as one kernel over all local areas (structure of arrays).
 //
 // Per area: two stimulus-selective columns k = 1, 2, each with an excitatory soma E_k whose dendrite feeds it
 // through a nonlinear dendrite-to-soma current, a dendrite-targeting SST_k and a disinhibitory VIP_k; one PV

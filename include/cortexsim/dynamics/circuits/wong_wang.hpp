@@ -1,5 +1,5 @@
 #pragma once
-// The distributed working-memory circuit of Mejías & Wang, eLife 2022 (MODELS.md §2, docs/models.md, circuit wong_wang):
+// The distributed working-memory circuit of Mejías & Wang, eLife 2022 (docs/models.md, circuit wong_wang):
 // per area two stimulus-selective excitatory populations E1, E2 and one inhibitory population I, in the
 // reduced Wong & Wang (2006) rate form, with a gradient of local NMDA coupling across areas (dendritic spine
 // count) and long-range NMDA input with a counterstream inhibitory bias (feedforward -> E, feedback -> I).
