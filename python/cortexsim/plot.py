@@ -298,10 +298,14 @@ def traces(ds, areas=None, population=None, ax=None, n=8):
 
 
 def _timescale_var(ds):
-    for v in ("timescale_s", "intrinsic_timescale_s"):
-        if v in ds and ds[v].dims == ("area",):
+    """The timescale to plot: the pulse response's decay, else the autocorrelation's (the first with a finite
+    value; the first present if none has)."""
+    present = [v for v in ("timescale_s", "acf_timescale_1e_s", "intrinsic_timescale_s")
+               if v in ds and ds[v].dims == ("area",)]
+    for v in present:
+        if np.isfinite(ds[v].values).any():
             return v
-    return None
+    return present[0] if present else None
 
 
 def timescales(ds, areas=None):
@@ -327,7 +331,7 @@ def timescales(ds, areas=None):
     ax.set_yscale("log")
     ax.set_xlabel("hierarchy")
     ax.set_ylabel("timescale (ms)")
-    what = "Decay timescale of the response" if var == "timescale_s" else "Intrinsic timescale"
+    what = "Decay timescale of the response" if var == "timescale_s" else "Intrinsic timescale (autocorrelation)"
     ax.set_title(_title(ds, what), fontsize=11)
     ax.grid(True, which="major", color="0.9", lw=0.6)
     ax.grid(True, which="minor", axis="y", color="0.95", lw=0.4)

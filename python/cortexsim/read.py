@@ -192,6 +192,24 @@ def open(path, areas=None, time_s=None):  # noqa: A001 - the package's verb, as 
                     coords["hierarchy"] = var
                 else:
                     data_vars[name] = var
+            # groups: /analysis/fc/NAME [area, area], /analysis/fcd/NAME [window, window], /analysis/psd/NAME
+            # [area, frequency] (+ NAME_frequency_hz), /analysis/compare/SCORE (scalars): variables GROUP_NAME
+            for group, g in f["analysis"].items():
+                if hasattr(g, "shape"):
+                    continue
+                for name, d in g.items():
+                    if not hasattr(d, "shape") or name.endswith("_frequency_hz"):
+                        continue
+                    values, v = np.asarray(d[()]), f"{group}_{name}"
+                    if group == "psd" and f"{name}_frequency_hz" in g:
+                        fdim = f"{v}_frequency_hz"
+                        coords[fdim] = xr.Variable((fdim,), np.asarray(g[f"{name}_frequency_hz"][()]), {"units": "Hz"})
+                        dims = ("area", fdim) if values.shape[0] == A else (f"{v}_row", fdim)
+                    elif values.ndim == 2 and values.shape == (A, A):
+                        dims = ("area", "source_area")
+                    else:
+                        dims = tuple(f"{v}_dim{i}" for i in range(values.ndim))
+                    data_vars[v] = xr.Variable(dims, values, _attrs(d))
         for name, d in f.items():
             if name in _KNOWN_TOP or not hasattr(d, "shape") or _is_scale(d):
                 continue
@@ -343,6 +361,9 @@ def open_sweep(paths, per_area=False):
                 for name, d in f["analysis"].items():
                     if hasattr(d, "shape") and not _is_scale(d):
                         analysis[name] = np.asarray(d[()])
+                    elif name == "compare":  # the scores of `cortexsim compare`
+                        for k, x in d.items():
+                            analysis[f"compare_{k}"] = np.asarray(x[()])
             for k in ("ranks", "loop_seconds"):
                 if k in prov:
                     try:

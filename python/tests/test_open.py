@@ -108,3 +108,15 @@ def test_errors(scratch):
         pass
     with pytest.raises(cortexsim.CortexsimError, match="missing dataset /time"):
         cortexsim.open(empty)
+
+
+def test_monitors_fc_and_spectra_of_a_resting_state_run(runs):
+    """configs/resting_state.yaml (shortened): the monitors written by cortexsim, FC as an area x area matrix,
+    the LFP spectrum with its frequency axis, all with named dimensions."""
+    ds = cortexsim.open(runs.path("resting_state"))
+    assert ds.bold.dims == ("bold_time", "area", "bold_variable") and ds.bold.shape == (100, 29, 1)
+    assert float(ds.bold_time[-1]) == 200.0
+    assert ds.fc_bold.dims == ("area", "source_area")
+    assert np.allclose(np.diag(ds.fc_bold.values), 1.0)
+    assert ds.psd_lfp.dims == ("area", "psd_lfp_frequency_hz") and float(ds.psd_lfp_frequency_hz[-1]) == 25.0
+    assert list(ds.area.values[:2]) == ["V1", "V2"]

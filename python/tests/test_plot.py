@@ -99,6 +99,8 @@ EXPECTED = {  # figures beyond `rates` each config's output must give
     "froudistwalsh2021": {"persistence"}, "froudistwalsh2021_distractor": {"persistence"},
     "froudistwalsh2021_stp": {"persistence"}, "laminar_generic": {"persistence"}, "rnn_random_10k": {"readout"},
     "rnn_nback": {"readout", "timescales"}, "compare_nback_cortex": {"persistence", "timescales"},
+    "chaudhuri2015_noise": {"timescales"},
+    "resting_state": {"fc", "monitor_bold", "monitor_lfp", "monitor_rates_1s"},
 }
 
 
