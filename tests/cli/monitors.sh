@@ -2,7 +2,7 @@
 # Monitors and their analyses (docs/observables.md) on configs/resting_state.yaml, shortened to 200 s:
 # /monitors/bold/{data,time}, /monitors/rates_1s/{data,time}, /analysis/fc/bold (symmetric, unit diagonal,
 # equal to numpy's corrcoef of the written BOLD after discard_ms) and /analysis/fcd/bold are the same bytes on
-# 1, 2 and 3 ranks and after a checkpoint on 2 ranks continued on 3 (the BOLD state and the series so far are
+# 1, 2, 3 and 4 ranks and after a checkpoint on 2 ranks continued on 3 (the BOLD state and the series so far are
 # in the checkpoint). Usage: monitors.sh BIN TOOLS OUT SOURCE_DIR
 BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
 source "$(dirname "$0")/lib.sh"
@@ -24,13 +24,14 @@ SET=(--set run.t_end_ms=200000 --set monitors.0.discard_ms=20000 --set monitors.
 DS="/monitors/bold/data /monitors/bold/time /monitors/rates_1s/data /monitors/rates_1s/time /analysis/fc/bold
     /analysis/fcd/bold /monitors/lfp/data /analysis/psd/lfp /analysis/psd/lfp_frequency_hz /monitors/eeg/data /rates"
 sums() { for d in $DS; do "$TOOLS/rates_sha256" "$1" "$d" || fail "no $d in $1"; done; }
-for n in 1 2 3; do
+for n in 1 2 3 4; do
   rm -f "$OUT/np$n.h5"
   expect_rc 0 "$OUT/np$n.log" -- mpi "$n" "$BIN" run "$CFG" -o "$OUT/np$n.h5" --quiet "${SET[@]}"
   sums "$OUT/np$n.h5" > "$OUT/np$n.sha"
 done
 cmp "$OUT/np1.sha" "$OUT/np2.sha" || fail "monitors differ between 1 and 2 ranks"
 cmp "$OUT/np1.sha" "$OUT/np3.sha" || fail "monitors differ between 1 and 3 ranks"
+cmp "$OUT/np1.sha" "$OUT/np4.sha" || fail "monitors differ between 1 and 4 ranks"
 # a checkpoint at 77 s (between two TRs, inside an average period) on 2 ranks, continued on 3
 o=$OUT/restart.h5; rm -f "$o" "$o.partial" "$o.ckpt"
 expect_rc 3 "$OUT/restart_1.log" -- mpi 2 "$BIN" run "$CFG" -o "$o" --until-s 77.3 "${SET[@]}"
