@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 #include <string>
 
 #include "compiled_rows.hpp"
@@ -90,9 +91,88 @@ direct_kernel choose_direct(std::size_t M, std::size_t S) {
     return &direct_rows<0, 0>;
 }
 
-/// The sums of D consecutive steps T .. T + D - 1 of every listed row (an epoch): nonzero k reads the D states
-/// s(T - d_k) .. s(T - d_k + D - 1), contiguous in the source's ring from slot base - d_k (wrapped once; the first
-/// D - 1 slots are mirrored after the last, so a window never wraps). Output epoch[(q MS + j) n_rows + i].
+// ---- the delayed sums, source by source -----------------------------------------------------------------------
+//
+// The sums of D consecutive steps T .. T + D - 1 (an epoch) are computed source by source (the rows transposed:
+// every nonzero listed under its source, the sources in increasing column key), so that each source's ring of
+// past states is read by all its readers at once while it is in cache. Each row keeps the four partial sums of
+// row_sum.hpp per sum and step, acc[((i 4 + lane) M S + j) D + p], where lane = position of the nonzero in its
+// row mod 4: since each row's nonzeros are reached in increasing key, which is its stored order, every partial
+// sum adds the same products in the same order as the row-by-row tree, and the result is bit-identical to it.
+
+/// The rows transposed: for processing position q, the held source order[q] and its readers [ptr[q], ptr[q + 1]).
+struct source_major {
+    std::vector<std::uint32_t> order;     // held source (index into needed) of each position
+    std::vector<std::int64_t> ptr;        // n_held + 1
+    std::vector<std::uint32_t> row_lane;  // per nonzero: row * 4 + lane
+    std::vector<double> val;              // [nonzero][M]
+    std::vector<std::int32_t> delay;      // per nonzero
+    std::size_t bytes() const {
+        return order.size() * 4 + ptr.size() * 8 + row_lane.size() * 4 + val.size() * 8 + delay.size() * 4;
+    }
+};
+
+/// Transposes r (whose columns are indices into needed) into source-major order by column key (empty: by
+/// column), and frees r's pattern and values.
+source_major transpose(compiled_rows& r, const std::vector<std::size_t>& key) {
+    if (r.n_rows >= (std::size_t{1} << 30)) throw mpi_error("exchange: more than 2^30 rows on one rank");
+    const std::size_t n_held = r.n_needed(), M = r.n_values, nnz = r.nnz();
+    source_major t;
+    t.order.resize(n_held);
+    std::iota(t.order.begin(), t.order.end(), 0U);
+    if (!key.empty())
+        std::sort(t.order.begin(), t.order.end(), [&](std::uint32_t x, std::uint32_t y) {
+            return key[static_cast<std::size_t>(r.global(x))] < key[static_cast<std::size_t>(r.global(y))];
+        });
+    std::vector<std::uint32_t> position(n_held);
+    for (std::size_t q = 0; q < n_held; ++q) position[t.order[q]] = static_cast<std::uint32_t>(q);
+    t.ptr.assign(n_held + 1, 0);
+    for (std::int32_t c : r.col) ++t.ptr[position[static_cast<std::size_t>(c)] + 1];
+    for (std::size_t q = 0; q < n_held; ++q) t.ptr[q + 1] += t.ptr[q];
+    std::vector<std::int64_t> next(t.ptr.begin(), t.ptr.end() - 1);
+    t.row_lane.resize(nnz);
+    t.val.resize(nnz * M);
+    t.delay.resize(nnz);
+    for (std::size_t i = 0; i < r.n_rows; ++i) {
+        const std::int64_t b = r.row_ptr[i], e = r.row_ptr[i + 1];
+        for (std::int64_t k = b; k < e; ++k) {
+            const auto ku = static_cast<std::size_t>(k);
+            const auto to = static_cast<std::size_t>(next[position[static_cast<std::size_t>(r.col[ku])]]++);
+            t.row_lane[to] = static_cast<std::uint32_t>(i * 4 + static_cast<std::size_t>((k - b) & 3));
+            for (std::size_t m = 0; m < M; ++m) t.val[to * M + m] = r.val[ku * M + m];
+            t.delay[to] = r.delay[ku];
+        }
+    }
+    r.col = {};
+    r.val = {};
+    r.delay = {};
+    r.row_ptr = {};
+    // each source's readers by decreasing delay (their order does not matter: each is another row), so that the
+    // reads of its ring go forward through memory once per epoch
+    std::vector<std::size_t> idx;
+    std::vector<std::uint32_t> rl;
+    std::vector<double> v;
+    std::vector<std::int32_t> d;
+    for (std::size_t q = 0; q < n_held; ++q) {
+        const auto b = static_cast<std::size_t>(t.ptr[q]), e = static_cast<std::size_t>(t.ptr[q + 1]);
+        idx.resize(e - b);
+        std::iota(idx.begin(), idx.end(), b);
+        std::stable_sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return t.delay[x] > t.delay[y]; });
+        rl.resize(e - b);
+        v.resize((e - b) * M);
+        d.resize(e - b);
+        for (std::size_t k = 0; k < idx.size(); ++k) {
+            rl[k] = t.row_lane[idx[k]];
+            d[k] = t.delay[idx[k]];
+            for (std::size_t m = 0; m < M; ++m) v[k * M + m] = t.val[idx[k] * M + m];
+        }
+        std::copy(rl.begin(), rl.end(), t.row_lane.begin() + static_cast<std::ptrdiff_t>(b));
+        std::copy(d.begin(), d.end(), t.delay.begin() + static_cast<std::ptrdiff_t>(b));
+        std::copy(v.begin(), v.end(), t.val.begin() + static_cast<std::ptrdiff_t>(b * M));
+    }
+    return t;
+}
+
 struct epoch_args {
     const double* hist;
     std::size_t Lp;     // ring length per source and source vector (L + D - 1)
@@ -100,58 +180,81 @@ struct epoch_args {
     std::int64_t L;     // slots in time (max delay + 1)
     std::size_t D;      // steps computed
     std::size_t S;      // source vectors
-    double* epoch;      // [D][M S][n_rows]
-    double* acc;        // scratch: 4 M S D doubles
+    std::size_t M;      // matrices
+    std::size_t n_rows;
+    double* epoch;  // [D][M S][n_rows]
+    double* acc;    // [n_rows][4][M S][D]
 };
-using epoch_kernel = void (*)(const compiled_rows& r, row_list rows, const epoch_args& a);
+using epoch_kernel = void (*)(const source_major& t, const epoch_args& a);
 
+/// The sums of the D steps T .. T + D - 1: nonzero k reads the D states s(T - d_k) .. s(T - d_k + D - 1),
+/// contiguous in its source's ring from slot base - d_k (the first D - 1 slots are mirrored after the last, so a
+/// window never wraps). M, S, DD = 0: known at run time only.
 template <int M, int S, int DD>
-void epoch_rows(const compiled_rows& r, row_list rows, const epoch_args& a) {
-    const std::size_t Mr = M ? static_cast<std::size_t>(M) : r.n_values;
+void epoch_sums(const source_major& t, const epoch_args& a) {
+    const std::size_t Mr = M ? static_cast<std::size_t>(M) : a.M;
     const std::size_t Sr = S ? static_cast<std::size_t>(S) : a.S;
     const std::size_t D = DD ? static_cast<std::size_t>(DD) : a.D;
-    const std::size_t MS = Mr * Sr, nr = r.n_rows, Lp = a.Lp;
-    const std::int64_t* rp = r.row_ptr.data();
-    const std::int32_t* ci = r.col.data();
-    const std::int32_t* dl = r.delay.data();
-    const double* val = r.val.data();
+    const std::size_t MS = Mr * Sr, MSD = MS * D, nr = a.n_rows, Lp = a.Lp;
     double* acc = a.acc;
-    for (std::size_t q = 0; q < rows.n; ++q) {
-        const std::size_t i = rows.at(q);
-        std::fill(acc, acc + 4 * MS * D, 0.0);
-        const std::int64_t b = rp[i], e = rp[i + 1];
-        for (std::int64_t k = b; k < e; ++k) {
-            double* lane = acc + static_cast<std::size_t>((k - b) & 3) * MS * D;
-            std::int64_t s0 = a.base - dl[k];
+    std::fill(acc, acc + nr * 4 * MSD, 0.0);
+    const std::uint32_t* rl = t.row_lane.data();
+    const std::int32_t* dl = t.delay.data();
+    const double* val = t.val.data();
+    for (std::size_t q = 0; q < t.order.size(); ++q) {
+        const double* hc = a.hist + static_cast<std::size_t>(t.order[q]) * Sr * Lp;
+        for (std::int64_t k = t.ptr[q]; k < t.ptr[q + 1]; ++k) {
+            const auto ku = static_cast<std::size_t>(k);
+            double* x0 = acc + static_cast<std::size_t>(rl[ku]) * MSD;
+            std::int64_t s0 = a.base - dl[ku];
             s0 += s0 < 0 ? a.L : 0;
-            const double* hc = a.hist + static_cast<std::size_t>(ci[k]) * Sr * Lp + static_cast<std::size_t>(s0);
-            const double* v = val + static_cast<std::size_t>(k) * Mr;
+            const double* v = val + ku * Mr;
             for (std::size_t s = 0; s < Sr; ++s) {
-                const double* h = hc + s * Lp;
+                const double* h = hc + s * Lp + static_cast<std::size_t>(s0);
                 for (std::size_t m = 0; m < Mr; ++m) {
                     const double w = v[m];
-                    double* x = lane + (m * Sr + s) * D;
+                    double* x = x0 + (m * Sr + s) * D;
                     for (std::size_t p = 0; p < D; ++p) x[p] += w * h[p];
                 }
             }
         }
-        for (std::size_t j = 0; j < MS; ++j)
-            for (std::size_t p = 0; p < D; ++p) {
-                const double* x = acc + j * D + p;
-                a.epoch[(p * MS + j) * nr + i] = (x[0] + x[MS * D]) + (x[2 * MS * D] + x[3 * MS * D]);
-            }
+    }
+    for (std::size_t i = 0; i < nr; ++i) {
+        const double* x = acc + i * 4 * MSD;
+        for (std::size_t j = 0; j < MSD; ++j) {
+            const std::size_t m = j / D, p = j % D;
+            a.epoch[(p * MS + m) * nr + i] = (x[j] + x[MSD + j]) + (x[2 * MSD + j] + x[3 * MSD + j]);
+        }
     }
 }
 
 epoch_kernel choose_epoch(std::size_t M, std::size_t S, std::size_t D) {
     if (M == 1 && S == 1) {
-        if (D == 1) return &epoch_rows<1, 1, 1>;
-        if (D == 2) return &epoch_rows<1, 1, 2>;
-        if (D == 4) return &epoch_rows<1, 1, 4>;
-        return &epoch_rows<1, 1, 0>;
+        if (D == 1) return &epoch_sums<1, 1, 1>;
+        if (D == 2) return &epoch_sums<1, 1, 2>;
+        if (D == 4) return &epoch_sums<1, 1, 4>;
+        return &epoch_sums<1, 1, 0>;
     }
-    if (M == 2 && S == 4) return &epoch_rows<2, 4, 0>;
-    return &epoch_rows<0, 0, 0>;
+    if (M == 2 && S == 4) return &epoch_sums<2, 4, 0>;
+    return &epoch_sums<0, 0, 0>;
+}
+
+/// The sums when every past value of source s is value[s], by the same partial sums.
+void constant_sums(const source_major& t, std::size_t M, std::size_t S, std::size_t n_rows, const double* value,
+                   double* const* out) {
+    const std::size_t MS = M * S;
+    std::vector<double> acc(n_rows * 4 * MS, 0.0);
+    for (std::size_t q = 0; q < t.order.size(); ++q)
+        for (std::int64_t k = t.ptr[q]; k < t.ptr[q + 1]; ++k) {
+            const auto ku = static_cast<std::size_t>(k);
+            double* x = acc.data() + static_cast<std::size_t>(t.row_lane[ku]) * MS;
+            for (std::size_t m = 0; m < M; ++m)
+                for (std::size_t s = 0; s < S; ++s) x[m * S + s] += t.val[ku * M + m] * value[s];
+        }
+    for (std::size_t i = 0; i < n_rows; ++i) {
+        const double* x = acc.data() + i * 4 * MS;
+        for (std::size_t j = 0; j < MS; ++j) out[j][i] = (x[j] + x[MS + j]) + (x[2 * MS + j] + x[3 * MS + j]);
+    }
 }
 
 void constant_sums(const compiled_rows& r, std::size_t S, const double* value, double* const* out) {
@@ -241,7 +344,7 @@ private:
 // Input at step t: out_i = sum_j W_ij s_j(t - d_ij), d_ij >= D >= 1 (D = global minimum delay). Every source value
 // the D steps of an epoch [T, T + D) need is at least D steps old, i.e. from before T: at the start of the epoch
 // each rank receives its ghosts' states of the previous epoch [T - D, T - 1] in one message per neighbour (as NEST
-// and Arbor do), and computes the sums of all D steps in one pass over the rows.
+// and Arbor do), and computes the sums of all D steps in one pass over the rows, source by source (epoch_sums).
 //
 // History: per held source c and source vector s a ring of L = max delay + 1 states in time order,
 // hist[(c S + s) Lp + t mod L], with the first D - 1 slots repeated after the last (Lp = L + D - 1), so that the D
@@ -250,7 +353,8 @@ private:
 class delayed_exchange final : public exchange {
 public:
     /// Collective; the rows are checked already (compile_rows, delays >= 1).
-    delayed_exchange(MPI_Comm comm, const block_partition& part, compiled_rows rows, std::size_t S)
+    delayed_exchange(MPI_Comm comm, const block_partition& part, compiled_rows rows, std::size_t S,
+                     const std::vector<std::size_t>& column_key)
         : exchange(rows.n_values, S), S_(S), r_(std::move(rows)) {
         int local_min = 1 << 30, local_max = 1;
         for (auto d : r_.delay) {
@@ -268,18 +372,18 @@ public:
         const std::size_t MS = r_.n_values * S_;
         hist_.assign(r_.n_needed() * S_ * Lp_, 0.0);
         epoch_.assign(std::max<std::size_t>(D * MS * r_.n_rows, 1), 0.0);
-        acc_.assign(4 * MS * D, 0.0);
+        acc_.assign(std::max<std::size_t>(r_.n_rows * 4 * MS * D, 1), 0.0);
         kernel_ = choose_epoch(r_.n_values, S_, D);
         step_kernel_ = choose_epoch(r_.n_values, S_, 1);
         if (!r_.identity) {
             staging_.assign(std::max<std::size_t>(r_.n_needed() * S_ * D, 1), 0.0);
             halo_ = std::make_unique<detail::halo>(comm, part, r_, S_ * D, staging_.data());
-            split_rows(r_, interior_, boundary_);
         }
         detail::fill_stats(comm, part, r_, sizeof(double) * S_ * D, stats_);
         stats_.steps_per_exchange = D_;
-        stats_.interior_rows = r_.identity ? r_.n_rows : interior_.size();
-        stats_.matrix_bytes = matrix_bytes(r_);
+        stats_.interior_rows = 0;  // the epoch's sums start once the ghosts are in
+        t_ = transpose(r_, column_key);
+        stats_.matrix_bytes = t_.bytes();
         stats_.history_bytes = hist_.size() * sizeof(double);
     }
 
@@ -314,26 +418,19 @@ public:
             if (halo_ && t > 0) {
                 pack(T);
                 halo_->start();
-                compute_epoch(T, {interior_.data(), interior_.size()});
                 halo_->finish();
                 unpack(T);
-                compute_epoch(T, {boundary_.data(), boundary_.size()});
-            } else {
-                compute_epoch(T, {nullptr, n});
             }
+            compute_epoch(T);
             epoch_first_ = T;
         } else if (epoch_first_ < 0 || epoch_first_ > t || T != epoch_first_ - epoch_first_ % D_) {
             // after a restore inside an epoch: the steps t .. T + D - 1 one by one (the history holds [t - L, t - 1])
             for (std::int64_t u = t; u < T + D_; ++u) {
-                epoch_args a{hist_.data(),
-                             Lp_,
-                             static_cast<std::int64_t>(slot(u)),
-                             L_,
-                             1,
-                             S_,
-                             epoch_.data() + static_cast<std::size_t>(u - T) * MS * n,
+                epoch_args a{hist_.data(), Lp_, static_cast<std::int64_t>(slot(u)),
+                             L_,           1,   S_,
+                             r_.n_values,  n,   epoch_.data() + static_cast<std::size_t>(u - T) * MS * n,
                              acc_.data()};
-                step_kernel_(r_, {nullptr, n}, a);
+                step_kernel_(t_, a);
             }
             epoch_first_ = t;
         }
@@ -341,7 +438,9 @@ public:
         for (std::size_t j = 0; j < MS; ++j) std::memcpy(out[j], epoch_.data() + (q * MS + j) * n, n * sizeof(double));
     }
 
-    void sums_of_constant(const double* value, double* const* out) const override { constant_sums(r_, S_, value, out); }
+    void sums_of_constant(const double* value, double* const* out) const override {
+        constant_sums(t_, r_.n_values, S_, r_.n_rows, value, out);
+    }
 
     std::int64_t history_length() const override { return L_; }
     std::int64_t min_delay() const override { return D_; }
@@ -405,25 +504,32 @@ private:
                     for (std::size_t p = 0; p < D; ++p)
                         put(c, s, slot(T - D_ + static_cast<std::int64_t>(p)), staging_[(c * S_ + s) * D + p]);
     }
-    void compute_epoch(std::int64_t T, row_list rows) {
-        epoch_args a{
-            hist_.data(),  Lp_,        static_cast<std::int64_t>(slot(T)), L_, static_cast<std::size_t>(D_), S_,
-            epoch_.data(), acc_.data()};
-        kernel_(r_, rows, a);
+    void compute_epoch(std::int64_t T) {
+        epoch_args a{hist_.data(),
+                     Lp_,
+                     static_cast<std::int64_t>(slot(T)),
+                     L_,
+                     static_cast<std::size_t>(D_),
+                     S_,
+                     r_.n_values,
+                     r_.n_rows,
+                     epoch_.data(),
+                     acc_.data()};
+        kernel_(t_, a);
     }
 
     std::size_t S_;
-    compiled_rows r_;
+    compiled_rows r_;  // the held sources (its pattern moves to t_)
+    source_major t_;
     std::int64_t D_ = 1, L_ = 2;
     std::size_t Lp_ = 2;
     std::vector<double> hist_;       // [needed][S][Lp]
     std::vector<double> epoch_;      // [D][M S][n_rows]: the sums of the current epoch
-    std::vector<double> acc_;        // kernel scratch
+    std::vector<double> acc_;        // the partial sums of every row, [n_rows][4][M S][D]
     std::vector<double> staging_;    // [needed][S][D]: received ghost states
     std::int64_t epoch_first_ = -1;  // first step of the current epoch whose sums are in epoch_ (-1: none)
     epoch_kernel kernel_ = nullptr, step_kernel_ = nullptr;
     std::unique_ptr<detail::halo> halo_;
-    std::vector<std::uint32_t> interior_, boundary_;
     exchange_stats stats_;
 };
 
@@ -470,7 +576,7 @@ std::unique_ptr<exchange> make_exchange(MPI_Comm comm, const block_partition& pa
     const bool identity = comm_size(comm) == 1;
     run_collectively(comm, [&] { r = detail::compile_rows(part, me, rows, options, delays != 0, identity); });
     if (delays == 0) return std::make_unique<direct_exchange>(comm, part, std::move(r), S);
-    return std::make_unique<delayed_exchange>(comm, part, std::move(r), S);
+    return std::make_unique<delayed_exchange>(comm, part, std::move(r), S, options.column_key);
 }
 
 std::unique_ptr<exchange> make_exchange(MPI_Comm comm, const block_partition& part, const local_rows& rows,

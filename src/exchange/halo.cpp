@@ -7,8 +7,7 @@
 
 namespace cortexsim::detail {
 
-halo::halo(MPI_Comm comm, const block_partition& part, const compiled_rows& r, std::size_t width,
-           double* recv_base) {
+halo::halo(MPI_Comm comm, const block_partition& part, const compiled_rows& r, std::size_t width, double* recv_base) {
     const int size = comm_size(comm), me = comm_rank(comm);
     if (size == 1) return;
     check_mpi(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
@@ -32,8 +31,7 @@ halo::halo(MPI_Comm comm, const block_partition& part, const compiled_rows& r, s
     asked.resize(static_cast<std::size_t>(asked_off[S]));
     for (std::size_t o = 0; o < S; ++o)
         for (int q = 0; q < recv_count[o]; ++q)
-            asked[static_cast<std::size_t>(asked_off[o] + q)] =
-                r.global(static_cast<std::size_t>(recv_first[o] + q));
+            asked[static_cast<std::size_t>(asked_off[o] + q)] = r.global(static_cast<std::size_t>(recv_first[o] + q));
     check_mpi(MPI_Alltoall(recv_count.data(), 1, MPI_INT, send_count.data(), 1, MPI_INT, comm_), "MPI_Alltoall");
     std::vector<int> send_off(S + 1, 0);
     for (std::size_t o = 0; o < S; ++o) send_off[o + 1] = send_off[o] + send_count[o];
