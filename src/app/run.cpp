@@ -77,8 +77,10 @@ void print_table(const std::string& file, const model_spec& spec) {
     const auto tau = read_h5_doubles(file, "/analysis/timescale_s");
     const std::size_t P = areas.empty() ? 0 : peak.size() / areas.size();
     std::printf("%-8s %9s %14s %14s %14s\n", "area", "hierarchy", "peak E (Hz)", "response (Hz)", "timescale (ms)");
-    for (std::size_t i = 0; i < areas.size(); ++i)
+    const std::size_t shown = std::min<std::size_t>(areas.size(), 100);  // a synthetic cortex has 1e4-1e5 areas
+    for (std::size_t i = 0; i < shown; ++i)
         std::printf("%-8s %9.3f %14.4f %14.6g %14.1f\n", areas[i].c_str(), hier[i], peak[i * P], resp[i], tau[i] * 1e3);
+    if (shown < areas.size()) std::printf("(%zu more areas: /analysis in %s)\n", areas.size() - shown, file.c_str());
 }
 
 /// --until-s as a step (-1: none); a usage_error if it is not a whole number of steps.
