@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -137,29 +138,50 @@ cli_options parse_cli(const std::vector<std::string>& args) {
 
 namespace {
 
+/// Validates the config, its data files and every sweep point (no communication); the line `check` prints.
+std::string check_config(const cli_options& o) {
+    const model_spec spec = load_config(o.config, o.overrides);
+    // (load_config has read and validated every data file)
+    const auto points = sweep_points(o.config);
+    for (const auto& p : points) {
+        auto ov = o.overrides;
+        ov.insert(ov.end(), p.overrides.begin(), p.overrides.end());
+        (void)load_config(o.config, ov);
+    }
+    char line[512];
+    std::snprintf(line, sizeof line, ": OK: model '%s', %zu areas x %zu populations, %lld steps of %g ms, %lld records",
+                  spec.name.c_str(), spec.areas.size(), spec.populations.size(),
+                  static_cast<long long>(spec.run.n_steps), spec.run.dt_ms,
+                  static_cast<long long>(spec.run.n_records()));
+    return o.config + line + (points.empty() ? "" : ", sweep of " + std::to_string(points.size()) + " points");
+}
+
+/// sweep --list: the points, one per line (no communication).
+std::string sweep_list(const cli_options& o) {
+    const auto pts = sweep_points(o.config);
+    if (pts.empty()) throw config_error(o.config + ": has no 'sweep' section");
+    std::string out;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        out += std::to_string(i) + " " + pts[i].name + "\t";
+        for (const auto& x : pts[i].overrides) out += " " + x;
+        out += "\n";
+    }
+    return out;
+}
+
 int do_check(const cli_options& o, MPI_Comm comm) {
-    model_spec spec;
-    std::size_t n_points = 0;
-    run_collectively(comm, [&] {
-        spec = load_config(o.config, o.overrides);
-        // (load_config has read and validated every data file)
-        const auto points = sweep_points(o.config);
-        for (const auto& p : points) {
-            auto ov = o.overrides;
-            ov.insert(ov.end(), p.overrides.begin(), p.overrides.end());
-            (void)load_config(o.config, ov);
-        }
-        n_points = points.size();
-    });
+    std::string line;
+    run_collectively(comm, [&] { line = check_config(o); });
     if (comm_rank(comm) == 0) {
-        std::printf("%s: OK: model '%s', %zu areas x %zu populations, %lld steps of %g ms, %lld records%s\n",
-                    o.config.c_str(), spec.name.c_str(), spec.areas.size(), spec.populations.size(),
-                    static_cast<long long>(spec.run.n_steps), spec.run.dt_ms,
-                    static_cast<long long>(spec.run.n_records()),
-                    n_points ? (", sweep of " + std::to_string(n_points) + " points").c_str() : "");
+        std::printf("%s\n", line.c_str());
         std::fflush(stdout);
     }
     return exit_ok;
+}
+
+std::string version_line() {
+    return std::string("cortexsim ") + build_info::version + " (git " + build_info::git_commit +
+           (std::string(build_info::git_dirty) == "true" ? ", dirty" : "") + ")\n";
 }
 
 run_request request_from(const cli_options& o, const std::string& command_line) {
@@ -203,12 +225,10 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
         if (pts.empty()) throw config_error(o.config + ": has no 'sweep' section");
     });
     if (o.list) {
+        std::string list;
+        run_collectively(comm, [&] { list = sweep_list(o); });
         if (comm_rank(comm) == 0) {
-            for (std::size_t i = 0; i < pts.size(); ++i) {
-                std::string ov;
-                for (const auto& x : pts[i].overrides) ov += " " + x;
-                std::printf("%zu %s\t%s\n", i, pts[i].name.c_str(), ov.c_str());
-            }
+            std::fputs(list.c_str(), stdout);
             std::fflush(stdout);
         }
         return exit_ok;
@@ -328,9 +348,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
         return exit_ok;
     }
     if (o.command == "version") {
-        if (rank == 0)
-            std::printf("cortexsim %s (git %s%s)\n", build_info::version, build_info::git_commit,
-                        std::string(build_info::git_dirty) == "true" ? ", dirty" : "");
+        if (rank == 0) std::fputs(version_line().c_str(), stdout);
         return exit_ok;
     }
     try {
@@ -340,6 +358,44 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
         return do_run(o, comm, command_line);
     } catch (const std::exception& e) {
         if (rank == 0) {
+            std::fprintf(stderr, "cortexsim: error: %s\n", e.what());
+            std::fflush(stderr);
+        }
+        return exit_failure;
+    }
+}
+
+int run_cli_without_mpi(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "train") return -1;
+    // under a launcher, every rank runs this: only the first one prints
+    bool root = true;
+    for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+        if (const char* r = std::getenv(v)) {
+            root = std::string(r) == "0";
+            break;
+        }
+    cli_options o;
+    try {
+        o = parse_cli(args);
+    } catch (const usage_error& e) {
+        if (root) std::fprintf(stderr, "cortexsim: error: %s\n", e.what());
+        return exit_usage;
+    }
+    if (o.command != "help" && o.command != "version" && o.command != "check" && !(o.command == "sweep" && o.list))
+        return -1;
+    try {
+        std::string text = o.command == "help"      ? usage_text()
+                           : o.command == "version" ? version_line()
+                           : o.command == "check"   ? check_config(o) + "\n"
+                                                    : sweep_list(o);
+        if (root) {
+            std::fputs(text.c_str(), stdout);
+            std::fflush(stdout);
+        }
+        return exit_ok;
+    } catch (const std::exception& e) {
+        if (root) {
             std::fprintf(stderr, "cortexsim: error: %s\n", e.what());
             std::fflush(stderr);
         }

@@ -7,6 +7,8 @@
 #include "cortexsim/app/cli.hpp"
 
 int main(int argc, char** argv) {
+    // --help, --version, check, sweep --list: no MPI (Open MPI's singleton start forks orted) and no PETSc
+    if (const int rc = cortexsim::run_cli_without_mpi(argc, argv); rc >= 0) return rc;
     MPI_Init(&argc, &argv);
     int rc = cortexsim::exit_failure;
     if (PetscInitializeNoArguments() != 0) {

@@ -35,4 +35,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm);
 
 std::string usage_text();
 
+/// The commands that need no communication, run before (and without) MPI and PETSc: --help, --version,
+/// check, sweep --list, and command-line errors (docs/config.md: start-up). Returns their exit code, or -1 when the
+/// command needs MPI (run_cli then). Under a launcher only the first rank (by the launcher's environment) prints.
+int run_cli_without_mpi(int argc, char** argv);
+
 }  // namespace cortexsim
