@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +25,7 @@ std::string usage_text() {
     return "usage: mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
            "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I]\n"
            "       mpirun -n N cortexsim sweep CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
+           "                      [--ranks-per-point R]\n"
            "       cortexsim sweep CONFIG --list\n"
            "       mpirun -n N cortexsim replay OUT.h5 [--keep]\n"
            "       cortexsim check CONFIG [--set key=value ...]\n"
@@ -43,6 +45,8 @@ std::string usage_text() {
            "  --resume          continue from the checkpoint if there is one; do nothing if OUT.h5 is complete\n"
            "  --restart CKPT    continue from this checkpoint\n"
            "  --point I         run point I (from 0) of the sweep section, output OUT_<point>.h5\n"
+           "  --ranks-per-point R  sweep: groups of R ranks run points concurrently, each taking the next point as\n"
+           "                    it finishes (default: 1 rank per 2,000 areas, at most N)\n"
            "  --until-s T       stop at model time T with a checkpoint (exit code 3): run in segments\n"
            "exit codes: 0 success, 1 bad input or failed run, 2 bad command line,\n"
            "            3 stopped by a signal after writing a checkpoint (continue with --resume)\n";
@@ -119,6 +123,16 @@ cli_options parse_cli(const std::vector<std::string>& args) {
         } else if (a == "--list") {
             only_for(a, {"sweep"});
             o.list = true;
+        } else if (a == "--ranks-per-point") {
+            only_for(a, {"sweep"});
+            const std::string v = value("--ranks-per-point");
+            try {
+                std::size_t used = 0;
+                o.ranks_per_point = std::stol(v, &used);
+                if (used != v.size() || o.ranks_per_point < 1) throw 0;
+            } catch (...) {
+                throw usage_error("--ranks-per-point '" + v + "': expected a number of ranks >= 1");
+            }
         } else if (a == "--keep") {
             only_for(a, {"replay"});
             o.keep = true;
@@ -184,6 +198,12 @@ std::string version_line() {
            (std::string(build_info::git_dirty) == "true" ? ", dirty" : "") + ")\n";
 }
 
+/// Ranks per sweep point when --ranks-per-point is not given: enough that each rank has at least 2,000 areas
+/// (smaller models are latency-bound on more ranks), at most all ranks.
+long default_ranks_per_point(const model_spec& spec, int size) {
+    return std::clamp<long>(static_cast<long>(spec.areas.size() / 2000), 1, size);
+}
+
 run_request request_from(const cli_options& o, const std::string& command_line) {
     run_request rq;
     rq.overwrite = o.overwrite;
@@ -246,15 +266,65 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
             reqs.push_back(std::move(rq));
         }
     });
-    for (std::size_t i = 0; i < reqs.size(); ++i) {
-        if (comm_rank(comm) == 0) {
-            std::printf("[cortexsim] sweep point %zu/%zu: %s\n", i + 1, reqs.size(), pts[i].name.c_str());
-            std::fflush(stdout);
+    const int size = comm_size(comm), me = comm_rank(comm);
+    const int per = static_cast<int>(std::min<long>(
+        size, o.ranks_per_point > 0 ? o.ranks_per_point : default_ranks_per_point(reqs.front().spec, size)));
+    if (per >= size) {  // every point on every rank, one after the other
+        for (std::size_t i = 0; i < reqs.size(); ++i) {
+            if (me == 0) {
+                std::printf("[cortexsim] sweep point %zu/%zu: %s\n", i + 1, reqs.size(), pts[i].name.c_str());
+                std::fflush(stdout);
+            }
+            const int rc = execute_run(reqs[i], comm);
+            if (rc != exit_ok) return rc;
         }
-        const int rc = execute_run(reqs[i], comm);
-        if (rc != exit_ok) return rc;
+        return exit_ok;
     }
-    return exit_ok;
+    // groups of `per` ranks (MPI_Comm_split; ranks beyond the last full group stay idle) run points concurrently;
+    // each group's first rank takes the next point from a counter on rank 0 (MPI_Fetch_and_op) as it finishes.
+    // A point's output depends only on its config, not on the number of ranks (the byte contract).
+    const int groups = size / per;
+    const int color = me < groups * per ? me / per : MPI_UNDEFINED;
+    MPI_Comm group = MPI_COMM_NULL;
+    check_mpi(MPI_Comm_split(comm, color, me, &group), "MPI_Comm_split");
+    long next_point = 0;
+    MPI_Win win = MPI_WIN_NULL;
+    check_mpi(MPI_Win_create(&next_point, me == 0 ? static_cast<MPI_Aint>(sizeof(long)) : 0, sizeof(long),
+                             MPI_INFO_NULL, comm, &win),
+              "MPI_Win_create");
+    int rc = exit_ok;
+    if (group != MPI_COMM_NULL) {
+        const int g_rank = comm_rank(group);
+        for (;;) {
+            long i = 0;
+            if (g_rank == 0) {
+                const long one = 1;
+                check_mpi(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win), "MPI_Win_lock");
+                check_mpi(MPI_Fetch_and_op(&one, &i, MPI_LONG, 0, 0, MPI_SUM, win), "MPI_Fetch_and_op");
+                check_mpi(MPI_Win_unlock(0, win), "MPI_Win_unlock");
+            }
+            check_mpi(MPI_Bcast(&i, 1, MPI_LONG, 0, group), "MPI_Bcast");
+            if (i >= static_cast<long>(reqs.size())) break;
+            const auto u = static_cast<std::size_t>(i);
+            if (g_rank == 0) {
+                std::printf("[cortexsim] sweep point %zu/%zu: %s (ranks %d-%d)\n", u + 1, reqs.size(),
+                            pts[u].name.c_str(), me, me + per - 1);
+                std::fflush(stdout);
+            }
+            try {
+                rc = execute_run(reqs[u], group);
+            } catch (const std::exception& e) {
+                if (g_rank == 0) std::fprintf(stderr, "cortexsim: error: sweep point %zu: %s\n", u, e.what());
+                rc = exit_failure;
+            }
+            if (rc != exit_ok) break;
+        }
+        MPI_Comm_free(&group);
+    }
+    MPI_Win_free(&win);
+    int worst = rc;
+    check_mpi(MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
+    return worst;
 }
 
 int do_replay(const cli_options& o, MPI_Comm comm) {

@@ -17,13 +17,14 @@ struct cli_options {
     std::vector<std::string> overrides;
     bool overwrite = false;
     bool quiet = false;
-    std::string checkpoint;  // --checkpoint
-    bool resume = false;     // --resume
-    std::string restart;     // --restart CKPT
-    long point = -1;         // --point I
-    double until_s = -1.0;   // --until-s T: checkpoint and stop at model time T
-    bool list = false;       // sweep --list
-    bool keep = false;       // replay --keep
+    std::string checkpoint;    // --checkpoint
+    bool resume = false;       // --resume
+    std::string restart;       // --restart CKPT
+    long point = -1;           // --point I
+    double until_s = -1.0;     // --until-s T: checkpoint and stop at model time T
+    bool list = false;         // sweep --list
+    long ranks_per_point = 0;  // sweep --ranks-per-point N (0: from the model size)
+    bool keep = false;         // replay --keep
 };
 
 /// Parses argv (without the program name); throws usage_error.
