@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +37,7 @@ std::string usage_text() {
            "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--until-s T]\n"
            "                      [--exit-code-file F]\n"
            "       mpirun -n N cortexsim sweep CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
+           "                      [--ranks-per-point R]\n"
            "       cortexsim sweep CONFIG --list\n"
            "       mpirun -n N cortexsim replay OUT.h5 [-o REPLAY.h5] [--keep]\n"
            "       cortexsim check CONFIG [--set key=value ...]\n"
@@ -86,9 +88,11 @@ std::string command_help(const std::string& command) {
                "  3 stopped by a signal or --until-s after writing a checkpoint (continue with --resume)\n";
     if (command == "sweep")
         return "usage: mpirun -n N cortexsim sweep CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
+               "                      [--ranks-per-point R]\n"
                "       cortexsim sweep CONFIG --list\n"
-               "Run every point of the config's sweep section one after the other, each on all N ranks; point\n"
-               "<name> writes OUT_<name>.h5. Every point's config is validated before the first one runs.\n"
+               "Run every point of the config's sweep section: the N ranks form groups of R that run points\n"
+               "concurrently, each group taking the next point when it finishes; point <name> writes\n"
+               "OUT_<name>.h5, the same bytes as running it alone. Every point's config is validated first.\n"
                "(Read the results with python/cortexsim: cortexsim.open_sweep(\"OUT_*.h5\"), docs/python.md.)\n"
                "options:\n"
                "  -o OUT.h5         base name of the outputs (default: output.path of the config)\n" +
@@ -96,6 +100,7 @@ std::string command_help(const std::string& command) {
                "  --overwrite       replace existing outputs\n"
                "  --quiet, -q       no progress lines\n"
                "  --list            print the points (index, name, overrides) and exit; runs nothing\n"
+               "  --ranks-per-point R  ranks per point (default: 1 rank per 2,000 areas, at most N)\n"
                "examples:\n"
                "  cortexsim sweep configs/froudistwalsh2021.yaml --list\n"
                "  mpirun -n 2 cortexsim sweep configs/froudistwalsh2021.yaml -o out/fw.h5\n"
@@ -259,6 +264,16 @@ cli_options parse_cli(const std::vector<std::string>& args) {
         } else if (a == "--list") {
             only_for(a, {"sweep"});
             o.list = true;
+        } else if (a == "--ranks-per-point") {
+            only_for(a, {"sweep"});
+            const std::string v = value("--ranks-per-point");
+            try {
+                std::size_t used = 0;
+                o.ranks_per_point = std::stol(v, &used);
+                if (used != v.size() || o.ranks_per_point < 1) throw 0;
+            } catch (...) {
+                throw usage_error("--ranks-per-point '" + v + "': expected a number of ranks >= 1");
+            }
         } else if (a == "--keep") {
             only_for(a, {"replay"});
             o.keep = true;
@@ -278,33 +293,63 @@ cli_options parse_cli(const std::vector<std::string>& args) {
 
 namespace {
 
+/// Validates the config, its data files, every sweep point and the output's size against the free space of its
+/// folder (no communication); the line `check` prints.
+std::string check_config(const cli_options& o) {
+    const model_spec spec = load_config(o.config, o.overrides);
+    // (load_config has read and validated every data file)
+    const auto points = sweep_points(o.config, o.overrides);
+    for (const auto& p : points) {
+        auto ov = o.overrides;
+        ov.insert(ov.end(), p.overrides.begin(), p.overrides.end());
+        (void)load_config(o.config, ov);
+    }
+    // the output of output.path (run -o may choose another folder: run checks that one again)
+    check_output_space(spec, spec.output.path);
+    char line[1024];
+    std::snprintf(line, sizeof line,
+                  "%s: OK: model '%s', %zu areas x %zu populations, %lld steps of %g ms, %lld records%s; "
+                  "output about %s",
+                  printable(o.config).c_str(), printable(spec.name).c_str(), spec.areas.size(), spec.populations.size(),
+                  static_cast<long long>(spec.run.n_steps), spec.run.dt_ms,
+                  static_cast<long long>(spec.run.n_records()),
+                  points.empty() ? "" : (", sweep of " + std::to_string(points.size()) + " points").c_str(),
+                  bytes_text(output_bytes_estimate(spec)).c_str());
+    return line;
+}
+
+/// sweep --list: the points, one per line (no communication).
+std::string sweep_list(const cli_options& o) {
+    const auto pts = sweep_points(o.config, o.overrides);
+    if (pts.empty()) throw config_error(o.config + ": has no 'sweep' section");
+    std::string out;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        out += std::to_string(i) + " " + pts[i].name + "\t";
+        for (const auto& x : pts[i].overrides) out += " " + x;
+        out += "\n";
+    }
+    return out;
+}
+
 int do_check(const cli_options& o, MPI_Comm comm) {
-    model_spec spec;
-    std::size_t n_points = 0;
-    run_collectively(comm, [&] {
-        spec = load_config(o.config, o.overrides);
-        // (load_config has read and validated every data file)
-        const auto points = sweep_points(o.config, o.overrides);
-        for (const auto& p : points) {
-            auto ov = o.overrides;
-            ov.insert(ov.end(), p.overrides.begin(), p.overrides.end());
-            (void)load_config(o.config, ov);
-        }
-        n_points = points.size();
-        // the output of output.path (run -o may choose another folder: run checks that one again)
-        if (comm_rank(comm) == 0) check_output_space(spec, spec.output.path);
-    });
+    std::string line;
+    run_collectively(comm, [&] { line = check_config(o); });
     if (comm_rank(comm) == 0) {
-        std::printf("%s: OK: model '%s', %zu areas x %zu populations, %lld steps of %g ms, %lld records%s; "
-                    "output about %s\n",
-                    printable(o.config).c_str(), printable(spec.name).c_str(), spec.areas.size(),
-                    spec.populations.size(), static_cast<long long>(spec.run.n_steps), spec.run.dt_ms,
-                    static_cast<long long>(spec.run.n_records()),
-                    n_points ? (", sweep of " + std::to_string(n_points) + " points").c_str() : "",
-                    bytes_text(output_bytes_estimate(spec)).c_str());
+        std::printf("%s\n", line.c_str());
         std::fflush(stdout);
     }
     return exit_ok;
+}
+
+std::string version_line() {
+    return std::string("cortexsim ") + build_info::version + " (git " + build_info::git_commit +
+           (std::string(build_info::git_dirty) == "true" ? ", dirty" : "") + ")\n";
+}
+
+/// Ranks per sweep point when --ranks-per-point is not given: enough that each rank has at least 2,000 areas
+/// (smaller models are latency-bound on more ranks), at most all ranks.
+long default_ranks_per_point(const model_spec& spec, int size) {
+    return std::clamp<long>(static_cast<long>(spec.areas.size() / 2000), 1, size);
 }
 
 run_request request_from(const cli_options& o, const std::string& command_line) {
@@ -348,12 +393,10 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
         if (pts.empty()) throw config_error(o.config + ": has no 'sweep' section");
     });
     if (o.list) {
+        std::string list;
+        run_collectively(comm, [&] { list = sweep_list(o); });
         if (comm_rank(comm) == 0) {
-            for (std::size_t i = 0; i < pts.size(); ++i) {
-                std::string ov;
-                for (const auto& x : pts[i].overrides) ov += " " + x;
-                std::printf("%zu %s\t%s\n", i, pts[i].name.c_str(), ov.c_str());
-            }
+            std::fputs(list.c_str(), stdout);
             std::fflush(stdout);
         }
         return exit_ok;
@@ -371,15 +414,65 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
             reqs.push_back(std::move(rq));
         }
     });
-    for (std::size_t i = 0; i < reqs.size(); ++i) {
-        if (comm_rank(comm) == 0) {
-            std::printf("[cortexsim] sweep point %zu/%zu: %s\n", i + 1, reqs.size(), pts[i].name.c_str());
-            std::fflush(stdout);
+    const int size = comm_size(comm), me = comm_rank(comm);
+    const int per = static_cast<int>(std::min<long>(
+        size, o.ranks_per_point > 0 ? o.ranks_per_point : default_ranks_per_point(reqs.front().spec, size)));
+    if (per >= size) {  // every point on every rank, one after the other
+        for (std::size_t i = 0; i < reqs.size(); ++i) {
+            if (me == 0) {
+                std::printf("[cortexsim] sweep point %zu/%zu: %s\n", i + 1, reqs.size(), pts[i].name.c_str());
+                std::fflush(stdout);
+            }
+            const int rc = execute_run(reqs[i], comm);
+            if (rc != exit_ok) return rc;
         }
-        const int rc = execute_run(reqs[i], comm);
-        if (rc != exit_ok) return rc;
+        return exit_ok;
     }
-    return exit_ok;
+    // groups of `per` ranks (MPI_Comm_split; ranks beyond the last full group stay idle) run points concurrently;
+    // each group's first rank takes the next point from a counter on rank 0 (MPI_Fetch_and_op) as it finishes.
+    // A point's output depends only on its config, not on the number of ranks (the byte contract).
+    const int groups = size / per;
+    const int color = me < groups * per ? me / per : MPI_UNDEFINED;
+    MPI_Comm group = MPI_COMM_NULL;
+    check_mpi(MPI_Comm_split(comm, color, me, &group), "MPI_Comm_split");
+    long next_point = 0;
+    MPI_Win win = MPI_WIN_NULL;
+    check_mpi(MPI_Win_create(&next_point, me == 0 ? static_cast<MPI_Aint>(sizeof(long)) : 0, sizeof(long),
+                             MPI_INFO_NULL, comm, &win),
+              "MPI_Win_create");
+    int rc = exit_ok;
+    if (group != MPI_COMM_NULL) {
+        const int g_rank = comm_rank(group);
+        for (;;) {
+            long i = 0;
+            if (g_rank == 0) {
+                const long one = 1;
+                check_mpi(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win), "MPI_Win_lock");
+                check_mpi(MPI_Fetch_and_op(&one, &i, MPI_LONG, 0, 0, MPI_SUM, win), "MPI_Fetch_and_op");
+                check_mpi(MPI_Win_unlock(0, win), "MPI_Win_unlock");
+            }
+            check_mpi(MPI_Bcast(&i, 1, MPI_LONG, 0, group), "MPI_Bcast");
+            if (i >= static_cast<long>(reqs.size())) break;
+            const auto u = static_cast<std::size_t>(i);
+            if (g_rank == 0) {
+                std::printf("[cortexsim] sweep point %zu/%zu: %s (ranks %d-%d)\n", u + 1, reqs.size(),
+                            pts[u].name.c_str(), me, me + per - 1);
+                std::fflush(stdout);
+            }
+            try {
+                rc = execute_run(reqs[u], group);
+            } catch (const std::exception& e) {
+                if (g_rank == 0) std::fprintf(stderr, "cortexsim: error: sweep point %zu: %s\n", u, e.what());
+                rc = exit_failure;
+            }
+            if (rc != exit_ok) break;
+        }
+        MPI_Comm_free(&group);
+    }
+    MPI_Win_free(&win);
+    int worst = rc;
+    check_mpi(MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
+    return worst;
 }
 
 int do_replay(const cli_options& o, MPI_Comm comm) {
@@ -508,14 +601,50 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
         return exit_ok;
     }
     if (o.command == "version") {
-        if (rank == 0)
-            std::printf("cortexsim %s (git %s%s)\n", build_info::version, build_info::git_commit,
-                        std::string(build_info::git_dirty) == "true" ? ", dirty" : "");
+        if (rank == 0) std::fputs(version_line().c_str(), stdout);
         return exit_ok;
     }
     const int rc = run_command(o, comm, command_line);
     if (rank == 0 && !o.exit_code_file.empty()) write_exit_code_file(o.exit_code_file, rc);
     return rc;
+}
+
+int run_cli_without_mpi(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && (args[0] == "train" || args[0] == "compare")) return -1;  // their own parsers
+    // under a launcher, every rank runs this: only the first one prints
+    bool root = true;
+    for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+        if (const char* r = std::getenv(v)) {
+            root = std::string(r) == "0";
+            break;
+        }
+    cli_options o;
+    try {
+        o = parse_cli(args);
+    } catch (const usage_error& e) {
+        if (root) std::fprintf(stderr, "cortexsim: error: %s\n", printable(e.what(), max_message_bytes).c_str());
+        return exit_usage;
+    }
+    if (o.command != "help" && o.command != "version" && o.command != "check" && !(o.command == "sweep" && o.list))
+        return -1;
+    try {
+        std::string text = o.command == "help"      ? usage_text()
+                           : o.command == "version" ? version_line()
+                           : o.command == "check"   ? check_config(o) + "\n"
+                                                    : sweep_list(o);
+        if (root) {
+            std::fputs(text.c_str(), stdout);
+            std::fflush(stdout);
+        }
+        return exit_ok;
+    } catch (const std::exception& e) {
+        if (root) {
+            std::fprintf(stderr, "cortexsim: error: %s\n", printable(e.what(), max_message_bytes).c_str());
+            std::fflush(stderr);
+        }
+        return exit_failure;
+    }
 }
 
 }  // namespace cortexsim

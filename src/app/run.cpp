@@ -77,11 +77,13 @@ void print_columns(const std::vector<std::string>& areas, const std::vector<tabl
     std::printf("%-8s", "area");
     for (const auto* c : cols) std::printf(" %*s", c->width, c->header.c_str());
     std::printf("\n");
-    for (std::size_t i = 0; i < areas.size(); ++i) {
+    const std::size_t shown = std::min<std::size_t>(areas.size(), 100);  // a synthetic cortex has 1e4-1e5 areas
+    for (std::size_t i = 0; i < shown; ++i) {
         std::printf("%-8s", areas[i].c_str());
         for (const auto* c : cols) std::printf(" %*s", c->width, c->format(c->values[i]).c_str());
         std::printf("\n");
     }
+    if (shown < areas.size()) std::printf("(%zu more areas: see /analysis in the output)\n", areas.size() - shown);
 }
 
 /// Column p of an [A, P] analysis.

@@ -115,6 +115,9 @@ model_spec parse_config(const std::string& yaml_text, const std::string& origin,
     run_section run = read_run(top, m);
     m.run = run.run;
     m.partition_method = std::move(run.partition_method);
+    if (m.connectivity.synthetic.defined && m.partition_method == "graph")
+        throw config_error(m.config_path + ": 'run.partition' = 'graph' needs the matrices in memory; a synthetic "
+                                           "cortex is already numbered along its sheet (use block)");
     check_delays(m);
     m.stimuli = read_stimuli(top, m, names);
     for (auto& s : read_task_stimuli(top, m, names, base_dir, m.data_files)) m.stimuli.push_back(std::move(s));

@@ -141,19 +141,23 @@ projection_spec read_projection(const section& x, std::size_t i, const model_spe
     pr.sln = x.text("sln", "none");
     pr.sln_matrix = x.text("sln_matrix", "sln");
     pr.gradient = x.text("gradient", "");
-    if (!m.connectivity.find(pr.matrix))
+    if (!m.connectivity.has(pr.matrix))
         throw config_error(origin + ": '" + x.key("matrix") + "' = '" + pr.matrix +
                            "' is not a matrix under model.connectivity");
     if (pr.sln != "none" && pr.sln != "feedforward" && pr.sln != "feedback")
         throw config_error(origin + ": '" + x.key("sln") + "' = '" + pr.sln +
                            "' (allowed: none, feedforward, feedback)");
-    if (pr.sln != "none" && !m.connectivity.find(pr.sln_matrix))
+    if (pr.sln != "none" && !m.connectivity.has(pr.sln_matrix))
         throw config_error(origin + ": '" + x.key("sln_matrix") + "' = '" + pr.sln_matrix +
                            "' is not a matrix under model.connectivity");
     if (!pr.gradient.empty() && !has_gradient(m, pr.gradient))
         throw config_error(origin + ": '" + x.key("gradient") + "' = '" + pr.gradient +
                            "' is not a gradient under model.gradients");
     if (!(pr.power > 0)) throw config_error(origin + ": '" + x.key("power") + "' must be > 0");
+    if (m.connectivity.synthetic.defined && pr.matrix == "fln" &&
+        (pr.power != 1.0 || pr.normalise_rows || pr.sln != "none"))
+        throw config_error(origin + ": '" + x.key("matrix") +
+                           "': the synthetic matrix is used as generated (no power, normalise_rows or sln)");
     return pr;
 }
 
@@ -239,12 +243,24 @@ void read_model_head(const section& model, model_spec& m) {
         if (!model.has("rnn"))
             throw config_error(origin + ": missing " + (model.at("rnn").node().IsDefined() ? "value for " : "") +
                                "required key 'model.rnn' (circuit: rnn)");
-    } else {
+    } else if (!model.sub("connectivity").has("synthetic")) {  // a synthetic cortex names its own areas
         (void)model.required("areas");
     }
 }
 
 area_table read_areas(const section& model, const std::string& base_dir, std::vector<data_file>& files) {
+    const section syn = model.sub("connectivity").sub("synthetic");
+    if (syn.present()) {  // a synthetic cortex: areas a0 .. a<n-1>, hierarchy 0
+        if (model.has("areas"))
+            throw config_error(model.origin() + ": 'model.areas' cannot be given with '" + syn.key("areas") +
+                               "' (a synthetic cortex names its areas a0, a1, ...)");
+        const auto n = static_cast<std::size_t>(syn.whole("areas", 0, 1, (std::int64_t{1} << 31) - 1));
+        area_table a;
+        a.names.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) a.names.push_back("a" + std::to_string(i));
+        a.hierarchy.assign(n, 0.0);
+        return a;
+    }
     const section s = model.sub("areas");
     s.only({"file", "name_column", "hierarchy_column", "hierarchy_normalisation"});
     const std::string path = existing_file(s, "file", base_dir);
@@ -412,8 +428,32 @@ connectivity_spec read_connectivity(const section& model, bool generic_form, con
                                     const std::string& base_dir, std::vector<data_file>& files) {
     const std::string& origin = model.origin();
     const section c = model.sub("connectivity");
-    c.only({"fln", "matrices", "delays"});
+    c.only({"fln", "matrices", "delays", "synthetic"});
     connectivity_spec out;
+    if (c.has("synthetic")) {
+        const section y = c.sub("synthetic");
+        y.only({"areas", "geometry", "extent_mm", "length_constant_mm", "density", "weight_scale", "seed"});
+        if (c.has("fln") || c.has("matrices"))
+            throw config_error(origin + ": '" + c.key("synthetic") + "' generates the matrix 'fln': give no '" +
+                               c.key("fln") + "' or '" + c.key("matrices") + "'");
+        auto& s = out.synthetic;
+        s.defined = true;
+        s.n_areas = areas.size();
+        s.geometry = y.text("geometry", "sheet");
+        if (s.geometry != "sheet" && s.geometry != "sphere")
+            throw config_error(origin + ": '" + y.key("geometry") + "' = '" + s.geometry +
+                               "' (allowed: sheet, sphere)");
+        s.extent_mm = y.number("extent_mm", 100.0);
+        s.length_constant_mm = y.number("length_constant_mm", 10.0);
+        s.density = y.number("density", 0.01);
+        s.weight_scale = y.number("weight_scale", 1.0);
+        s.seed = static_cast<std::uint64_t>(y.whole("seed", 1));
+        check_positive(y, "extent_mm", s.extent_mm);
+        check_positive(y, "length_constant_mm", s.length_constant_mm);
+        check_positive(y, "weight_scale", s.weight_scale);
+        if (!(s.density >= 0.0 && s.density <= 1.0))
+            throw config_error(origin + ": '" + y.key("density") + "' must be in [0, 1]");
+    }
     if (c.has("fln")) out.matrices.push_back(read_matrix("fln", c.at("fln"), areas, base_dir, files));
     const value mats = c.at("matrices");
     if (mats.present()) {
@@ -423,15 +463,18 @@ connectivity_spec read_connectivity(const section& model, bool generic_form, con
             out.matrices.push_back(read_matrix(name, node, areas, base_dir, files));
         }
     }
-    if (!out.find("fln") && !generic_form)
+    if (!out.has("fln") && !generic_form)
         throw config_error(origin + ": missing required key 'model.connectivity.fln'");
     if (const auto* f = out.find("fln")) out.fln_path = f->path;
     if (c.has("delays")) {
         const section d = c.sub("delays");
         d.only({"distance", "velocity_m_per_s"});
-        out.delays.distance_matrix = d.required_text("distance");
+        out.delays.distance_matrix = out.synthetic.defined ? d.text("distance", "") : d.required_text("distance");
         out.delays.velocity_m_per_s = d.required_number("velocity_m_per_s");
-        if (!out.find(out.delays.distance_matrix))
+        if (out.synthetic.defined && !out.delays.distance_matrix.empty())
+            throw config_error(origin + ": '" + d.key("distance") +
+                               "': a synthetic cortex's delays come from its geometry (give only velocity_m_per_s)");
+        if (!out.synthetic.defined && !out.find(out.delays.distance_matrix))
             throw config_error(origin + ": '" + d.key("distance") + "' = '" + out.delays.distance_matrix +
                                "' is not a matrix under model.connectivity");
         check_positive(d, "velocity_m_per_s", out.delays.velocity_m_per_s);
@@ -477,7 +520,7 @@ std::vector<projection_spec> read_projections(const section& model, const model_
 
 void check_delays(const model_spec& m) {
     const auto& delays = m.connectivity.delays;
-    if (delays.distance_matrix.empty()) return;
+    if (delays.distance_matrix.empty()) return;  // none, or a synthetic geometry's (delays of at least 1 step)
     const area_matrix& dist = *m.connectivity.find(delays.distance_matrix);
     const std::size_t N = m.areas.size();
     double min_delay = std::numeric_limits<double>::infinity(), max_delay = 0.0;

@@ -9,61 +9,105 @@
 #include "cortexsim/common/errors.hpp"
 
 namespace cortexsim::detail {
+namespace {
 
-compiled_rows compile_rows(const block_partition& part, int rank, const local_rows& rows,
-                           const std::vector<std::size_t>& column_key) {
-    if (rows.row_begin != part.begin(rank) || rows.n_rows != part.count(rank))
-        throw mpi_error("exchange: local rows [" + std::to_string(rows.row_begin) + ", " +
-                        std::to_string(rows.row_begin + rows.n_rows) + ") do not match the partition on rank " +
-                        std::to_string(rank));
-    const bool delays = !rows.delay.empty();
-    if (delays && rows.delay.size() != rows.nnz())
-        throw mpi_error("exchange: rows carry delays for some nonzeros only");
-    if (rows.nnz() > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()))
-        throw mpi_error("exchange: too many nonzeros on rank " + std::to_string(rank));
-    const std::size_t N = part.n_areas();
-    if (!column_key.empty() && column_key.size() != N) throw mpi_error("exchange: column key of the wrong length");
+void check_block(const std::vector<local_rows>& blk, std::size_t b, std::size_t e, std::size_t n_values, bool delays,
+                 int rank) {
+    if (blk.size() != n_values) throw error("internal error: a row source filled the wrong number of matrices");
+    for (std::size_t m = 0; m < n_values; ++m) {
+        const local_rows& r = blk[m];
+        if (r.row_begin != b || r.n_rows != e - b || r.row_ptr.size() != r.n_rows + 1 || r.row_ptr.front() != 0 ||
+            static_cast<std::size_t>(r.row_ptr.back()) != r.col.size() || r.col.size() != r.val.size())
+            throw mpi_error("exchange: local rows [" + std::to_string(r.row_begin) + ", " +
+                            std::to_string(r.row_begin + r.n_rows) + ") do not match the partition on rank " +
+                            std::to_string(rank) + " (expected [" + std::to_string(b) + ", " + std::to_string(e) +
+                            "))");
+        if (delays && r.delay.size() != r.nnz() && !(r.delay.empty() && r.nnz() == 0))
+            throw mpi_error("exchange: rows carry delays for some nonzeros only");
+        if (!delays && !r.delay.empty()) throw mpi_error("exchange: rows carry delays for some nonzeros only");
+        if (m > 0 && (r.row_ptr != blk[0].row_ptr || r.col != blk[0].col || r.delay != blk[0].delay))
+            throw error("internal error: matrices summed in one pass have different patterns");
+    }
+}
+
+}  // namespace
+
+compiled_rows compile_rows(const block_partition& part, int rank, const row_source& src,
+                           const exchange_options& options, bool delays, bool identity) {
+    const std::size_t N = part.n_areas(), M = std::max<std::size_t>(src.n_values, 1);
+    const std::size_t begin = part.begin(rank), end = part.end(rank);
+    if (N > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+        throw mpi_error("exchange: more than 2^31 - 1 areas");
+    const auto& key = options.column_key;
+    if (!key.empty() && key.size() != N) throw mpi_error("exchange: column key of the wrong length");
     compiled_rows r;
-    r.n_rows = rows.n_rows;
-    r.row_begin = rows.row_begin;
-    r.row_ptr.assign(rows.row_ptr.begin(), rows.row_ptr.end());
-    r.global_col.resize(rows.nnz());
-    r.val.resize(rows.nnz());
-    if (delays) r.delay.resize(rows.nnz());
+    r.n_rows = end - begin;
+    r.row_begin = begin;
+    r.n_values = M;
+    r.n_areas = N;
+    r.delays = delays;
+    r.identity = identity;
+    r.row_ptr.reserve(r.n_rows + 1);
+    r.row_ptr.push_back(0);
+    if (src.count) {  // reserve once: the matrix is the largest object of a run, never copied on growth
+        const std::size_t cap = src.count(begin, end);
+        r.col.reserve(cap);
+        r.val.reserve(cap * M);
+        if (delays) r.delay.reserve(cap);
+    }
+    std::vector<local_rows> blk(M);
     std::vector<std::size_t> idx;
-    for (std::size_t i = 0; i < rows.n_rows; ++i) {
-        const auto b = static_cast<std::size_t>(rows.row_ptr[i]), e = static_cast<std::size_t>(rows.row_ptr[i + 1]);
-        for (std::size_t k = b; k < e; ++k) {
-            const std::int64_t c = rows.col[k];
-            if (c < 0 || static_cast<std::size_t>(c) >= N)
-                throw data_error("exchange: row " + std::to_string(rows.row_begin + i) + " reads source " +
-                                 std::to_string(c) + ", outside the " + std::to_string(N) + " areas");
-            if (k > b && c <= rows.col[k - 1])
-                throw data_error("exchange: row " + std::to_string(rows.row_begin + i) +
-                                 " lists its sources out of order or twice (source " + std::to_string(c) + ")");
-        }
-        idx.resize(e - b);
-        std::iota(idx.begin(), idx.end(), b);
-        if (!column_key.empty())
-            std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) {
-                return column_key[static_cast<std::size_t>(rows.col[x])] <
-                       column_key[static_cast<std::size_t>(rows.col[y])];
-            });
-        for (std::size_t q = 0; q < idx.size(); ++q) {
-            r.global_col[b + q] = rows.col[idx[q]];
-            r.val[b + q] = rows.val[idx[q]];
-            if (delays) r.delay[b + q] = rows.delay[idx[q]];
+    const std::size_t step = std::max<std::size_t>(options.rows_per_block, 1);
+    for (std::size_t b = begin; b < end; b += step) {
+        const std::size_t e = std::min(end, b + step);
+        for (auto& x : blk) x = local_rows{};
+        src.fill(b, e, blk);
+        check_block(blk, b, e, M, delays, rank);
+        const local_rows& p = blk[0];
+        for (std::size_t i = 0; i < p.n_rows; ++i) {
+            const auto rb = static_cast<std::size_t>(p.row_ptr[i]), re = static_cast<std::size_t>(p.row_ptr[i + 1]);
+            for (std::size_t k = rb; k < re; ++k) {
+                const std::int64_t c = p.col[k];
+                if (c < 0 || static_cast<std::size_t>(c) >= N)
+                    throw data_error("exchange: row " + std::to_string(b + i) + " reads source " + std::to_string(c) +
+                                     ", outside the " + std::to_string(N) + " areas");
+                if (k > rb && c <= p.col[k - 1])
+                    throw data_error("exchange: row " + std::to_string(b + i) +
+                                     " lists its sources out of order or twice (source " + std::to_string(c) + ")");
+                if (delays && p.delay[k] < 1)
+                    throw data_error("delayed coupling: a delay of " + std::to_string(p.delay[k]) +
+                                     " steps (must be >= 1)");
+            }
+            idx.resize(re - rb);
+            std::iota(idx.begin(), idx.end(), rb);
+            if (!key.empty())
+                std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) {
+                    return key[static_cast<std::size_t>(p.col[x])] < key[static_cast<std::size_t>(p.col[y])];
+                });
+            for (std::size_t q : idx) {
+                r.col.push_back(static_cast<std::int32_t>(p.col[q]));
+                for (std::size_t m = 0; m < M; ++m) r.val.push_back(blk[m].val[q]);
+                if (delays) r.delay.push_back(p.delay[q]);
+            }
+            r.row_ptr.push_back(static_cast<std::int64_t>(r.col.size()));
         }
     }
-    r.needed = r.global_col;
-    std::sort(r.needed.begin(), r.needed.end());
-    r.needed.erase(std::unique(r.needed.begin(), r.needed.end()), r.needed.end());
-    if (r.needed.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
-        throw mpi_error("exchange: rank " + std::to_string(rank) + " reads more than 2^31 distinct sources");
-    r.needed_index.resize(r.global_col.size());
-    for (std::size_t k = 0; k < r.global_col.size(); ++k)
-        r.needed_index[k] = static_cast<std::int32_t>(
-            std::lower_bound(r.needed.begin(), r.needed.end(), r.global_col[k]) - r.needed.begin());
+    if (identity) return r;
+    // the sources held: those read and this rank's own areas, as a bit map over all areas, then each column's
+    // rank among them
+    std::vector<std::uint64_t> bits((N + 63) / 64, 0);
+    auto mark = [&](std::size_t a) { bits[a >> 6] |= std::uint64_t{1} << (a & 63); };
+    for (std::int32_t c : r.col) mark(static_cast<std::size_t>(c));
+    for (std::size_t a = begin; a < end; ++a) mark(a);
+    std::vector<std::int32_t> index_of(N, -1);
+    for (std::size_t a = 0; a < N; ++a)
+        if (bits[a >> 6] >> (a & 63) & 1) {
+            index_of[a] = static_cast<std::int32_t>(r.needed.size());
+            r.needed.push_back(static_cast<std::int64_t>(a));
+        }
+    bits = {};
+    for (auto& c : r.col) c = index_of[static_cast<std::size_t>(c)];
+    r.own_first = begin < end ? static_cast<std::size_t>(index_of[begin]) : 0;
     return r;
 }
 
@@ -71,16 +115,17 @@ void fill_stats(MPI_Comm comm, const block_partition& part, const compiled_rows&
                 exchange_stats& stats) {
     const int size = comm_size(comm), me = comm_rank(comm);
     stats.local_rows = r.n_rows;
-    stats.nnz = r.val.size();
+    stats.nnz = r.nnz();
     stats.ghost_sources = 0;
     std::vector<int> from(static_cast<std::size_t>(size), 0), to(static_cast<std::size_t>(size), 0);
-    for (std::int64_t c : r.needed) {
-        const int o = part.owner(static_cast<std::size_t>(c));
-        if (o != me) {
-            ++stats.ghost_sources;
-            from[static_cast<std::size_t>(o)] = 1;
+    if (!r.identity)
+        for (std::int64_t c : r.needed) {
+            const int o = part.owner(static_cast<std::size_t>(c));
+            if (o != me) {
+                ++stats.ghost_sources;
+                from[static_cast<std::size_t>(o)] = 1;
+            }
         }
-    }
     stats.bytes_per_exchange = stats.ghost_sources * value_bytes;
     check_mpi(MPI_Alltoall(from.data(), 1, MPI_INT, to.data(), 1, MPI_INT, comm), "MPI_Alltoall");
     stats.recv_neighbours = static_cast<std::size_t>(std::count(from.begin(), from.end(), 1));

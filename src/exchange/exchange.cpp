@@ -2,132 +2,361 @@
 // minimum-delay epoch), and the factory that chooses between them.
 #include "cortexsim/exchange/exchange.hpp"
 
-#include <petscis.h>
-#include <petscvec.h>
-
 #include <algorithm>
+#include <cstring>
+#include <numeric>
 #include <string>
 
 #include "compiled_rows.hpp"
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/memory.hpp"
-#include "petsc_check.hpp"
+#include "halo.hpp"
 #include "row_sum.hpp"
 
 namespace cortexsim {
-
-namespace detail {
-void throw_petsc(PetscErrorCode ierr, const char* call, const char* file, int line) {
-    const char* text = nullptr;
-    PetscErrorMessage(ierr, &text, nullptr);
-    throw petsc_error(std::string("PETSc error ") + std::to_string(static_cast<int>(ierr)) + " in " + call + " (" +
-                      file + ":" + std::to_string(line) + "): " + (text ? text : "unknown"));
-}
-}  // namespace detail
-
 namespace {
 
-/// A VecScatter from a distributed Vec (block size bs, this rank's n_local blocks; the array is placed at
-/// each use) to a sequential Vec over `buffer` that receives the blocks of `needed`, in order.
-struct petsc_gather {
-    Vec from = nullptr, to = nullptr;
-    VecScatter scatter = nullptr;
+using detail::compiled_rows;
 
-    petsc_gather(MPI_Comm comm, PetscInt bs, std::size_t n_local, std::size_t n_areas, double* from_array,
-                 const std::vector<std::int64_t>& needed, double* buffer) {
-        const auto nn = static_cast<PetscInt>(needed.size());
-        CS_PETSC(VecCreateMPIWithArray(comm, bs, static_cast<PetscInt>(n_local) * bs,
-                                       static_cast<PetscInt>(n_areas) * bs, from_array, &from));
-        CS_PETSC(VecCreateSeqWithArray(PETSC_COMM_SELF, bs, nn * bs, buffer, &to));
-        std::vector<PetscInt> idx(needed.begin(), needed.end());
-        IS is = nullptr;
-        CS_PETSC(ISCreateBlock(PETSC_COMM_SELF, bs, nn, idx.data(), PETSC_COPY_VALUES, &is));
-        const PetscErrorCode ierr = VecScatterCreate(from, is, to, nullptr, &scatter);
-        ISDestroy(&is);
-        CS_PETSC(ierr);
-    }
-    ~petsc_gather() {  // never throws
-        VecScatterDestroy(&scatter);
-        VecDestroy(&to);
-        VecDestroy(&from);
-    }
-    petsc_gather(const petsc_gather&) = delete;
-    petsc_gather& operator=(const petsc_gather&) = delete;
+/// Rows to compute: all (list empty and all true) or the listed ones.
+struct row_list {
+    const std::uint32_t* rows = nullptr;  // null: rows [0, n)
+    std::size_t n = 0;
+    std::size_t at(std::size_t q) const { return rows ? rows[q] : q; }
+};
 
-    void run() {
-        CS_PETSC(VecScatterBegin(scatter, from, to, INSERT_VALUES, SCATTER_FORWARD));
-        CS_PETSC(VecScatterEnd(scatter, from, to, INSERT_VALUES, SCATTER_FORWARD));
+/// Splits the rows into those that read only this rank's own sources (summed while messages travel) and the rest.
+void split_rows(const compiled_rows& r, std::vector<std::uint32_t>& interior, std::vector<std::uint32_t>& boundary) {
+    const auto lo = static_cast<std::int32_t>(r.own_first), hi = static_cast<std::int32_t>(r.own_first + r.n_rows);
+    for (std::size_t i = 0; i < r.n_rows; ++i) {
+        bool inside = true;
+        for (auto k = r.row_ptr[i]; k < r.row_ptr[i + 1] && inside; ++k) {
+            const std::int32_t c = r.col[static_cast<std::size_t>(k)];
+            inside = c >= lo && c < hi;
+        }
+        (inside ? interior : boundary).push_back(static_cast<std::uint32_t>(i));
+    }
+}
+
+// ---- kernels ---------------------------------------------------------------------------------------------------
+// src / hist hold S values per source: src[c S + s]; hist[(c S + s) Lp + slot]. M = S = 0: known at run time only.
+
+using direct_kernel = void (*)(const compiled_rows& r, row_list rows, std::size_t S_rt, const double* src,
+                               double* const* out, double* acc);
+
+template <int M, int S>
+void direct_rows(const compiled_rows& r, row_list rows, std::size_t S_rt, const double* src, double* const* out,
+                 double* acc) {
+    const std::int64_t* rp = r.row_ptr.data();
+    const std::int32_t* ci = r.col.data();
+    const double* v = r.val.data();
+    if constexpr (M == 1 && S == 1) {
+        (void)S_rt;
+        (void)acc;
+        double* o = out[0];
+        for (std::size_t q = 0; q < rows.n; ++q) {
+            const std::size_t i = rows.at(q);
+            o[i] = detail::row_sum(rp[i], rp[i + 1], v, [&](std::int64_t k) { return src[ci[k]]; });
+        }
+    } else if constexpr (M > 0) {
+        (void)S_rt;
+        (void)acc;
+        double o[M * S];
+        for (std::size_t q = 0; q < rows.n; ++q) {
+            const std::size_t i = rows.at(q);
+            detail::row_sums<M, S>(
+                rp[i], rp[i + 1], v, [&](std::int64_t k) { return src + static_cast<std::size_t>(ci[k]) * S; }, o);
+            for (int j = 0; j < M * S; ++j) out[j][i] = o[j];
+        }
+    } else {
+        const std::size_t Mr = r.n_values, Sr = S_rt, MS = Mr * Sr;
+        double* o = acc + 4 * MS;
+        for (std::size_t q = 0; q < rows.n; ++q) {
+            const std::size_t i = rows.at(q);
+            detail::row_sums(
+                rp[i], rp[i + 1], v, Mr, Sr, [&](std::int64_t k) { return src + static_cast<std::size_t>(ci[k]) * Sr; },
+                acc, o);
+            for (std::size_t j = 0; j < MS; ++j) out[j][i] = o[j];
+        }
+    }
+}
+
+direct_kernel choose_direct(std::size_t M, std::size_t S) {
+    if (M == 1 && S == 1) return &direct_rows<1, 1>;
+    if (M == 1 && S == 2) return &direct_rows<1, 2>;
+    if (M == 1 && S == 4) return &direct_rows<1, 4>;
+    if (M == 2 && S == 1) return &direct_rows<2, 1>;
+    if (M == 2 && S == 2) return &direct_rows<2, 2>;
+    if (M == 2 && S == 4) return &direct_rows<2, 4>;
+    return &direct_rows<0, 0>;
+}
+
+// ---- the delayed sums, source by source -----------------------------------------------------------------------
+//
+// The sums of D consecutive steps T .. T + D - 1 (an epoch) are computed source by source (the rows transposed:
+// every nonzero listed under its source, the sources in increasing column key), so that each source's ring of
+// past states is read by all its readers at once while it is in cache. Each row keeps the four partial sums of
+// row_sum.hpp per sum and step, acc[((i 4 + lane) M S + j) D + p], where lane = position of the nonzero in its
+// row mod 4: since each row's nonzeros are reached in increasing key, which is its stored order, every partial
+// sum adds the same products in the same order as the row-by-row tree, and the result is bit-identical to it.
+
+/// The rows transposed: for processing position q, the held source order[q] and its readers [ptr[q], ptr[q + 1]).
+struct source_major {
+    std::vector<std::uint32_t> order;     // held source (index into needed) of each position
+    std::vector<std::int64_t> ptr;        // n_held + 1
+    std::vector<std::uint32_t> row_lane;  // per nonzero: row * 4 + lane
+    std::vector<double> val;              // [nonzero][M]
+    std::vector<std::int32_t> delay;      // per nonzero
+    std::size_t bytes() const {
+        return order.size() * 4 + ptr.size() * 8 + row_lane.size() * 4 + val.size() * 8 + delay.size() * 4;
     }
 };
+
+/// Transposes r (whose columns are indices into needed) into source-major order by column key (empty: by
+/// column), and frees r's pattern and values.
+source_major transpose(compiled_rows& r, const std::vector<std::size_t>& key) {
+    if (r.n_rows >= (std::size_t{1} << 30)) throw mpi_error("exchange: more than 2^30 rows on one rank");
+    const std::size_t n_held = r.n_needed(), M = r.n_values, nnz = r.nnz();
+    source_major t;
+    t.order.resize(n_held);
+    std::iota(t.order.begin(), t.order.end(), 0U);
+    if (!key.empty())
+        std::sort(t.order.begin(), t.order.end(), [&](std::uint32_t x, std::uint32_t y) {
+            return key[static_cast<std::size_t>(r.global(x))] < key[static_cast<std::size_t>(r.global(y))];
+        });
+    std::vector<std::uint32_t> position(n_held);
+    for (std::size_t q = 0; q < n_held; ++q) position[t.order[q]] = static_cast<std::uint32_t>(q);
+    t.ptr.assign(n_held + 1, 0);
+    for (std::int32_t c : r.col) ++t.ptr[position[static_cast<std::size_t>(c)] + 1];
+    for (std::size_t q = 0; q < n_held; ++q) t.ptr[q + 1] += t.ptr[q];
+    std::vector<std::int64_t> next(t.ptr.begin(), t.ptr.end() - 1);
+    t.row_lane.resize(nnz);
+    t.val.resize(nnz * M);
+    t.delay.resize(nnz);
+    for (std::size_t i = 0; i < r.n_rows; ++i) {
+        const std::int64_t b = r.row_ptr[i], e = r.row_ptr[i + 1];
+        for (std::int64_t k = b; k < e; ++k) {
+            const auto ku = static_cast<std::size_t>(k);
+            const auto to = static_cast<std::size_t>(next[position[static_cast<std::size_t>(r.col[ku])]]++);
+            t.row_lane[to] = static_cast<std::uint32_t>(i * 4 + static_cast<std::size_t>((k - b) & 3));
+            for (std::size_t m = 0; m < M; ++m) t.val[to * M + m] = r.val[ku * M + m];
+            t.delay[to] = r.delay[ku];
+        }
+    }
+    r.col = {};
+    r.val = {};
+    r.delay = {};
+    r.row_ptr = {};
+    // each source's readers by decreasing delay (their order does not matter: each is another row), so that the
+    // reads of its ring go forward through memory once per epoch
+    std::vector<std::size_t> idx;
+    std::vector<std::uint32_t> rl;
+    std::vector<double> v;
+    std::vector<std::int32_t> d;
+    for (std::size_t q = 0; q < n_held; ++q) {
+        const auto b = static_cast<std::size_t>(t.ptr[q]), e = static_cast<std::size_t>(t.ptr[q + 1]);
+        idx.resize(e - b);
+        std::iota(idx.begin(), idx.end(), b);
+        std::stable_sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return t.delay[x] > t.delay[y]; });
+        rl.resize(e - b);
+        v.resize((e - b) * M);
+        d.resize(e - b);
+        for (std::size_t k = 0; k < idx.size(); ++k) {
+            rl[k] = t.row_lane[idx[k]];
+            d[k] = t.delay[idx[k]];
+            for (std::size_t m = 0; m < M; ++m) v[k * M + m] = t.val[idx[k] * M + m];
+        }
+        std::copy(rl.begin(), rl.end(), t.row_lane.begin() + static_cast<std::ptrdiff_t>(b));
+        std::copy(d.begin(), d.end(), t.delay.begin() + static_cast<std::ptrdiff_t>(b));
+        std::copy(v.begin(), v.end(), t.val.begin() + static_cast<std::ptrdiff_t>(b * M));
+    }
+    return t;
+}
+
+struct epoch_args {
+    const double* hist;
+    std::size_t Lp;     // ring length per source and source vector (L + D - 1)
+    std::int64_t base;  // slot of step T
+    std::int64_t L;     // slots in time (max delay + 1)
+    std::size_t D;      // steps computed
+    std::size_t S;      // source vectors
+    std::size_t M;      // matrices
+    std::size_t n_rows;
+    double* epoch;  // [D][M S][n_rows]
+    double* acc;    // [n_rows][4][M S][D]
+};
+using epoch_kernel = void (*)(const source_major& t, const epoch_args& a);
+
+/// The sums of the D steps T .. T + D - 1: nonzero k reads the D states s(T - d_k) .. s(T - d_k + D - 1),
+/// contiguous in its source's ring from slot base - d_k (the first D - 1 slots are mirrored after the last, so a
+/// window never wraps). M, S, DD = 0: known at run time only.
+template <int M, int S, int DD>
+void epoch_sums(const source_major& t, const epoch_args& a) {
+    const std::size_t Mr = M ? static_cast<std::size_t>(M) : a.M;
+    const std::size_t Sr = S ? static_cast<std::size_t>(S) : a.S;
+    const std::size_t D = DD ? static_cast<std::size_t>(DD) : a.D;
+    const std::size_t MS = Mr * Sr, MSD = MS * D, nr = a.n_rows, Lp = a.Lp;
+    double* acc = a.acc;
+    std::fill(acc, acc + nr * 4 * MSD, 0.0);
+    const std::uint32_t* rl = t.row_lane.data();
+    const std::int32_t* dl = t.delay.data();
+    const double* val = t.val.data();
+    for (std::size_t q = 0; q < t.order.size(); ++q) {
+        const double* hc = a.hist + static_cast<std::size_t>(t.order[q]) * Sr * Lp;
+        for (std::int64_t k = t.ptr[q]; k < t.ptr[q + 1]; ++k) {
+            const auto ku = static_cast<std::size_t>(k);
+            double* x0 = acc + static_cast<std::size_t>(rl[ku]) * MSD;
+            std::int64_t s0 = a.base - dl[ku];
+            s0 += s0 < 0 ? a.L : 0;
+            const double* v = val + ku * Mr;
+            for (std::size_t s = 0; s < Sr; ++s) {
+                const double* h = hc + s * Lp + static_cast<std::size_t>(s0);
+                for (std::size_t m = 0; m < Mr; ++m) {
+                    const double w = v[m];
+                    double* x = x0 + (m * Sr + s) * D;
+                    for (std::size_t p = 0; p < D; ++p) x[p] += w * h[p];
+                }
+            }
+        }
+    }
+    for (std::size_t i = 0; i < nr; ++i) {
+        const double* x = acc + i * 4 * MSD;
+        for (std::size_t j = 0; j < MSD; ++j) {
+            const std::size_t m = j / D, p = j % D;
+            a.epoch[(p * MS + m) * nr + i] = (x[j] + x[MSD + j]) + (x[2 * MSD + j] + x[3 * MSD + j]);
+        }
+    }
+}
+
+epoch_kernel choose_epoch(std::size_t M, std::size_t S, std::size_t D) {
+    if (M == 1 && S == 1) {
+        if (D == 1) return &epoch_sums<1, 1, 1>;
+        if (D == 2) return &epoch_sums<1, 1, 2>;
+        if (D == 4) return &epoch_sums<1, 1, 4>;
+        return &epoch_sums<1, 1, 0>;
+    }
+    if (M == 2 && S == 4) return &epoch_sums<2, 4, 0>;
+    return &epoch_sums<0, 0, 0>;
+}
+
+/// The sums when every past value of source s is value[s], by the same partial sums.
+void constant_sums(const source_major& t, std::size_t M, std::size_t S, std::size_t n_rows, const double* value,
+                   double* const* out) {
+    const std::size_t MS = M * S;
+    std::vector<double> acc(n_rows * 4 * MS, 0.0);
+    for (std::size_t q = 0; q < t.order.size(); ++q)
+        for (std::int64_t k = t.ptr[q]; k < t.ptr[q + 1]; ++k) {
+            const auto ku = static_cast<std::size_t>(k);
+            double* x = acc.data() + static_cast<std::size_t>(t.row_lane[ku]) * MS;
+            for (std::size_t m = 0; m < M; ++m)
+                for (std::size_t s = 0; s < S; ++s) x[m * S + s] += t.val[ku * M + m] * value[s];
+        }
+    for (std::size_t i = 0; i < n_rows; ++i) {
+        const double* x = acc.data() + i * 4 * MS;
+        for (std::size_t j = 0; j < MS; ++j) out[j][i] = (x[j] + x[MS + j]) + (x[2 * MS + j] + x[3 * MS + j]);
+    }
+}
+
+void constant_sums(const compiled_rows& r, std::size_t S, const double* value, double* const* out) {
+    const std::size_t MS = r.n_values * S;
+    std::vector<double> acc(4 * MS), o(MS);
+    for (std::size_t i = 0; i < r.n_rows; ++i) {
+        detail::row_sums(
+            r.row_ptr[i], r.row_ptr[i + 1], r.val.data(), r.n_values, S, [&](std::int64_t) { return value; },
+            acc.data(), o.data());
+        for (std::size_t j = 0; j < MS; ++j) out[j][i] = o[j];
+    }
+}
+
+std::size_t matrix_bytes(const compiled_rows& r) {
+    return r.col.size() * sizeof(std::int32_t) + r.val.size() * sizeof(double) + r.delay.size() * sizeof(std::int32_t) +
+           r.row_ptr.size() * sizeof(std::int64_t);
+}
 
 // ---- direct: exchanged every step (and every stage) ------------------------------------------------------------
 
 class direct_exchange final : public exchange {
 public:
     /// Collective; the rows are checked already (compile_rows).
-    direct_exchange(MPI_Comm comm, const block_partition& part, detail::compiled_rows rows)
-        : single_rank_(comm_size(comm) == 1), r_(std::move(rows)) {
-        // one rank: a nonzero reads the caller's array at its global column; else the gathered buffer
-        col_ = single_rank_ ? std::vector<std::int32_t>(r_.global_col.begin(), r_.global_col.end()) : r_.needed_index;
-        gathered_.assign(std::max<std::size_t>(r_.needed.size(), 1), 0.0);
-        if (!single_rank_)
-            gather_ = std::make_unique<petsc_gather>(comm, 1, r_.n_rows, part.n_areas(), nullptr, r_.needed,
-                                                     gathered_.data());
-        detail::fill_stats(comm, part, r_, sizeof(double), stats_);
-    }
-
-    void initialise(const double*) override {}
-
-    void sums(std::int64_t, int, const double* x_local, double* out) override {
-        const double* src = x_local;
-        if (gather_) {
-            CS_PETSC(VecPlaceArray(gather_->from, x_local));
-            gather_->run();
-            CS_PETSC(VecResetArray(gather_->from));
-            src = gathered_.data();
+    direct_exchange(MPI_Comm comm, const block_partition& part, compiled_rows rows, std::size_t S)
+        : exchange(rows.n_values, S), S_(S), r_(std::move(rows)), kernel_(choose_direct(r_.n_values, S)) {
+        acc_.assign(5 * r_.n_values * S_, 0.0);
+        if (!r_.identity || S_ > 1) gathered_.assign(std::max<std::size_t>(r_.n_needed() * S_, 1), 0.0);
+        if (!r_.identity) {
+            halo_ = std::make_unique<detail::halo>(comm, part, r_, S_, gathered_.data());
+            split_rows(r_, interior_, boundary_);
         }
-        const std::int64_t* rp = r_.row_ptr.data();
-        const std::int32_t* ci = col_.data();
-        const double* v = r_.val.data();
-        for (std::size_t i = 0; i < r_.n_rows; ++i)
-            out[i] = detail::row_sum(rp[i], rp[i + 1], v, [&](std::int64_t k) { return src[ci[k]]; });
+        detail::fill_stats(comm, part, r_, sizeof(double) * S_, stats_);
+        stats_.interior_rows = r_.identity ? r_.n_rows : interior_.size();
+        stats_.matrix_bytes = matrix_bytes(r_);
     }
 
-    void sums_of_constant(double value, double* out) const override {
-        for (std::size_t i = 0; i < r_.n_rows; ++i)
-            out[i] = detail::row_sum(r_.row_ptr[i], r_.row_ptr[i + 1], r_.val.data(),
-                                     [&](std::int64_t) { return value; });
+    void initialise(const double* const*) override {}
+
+    void sums(std::int64_t, int, const double* const* x, double* const* out) override {
+        const std::size_t n = r_.n_rows, S = S_;
+        if (r_.identity) {
+            const double* src = x[0];
+            if (S > 1) {
+                for (std::size_t i = 0; i < n; ++i)
+                    for (std::size_t s = 0; s < S; ++s) gathered_[i * S + s] = x[s][i];
+                src = gathered_.data();
+            }
+            kernel_(r_, {nullptr, n}, S, src, out, acc_.data());
+            return;
+        }
+        double* send = halo_->send_buffer();
+        const auto& sl = halo_->send_local();
+        for (std::size_t q = 0; q < sl.size(); ++q)
+            for (std::size_t s = 0; s < S; ++s) send[q * S + s] = x[s][static_cast<std::size_t>(sl[q])];
+        halo_->start();
+        double* own = gathered_.data() + r_.own_first * S;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t s = 0; s < S; ++s) own[i * S + s] = x[s][i];
+        kernel_(r_, {interior_.data(), interior_.size()}, S, gathered_.data(), out, acc_.data());
+        halo_->finish();
+        kernel_(r_, {boundary_.data(), boundary_.size()}, S, gathered_.data(), out, acc_.data());
     }
+
+    void sums_of_constant(const double* value, double* const* out) const override { constant_sums(r_, S_, value, out); }
 
     std::int64_t history_length() const override { return 0; }
     std::int64_t min_delay() const override { return 1; }
-    std::vector<double> export_history(std::int64_t) const override { return {}; }
-    void import_history(std::int64_t, const std::vector<double>& h) override {
+    std::vector<double> export_history(std::int64_t, std::size_t) const override { return {}; }
+    void import_history(std::int64_t, const std::vector<double>& h, std::size_t) override {
         if (!h.empty()) throw data_error("exchange: a delay history for a coupling without delays");
     }
     const exchange_stats& stats() const override { return stats_; }
 
 private:
-    bool single_rank_;
-    detail::compiled_rows r_;
-    std::vector<std::int32_t> col_;
-    std::vector<double> gathered_;
-    std::unique_ptr<petsc_gather> gather_;
+    std::size_t S_;
+    compiled_rows r_;
+    direct_kernel kernel_;
+    std::vector<double> gathered_;  // [needed][S]
+    std::vector<double> acc_;
+    std::unique_ptr<detail::halo> halo_;
+    std::vector<std::uint32_t> interior_, boundary_;
     exchange_stats stats_;
 };
 
 // ---- delayed: exchanged once per minimum-delay epoch ---------------------------------------------------------------
 //
 // Input at step t: out_i = sum_j W_ij s_j(t - d_ij), d_ij >= D >= 1 (D = global minimum delay). Every source value
-// a step needs is at least D steps old, so the states produced during one epoch of D steps are exchanged together
-// at the start of the next epoch (as NEST and Arbor do).
+// the D steps of an epoch [T, T + D) need is at least D steps old, i.e. from before T: at the start of the epoch
+// each rank receives its ghosts' states of the previous epoch [T - D, T - 1] in one message per neighbour (as NEST
+// and Arbor do), and computes the sums of all D steps in one pass over the rows, source by source (epoch_sums).
+//
+// History: per held source c and source vector s a ring of L = max delay + 1 states in time order,
+// hist[(c S + s) Lp + t mod L], with the first D - 1 slots repeated after the last (Lp = L + D - 1), so that the D
+// states a nonzero reads in an epoch are contiguous. Own states are written at every step; ghosts' at the exchange.
 
 class delayed_exchange final : public exchange {
 public:
     /// Collective; the rows are checked already (compile_rows, delays >= 1).
-    delayed_exchange(MPI_Comm comm, const block_partition& part, detail::compiled_rows rows)
-        : n_local_(rows.n_rows), begin_(rows.row_begin), r_(std::move(rows)) {
+    delayed_exchange(MPI_Comm comm, const block_partition& part, compiled_rows rows, std::size_t S,
+                     const std::vector<std::size_t>& column_key)
+        : exchange(rows.n_values, S), S_(S), r_(std::move(rows)) {
         int local_min = 1 << 30, local_max = 1;
         for (auto d : r_.delay) {
             local_min = std::min<int>(local_min, d);
@@ -138,102 +367,110 @@ public:
         check_mpi(MPI_Allreduce(&local_max, &gmax, 1, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
         if (gmin == (1 << 30)) gmin = 1;  // no connections anywhere
         D_ = gmin;
-        max_d_ = std::max(gmax, gmin);
-        L_ = max_d_ + 1;
-        n_needed_ = r_.needed.size();
+        L_ = std::max(gmax, gmin) + 1;
         const auto D = static_cast<std::size_t>(D_);
-        // the history: a ring of L past states of every needed source and local area, D packed states of each
-        run_collectively(comm, [&] {
-            check_allocation(product_of({static_cast<double>(L_) + static_cast<double>(D_),
-                                         static_cast<double>(n_needed_ + n_local_), 8.0}),
+        Lp_ = static_cast<std::size_t>(L_) + D - 1;
+        const std::size_t MS = r_.n_values * S_;
+        run_collectively(comm, [&] {  // (the config checked the model's whole history already)
+            check_allocation(product_of({static_cast<double>(Lp_), static_cast<double>(r_.n_needed()),
+                                         static_cast<double>(S_), 8.0}),
                              "model.connectivity.delays: the delay history of a projection (largest delay " +
-                                 std::to_string(max_d_) + " steps, " + std::to_string(n_needed_) + " sources, " +
-                                 std::to_string(n_local_) + " local areas)");
+                                 std::to_string(L_ - 1) + " steps, " + std::to_string(r_.n_needed()) + " sources)");
         });
-        ring_.assign(static_cast<std::size_t>(L_) * n_needed_, 0.0);
-        own_ring_.assign(static_cast<std::size_t>(L_) * n_local_, 0.0);
-        pack_.assign(std::max<std::size_t>(n_local_ * D, 1), 0.0);
-        gathered_.assign(std::max<std::size_t>(n_needed_ * D, 1), 0.0);
-        gather_ = std::make_unique<petsc_gather>(comm, static_cast<PetscInt>(D_), n_local_, part.n_areas(),
-                                                 pack_.data(), r_.needed, gathered_.data());
-        detail::fill_stats(comm, part, r_, sizeof(double) * D, stats_);
+        hist_.assign(r_.n_needed() * S_ * Lp_, 0.0);
+        epoch_.assign(std::max<std::size_t>(D * MS * r_.n_rows, 1), 0.0);
+        acc_.assign(std::max<std::size_t>(r_.n_rows * 4 * MS * D, 1), 0.0);
+        kernel_ = choose_epoch(r_.n_values, S_, D);
+        step_kernel_ = choose_epoch(r_.n_values, S_, 1);
+        if (!r_.identity) {
+            staging_.assign(std::max<std::size_t>(r_.n_needed() * S_ * D, 1), 0.0);
+            halo_ = std::make_unique<detail::halo>(comm, part, r_, S_ * D, staging_.data());
+        }
+        detail::fill_stats(comm, part, r_, sizeof(double) * S_ * D, stats_);
         stats_.steps_per_exchange = D_;
+        stats_.interior_rows = 0;  // the epoch's sums start once the ghosts are in
+        t_ = transpose(r_, column_key);
+        stats_.matrix_bytes = t_.bytes();
+        stats_.history_bytes = hist_.size() * sizeof(double);
     }
 
-    void initialise(const double* x0) override {
-        const auto D = static_cast<std::size_t>(D_);
-        for (std::size_t i = 0; i < n_local_; ++i) {
-            for (std::size_t q = 0; q < D; ++q) pack_[i * D + q] = x0[i];
-            for (std::int64_t s = 0; s < L_; ++s) own_ring_[static_cast<std::size_t>(s) * n_local_ + i] = x0[i];
+    void initialise(const double* const* x0) override {
+        const std::size_t n = r_.n_rows;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t s = 0; s < S_; ++s) fill_ring(r_.own_first + i, s, x0[s][i]);
+        if (halo_) {  // every ghost's initial state
+            const auto D = static_cast<std::size_t>(D_);
+            double* send = halo_->send_buffer();
+            const auto& sl = halo_->send_local();
+            for (std::size_t q = 0; q < sl.size(); ++q)
+                for (std::size_t s = 0; s < S_; ++s)
+                    for (std::size_t p = 0; p < D; ++p)
+                        send[(q * S_ + s) * D + p] = x0[s][static_cast<std::size_t>(sl[q])];
+            halo_->start();
+            halo_->finish();
+            for (const auto& [first, last] : halo_->ghost_ranges())
+                for (std::size_t c = first; c < last; ++c)
+                    for (std::size_t s = 0; s < S_; ++s) fill_ring(c, s, staging_[(c * S_ + s) * D]);
         }
-        gather_->run();
-        for (std::size_t c = 0; c < n_needed_; ++c)
-            for (std::int64_t s = 0; s < L_; ++s) ring_[static_cast<std::size_t>(s) * n_needed_ + c] = gathered_[c * D];
-        pack_first_ = 0;
+        epoch_first_ = -1;
     }
 
-    void sums(std::int64_t t, int stage, const double* x_local, double* out) override {
+    void sums(std::int64_t t, int stage, const double* const* x, double* const* out) override {
         if (stage > 0) return;  // the delayed input of a step does not depend on its stages
-        const auto D = static_cast<std::size_t>(D_);
-        if (t % D_ == 0 && t > 0) exchange_block();  // states [t - D, t - 1] of every needed source
-        if (t % D_ == 0) pack_first_ = t;
-        const auto q = static_cast<std::size_t>(t - pack_first_);
-        const std::size_t own_slot = slot(t) * n_local_;
-        for (std::size_t i = 0; i < n_local_; ++i) {
-            pack_[i * D + q] = x_local[i];
-            own_ring_[own_slot + i] = x_local[i];
+        const std::size_t n = r_.n_rows, MS = r_.n_values * S_;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t s = 0; s < S_; ++s) put(r_.own_first + i, s, slot(t), x[s][i]);
+        const std::int64_t T = t - t % D_;
+        if (t == T) {
+            if (halo_ && t > 0) {
+                pack(T);
+                halo_->start();
+                halo_->finish();
+                unpack(T);
+            }
+            compute_epoch(T);
+            epoch_first_ = T;
+        } else if (epoch_first_ < 0 || epoch_first_ > t || T != epoch_first_ - epoch_first_ % D_) {
+            // after a restore inside an epoch: the steps t .. T + D - 1 one by one (the history holds [t - L, t - 1])
+            for (std::int64_t u = t; u < T + D_; ++u) {
+                epoch_args a{hist_.data(), Lp_, static_cast<std::int64_t>(slot(u)),
+                             L_,           1,   S_,
+                             r_.n_values,  n,   epoch_.data() + static_cast<std::size_t>(u - T) * MS * n,
+                             acc_.data()};
+                step_kernel_(t_, a);
+            }
+            epoch_first_ = t;
         }
-        const double* ring = ring_.data();
-        const std::size_t nn = n_needed_;
-        const std::int32_t* dl = r_.delay.data();
-        const std::int32_t* ci = r_.needed_index.data();
-        // slot of s(t - d) without a division per nonzero: base - d, wrapped once (d <= max_d < L)
-        const std::int64_t base = static_cast<std::int64_t>(slot(t)), L = L_;
-        for (std::size_t i = 0; i < n_local_; ++i)
-            out[i] = detail::row_sum(r_.row_ptr[i], r_.row_ptr[i + 1], r_.val.data(), [&](std::int64_t k) {
-                std::int64_t sl = base - dl[k];
-                sl += sl < 0 ? L : 0;
-                return ring[static_cast<std::size_t>(sl) * nn + static_cast<std::size_t>(ci[k])];
-            });
+        const std::size_t q = static_cast<std::size_t>(t - T);
+        for (std::size_t j = 0; j < MS; ++j) std::memcpy(out[j], epoch_.data() + (q * MS + j) * n, n * sizeof(double));
     }
 
-    void sums_of_constant(double value, double* out) const override {
-        for (std::size_t i = 0; i < n_local_; ++i)
-            out[i] = detail::row_sum(r_.row_ptr[i], r_.row_ptr[i + 1], r_.val.data(),
-                                     [&](std::int64_t) { return value; });
+    void sums_of_constant(const double* value, double* const* out) const override {
+        constant_sums(t_, r_.n_values, S_, r_.n_rows, value, out);
     }
 
     std::int64_t history_length() const override { return L_; }
     std::int64_t min_delay() const override { return D_; }
 
-    std::vector<double> export_history(std::int64_t k) const override {
-        std::vector<double> h(static_cast<std::size_t>(L_) * n_local_);
-        for (std::int64_t s = 0; s < L_; ++s) {
-            const std::int64_t t = k - L_ + s;
-            for (std::size_t i = 0; i < n_local_; ++i)
-                h[static_cast<std::size_t>(s) * n_local_ + i] = own_ring_[slot(t) * n_local_ + i];
+    std::vector<double> export_history(std::int64_t k, std::size_t s) const override {
+        const std::size_t n = r_.n_rows;
+        std::vector<double> h(static_cast<std::size_t>(L_) * n);
+        for (std::int64_t p = 0; p < L_; ++p) {
+            const std::size_t sl = slot(k - L_ + p);
+            for (std::size_t i = 0; i < n; ++i)
+                h[static_cast<std::size_t>(p) * n + i] = hist_[((r_.own_first + i) * S_ + s) * Lp_ + sl];
         }
         return h;
     }
 
-    void import_history(std::int64_t k, const std::vector<double>& g) override {
+    void import_history(std::int64_t k, const std::vector<double>& g, std::size_t s) override {
         const std::size_t n_areas = g.size() / static_cast<std::size_t>(L_);
-        const auto D = static_cast<std::size_t>(D_);
-        for (std::int64_t s = 0; s < L_; ++s) {
-            const std::int64_t t = k - L_ + s;
-            const double* row = g.data() + static_cast<std::size_t>(s) * n_areas;
-            for (std::size_t c = 0; c < n_needed_; ++c)
-                ring_[slot(t) * n_needed_ + c] = row[static_cast<std::size_t>(r_.needed[c])];
-            for (std::size_t i = 0; i < n_local_; ++i) own_ring_[slot(t) * n_local_ + i] = row[begin_ + i];
+        for (std::int64_t p = 0; p < L_; ++p) {
+            const std::size_t sl = slot(k - L_ + p);
+            const double* row = g.data() + static_cast<std::size_t>(p) * n_areas;
+            for (std::size_t c = 0; c < r_.n_needed(); ++c) put(c, s, sl, row[static_cast<std::size_t>(r_.global(c))]);
         }
-        // the states of the current epoch before step k wait in the pack for the next exchange (at a boundary
-        // k % D == 0, step k exchanges the whole previous epoch [k - D, k - 1])
-        pack_first_ = k % D_ == 0 ? k - D_ : (k / D_) * D_;
-        for (std::int64_t t = pack_first_; t < k; ++t) {
-            const double* row = g.data() + static_cast<std::size_t>(t - (k - L_)) * n_areas;
-            for (std::size_t i = 0; i < n_local_; ++i)
-                pack_[i * D + static_cast<std::size_t>(t - pack_first_)] = row[begin_ + i];
-        }
+        epoch_first_ = -1;  // the sums of the current epoch are recomputed at the next step
     }
 
     const exchange_stats& stats() const override { return stats_; }
@@ -243,39 +480,117 @@ private:
         const std::int64_t m = t % L_;
         return static_cast<std::size_t>(m < 0 ? m + L_ : m);
     }
-    void exchange_block() {
-        gather_->run();
+    void put(std::size_t c, std::size_t s, std::size_t sl, double v) {
+        double* h = hist_.data() + (c * S_ + s) * Lp_;
+        h[sl] = v;
+        if (sl + 1 < static_cast<std::size_t>(D_)) h[static_cast<std::size_t>(L_) + sl] = v;
+    }
+    void fill_ring(std::size_t c, std::size_t s, double v) {
+        double* h = hist_.data() + (c * S_ + s) * Lp_;
+        std::fill(h, h + Lp_, v);
+    }
+    /// This rank's states [T - D, T - 1] that its neighbours read, [send entry][s][D].
+    void pack(std::int64_t T) {
         const auto D = static_cast<std::size_t>(D_);
-        for (std::size_t c = 0; c < n_needed_; ++c)
-            for (std::size_t q = 0; q < D; ++q)
-                ring_[slot(pack_first_ + static_cast<std::int64_t>(q)) * n_needed_ + c] = gathered_[c * D + q];
+        double* send = halo_->send_buffer();
+        const auto& sl = halo_->send_local();
+        for (std::size_t q = 0; q < sl.size(); ++q) {
+            const std::size_t c = r_.own_first + static_cast<std::size_t>(sl[q]);
+            for (std::size_t s = 0; s < S_; ++s) {
+                const double* h = hist_.data() + (c * S_ + s) * Lp_;
+                for (std::size_t p = 0; p < D; ++p)
+                    send[(q * S_ + s) * D + p] = h[slot(T - D_ + static_cast<std::int64_t>(p))];
+            }
+        }
+    }
+    void unpack(std::int64_t T) {
+        const auto D = static_cast<std::size_t>(D_);
+        for (const auto& [first, last] : halo_->ghost_ranges())
+            for (std::size_t c = first; c < last; ++c)
+                for (std::size_t s = 0; s < S_; ++s)
+                    for (std::size_t p = 0; p < D; ++p)
+                        put(c, s, slot(T - D_ + static_cast<std::int64_t>(p)), staging_[(c * S_ + s) * D + p]);
+    }
+    void compute_epoch(std::int64_t T) {
+        epoch_args a{hist_.data(),
+                     Lp_,
+                     static_cast<std::int64_t>(slot(T)),
+                     L_,
+                     static_cast<std::size_t>(D_),
+                     S_,
+                     r_.n_values,
+                     r_.n_rows,
+                     epoch_.data(),
+                     acc_.data()};
+        kernel_(t_, a);
     }
 
-    std::size_t n_local_, begin_, n_needed_ = 0;
-    detail::compiled_rows r_;
-    std::int64_t D_ = 1, max_d_ = 1, L_ = 2;
-    std::vector<double> ring_;      // [L][n_needed]
-    std::vector<double> own_ring_;  // [L][n_local]
-    std::vector<double> pack_;      // [n_local][D]
-    std::vector<double> gathered_;  // [n_needed][D]
-    std::int64_t pack_first_ = 0;   // step of pack slot 0
-    std::unique_ptr<petsc_gather> gather_;
+    std::size_t S_;
+    compiled_rows r_;  // the held sources (its pattern moves to t_)
+    source_major t_;
+    std::int64_t D_ = 1, L_ = 2;
+    std::size_t Lp_ = 2;
+    std::vector<double> hist_;       // [needed][S][Lp]
+    std::vector<double> epoch_;      // [D][M S][n_rows]: the sums of the current epoch
+    std::vector<double> acc_;        // the partial sums of every row, [n_rows][4][M S][D]
+    std::vector<double> staging_;    // [needed][S][D]: received ghost states
+    std::int64_t epoch_first_ = -1;  // first step of the current epoch whose sums are in epoch_ (-1: none)
+    epoch_kernel kernel_ = nullptr, step_kernel_ = nullptr;
+    std::unique_ptr<detail::halo> halo_;
     exchange_stats stats_;
 };
 
 }  // namespace
 
-std::unique_ptr<exchange> make_exchange(MPI_Comm comm, const block_partition& part, const local_rows& rows,
-                                        const std::vector<std::size_t>& column_key) {
+row_source rows_in_memory(const std::vector<const local_rows*>& rows) {
+    row_source src;
+    src.n_values = rows.size();
+    for (const local_rows* r : rows) src.delays = src.delays || !r->delay.empty();
+    src.count = [rows](std::size_t, std::size_t) { return rows.empty() ? 0 : rows.front()->nnz(); };
+    src.fill = [rows](std::size_t b, std::size_t e, std::vector<local_rows>& out) {
+        for (std::size_t m = 0; m < rows.size(); ++m) {
+            const local_rows& all = *rows[m];
+            local_rows& o = out[m];
+            o.n_global = all.n_global;
+            o.row_begin = b;
+            o.n_rows = e - b;
+            if (b < all.row_begin || e > all.row_begin + all.n_rows || all.row_ptr.size() != all.n_rows + 1) {
+                o.row_begin = all.row_begin;  // reported by the checks
+                o.n_rows = all.n_rows;
+                continue;
+            }
+            const std::size_t i0 = b - all.row_begin, i1 = e - all.row_begin;
+            const auto k0 = all.row_ptr[i0], k1 = all.row_ptr[i1];
+            o.row_ptr.resize(o.n_rows + 1);
+            for (std::size_t i = i0; i <= i1; ++i) o.row_ptr[i - i0] = all.row_ptr[i] - k0;
+            o.col.assign(all.col.begin() + k0, all.col.begin() + k1);
+            o.val.assign(all.val.begin() + k0, all.val.begin() + k1);
+            if (!all.delay.empty()) o.delay.assign(all.delay.begin() + k0, all.delay.begin() + k1);
+        }
+    };
+    return src;
+}
+
+std::unique_ptr<exchange> make_exchange(MPI_Comm comm, const block_partition& part, const row_source& rows,
+                                        const exchange_options& options) {
+    const int me = comm_rank(comm);
+    const std::size_t S = std::max<std::size_t>(options.n_sources, 1);
+    // do the rows carry delays? (a rank without nonzeros cannot tell: every rank agrees)
+    int local_delays = rows.delays ? 1 : 0, delays = 0;
+    check_mpi(MPI_Allreduce(&local_delays, &delays, 1, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
     // local checks first, agreed by every rank, then the collective set-up
     detail::compiled_rows r;
-    run_collectively(comm, [&] {
-        r = detail::compile_rows(part, comm_rank(comm), rows, column_key);
-        for (auto d : r.delay)
-            if (d < 1) throw data_error("delayed coupling: a delay of " + std::to_string(d) + " steps (must be >= 1)");
-    });
-    if (r.delay.empty()) return std::make_unique<direct_exchange>(comm, part, std::move(r));
-    return std::make_unique<delayed_exchange>(comm, part, std::move(r));
+    const bool identity = comm_size(comm) == 1;
+    run_collectively(comm, [&] { r = detail::compile_rows(part, me, rows, options, delays != 0, identity); });
+    if (delays == 0) return std::make_unique<direct_exchange>(comm, part, std::move(r), S);
+    return std::make_unique<delayed_exchange>(comm, part, std::move(r), S, options.column_key);
+}
+
+std::unique_ptr<exchange> make_exchange(MPI_Comm comm, const block_partition& part, const local_rows& rows,
+                                        const std::vector<std::size_t>& column_key) {
+    exchange_options o;
+    o.column_key = column_key;
+    return make_exchange(comm, part, rows_in_memory({&rows}), o);
 }
 
 }  // namespace cortexsim

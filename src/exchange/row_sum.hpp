@@ -1,11 +1,15 @@
 #pragma once
-// Private to the exchange layer: the one summation tree of every long-range row sum. Four interleaved partial
-// sums over the row's nonzeros in their stored order, combined as (s0 + s1) + (s2 + s3). It depends only on
-// the row, never on the partition (docs/design.md).
+// Private to the exchange layer: the one summation tree of every long-range row sum. The row's nonzeros in their
+// stored order are dealt in turn to four partial sums (nonzero k of a row starting at b goes to lane (k - b) mod 4),
+// each partial sum adds its products in order, and the lanes are combined as (s0 + s1) + (s2 + s3). It depends
+// only on the row, never on the partition, nor on how many sums share the pass over the row: every sum below
+// (several matrices, several sources, several steps of a delay epoch) follows this tree on its own accumulators.
+#include <cstddef>
 #include <cstdint>
 
 namespace cortexsim::detail {
 
+/// One sum of a row: values v[k], sources x(k).
 template <class Value>
 inline double row_sum(std::int64_t b, std::int64_t e, const double* v, Value&& x) {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
@@ -20,6 +24,40 @@ inline double row_sum(std::int64_t b, std::int64_t e, const double* v, Value&& x
     if (k + 1 < e) s1 += v[k + 1] * x(k + 1);
     if (k + 2 < e) s2 += v[k + 2] * x(k + 2);
     return (s0 + s1) + (s2 + s3);
+}
+
+/// M x S sums of a row (M matrices with values val[k M + m], S sources with values x(k)[s]), each by the tree
+/// above: out[m S + s]. M and S known at compile time.
+template <int M, int S, class Sources>
+inline void row_sums(std::int64_t b, std::int64_t e, const double* val, Sources&& x, double* out) {
+    constexpr int MS = M * S;
+    double acc[4][MS];
+    for (int l = 0; l < 4; ++l)
+        for (int j = 0; j < MS; ++j) acc[l][j] = 0.0;
+    for (std::int64_t k = b; k < e; ++k) {
+        double* a = acc[(k - b) & 3];
+        const double* xs = x(k);
+        const double* v = val + k * M;
+        for (int m = 0; m < M; ++m)
+            for (int s = 0; s < S; ++s) a[m * S + s] += v[m] * xs[s];
+    }
+    for (int j = 0; j < MS; ++j) out[j] = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+}
+
+/// The same with M and S known at run time; acc: scratch of 4 M S doubles.
+template <class Sources>
+inline void row_sums(std::int64_t b, std::int64_t e, const double* val, std::size_t M, std::size_t S, Sources&& x,
+                     double* acc, double* out) {
+    const std::size_t MS = M * S;
+    for (std::size_t j = 0; j < 4 * MS; ++j) acc[j] = 0.0;
+    for (std::int64_t k = b; k < e; ++k) {
+        double* a = acc + static_cast<std::size_t>((k - b) & 3) * MS;
+        const double* xs = x(k);
+        const double* v = val + static_cast<std::size_t>(k) * M;
+        for (std::size_t m = 0; m < M; ++m)
+            for (std::size_t s = 0; s < S; ++s) a[m * S + s] += v[m] * xs[s];
+    }
+    for (std::size_t j = 0; j < MS; ++j) out[j] = (acc[j] + acc[MS + j]) + (acc[2 * MS + j] + acc[3 * MS + j]);
 }
 
 }  // namespace cortexsim::detail

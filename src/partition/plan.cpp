@@ -74,6 +74,14 @@ partition_plan plan_partition(const model_spec& spec, MPI_Comm comm) {
         plan.description = "contiguous blocks of units";
         return plan;
     }
+    if (spec.connectivity.synthetic.defined) {  // the rows exist only where they are generated, in the exchange
+        if (graph)
+            throw config_error(spec.config_path +
+                               ": 'run.partition' = 'graph' is not available for a synthetic cortex");
+        plan.spec = spec;
+        plan.description = "contiguous blocks of the synthetic sheet's areas (numbered row by row across it)";
+        return plan;
+    }
     run_collectively(comm, [&] { rows = graph_rows(spec, blocks.begin(me), blocks.end(me)); });
     const std::vector<int> block_owner = graph_partition(comm, A, blocks.begin(me), rows, "block");
     std::vector<int> owner = block_owner;

@@ -41,3 +41,14 @@ expect_rc 0 "$OUT/sweep_setpoint.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/
   --set 'sweep.parameters={model.parameters.eta: [0.2, 0.3, 0.4]}'
 [ -f "$OUT/sweep/sp_eta=0.3.h5" ] || fail "--point of a sweep changed by --set"
 echo PASS
+# on 2 ranks the tiny model's points run in 2 groups of 1 rank (default: 1 rank per 2,000 areas), each taking the
+# next point as it finishes; each point is identical to running it alone, and to the sweep on all ranks at once
+grep -q "(ranks 1-1)" "$OUT/sweep_all.log" || fail "no point ran on the second group of ranks"
+expect_rc 0 "$OUT/sweep_one0.log" -- mpi 1 "$BIN" run "$cfg" -o "$OUT/sweep/one.h5" --point 0 --quiet
+same_rates "$OUT/sweep/s_eta=0.2_amplitude_hz=5.h5" "$OUT/sweep/one_eta=0.2_amplitude_hz=5.h5"
+expect_rc 0 "$OUT/sweep_whole.log" -- mpi 2 "$BIN" sweep "$cfg" -o "$OUT/sweep/w.h5" --ranks-per-point 2 --quiet
+grep -q "(ranks " "$OUT/sweep_whole.log" && fail "--ranks-per-point 2 on 2 ranks should run every point on both"
+for p in eta=0.2_amplitude_hz=5 eta=0.2_amplitude_hz=10 eta=0.68_amplitude_hz=5 eta=0.68_amplitude_hz=10; do
+  same_rates "$OUT/sweep/s_$p.h5" "$OUT/sweep/w_$p.h5"
+done
+expect_rc 2 "$OUT/sweep_bad_rpp.log" -- "$BIN" sweep "$cfg" --ranks-per-point 0

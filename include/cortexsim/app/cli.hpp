@@ -23,6 +23,7 @@ struct cli_options {
     long point = -1;             // --point I
     double until_s = -1.0;       // --until-s T: checkpoint and stop at model time T
     bool list = false;           // sweep --list
+    long ranks_per_point = 0;    // sweep --ranks-per-point N (0: from the model size)
     bool keep = false;           // replay --keep
     std::string exit_code_file;  // --exit-code-file FILE: rank 0 writes the exit code there (run, sweep)
 };
@@ -44,5 +45,10 @@ std::string command_help(const std::string& command);
 /// MPI_Init; under a launcher only the first process prints). Returns the exit code, or -1 if args ask for
 /// something else.
 int answer_without_mpi(const std::vector<std::string>& args);
+
+/// The commands that need no communication, run before (and without) MPI and PETSc: --help, --version,
+/// check, sweep --list, and command-line errors (docs/config.md: start-up). Returns their exit code, or -1 when the
+/// command needs MPI (run_cli then). Under a launcher only the first rank (by the launcher's environment) prints.
+int run_cli_without_mpi(int argc, char** argv);
 
 }  // namespace cortexsim

@@ -1,5 +1,5 @@
 #pragma once
-// Gathering one value per area of every rank onto rank 0, in global area order (a PETSc VecScatter built once,
+// Gathering one value per area of every rank onto rank 0, in global area order (one MPI_Gatherv,
 // behind this header): what a readout over all units needs at record steps. Part of the exchange layer, the
 // only place where the time loop communicates.
 #include <mpi.h>

@@ -59,8 +59,21 @@ struct area_matrix {
 
 /// Conduction delays: delay_ij = distance_ij / velocity, in whole steps (docs/connectivity.md).
 struct delay_spec {
-    std::string distance_matrix;    // name of a matrix in mm ("" = no delays)
-    double velocity_m_per_s = 0.0;  // [m/s] = [mm/ms]
+    std::string distance_matrix;    // name of a matrix in mm ("" = no delays, or the synthetic geometry's distances)
+    double velocity_m_per_s = 0.0;  // [m/s] = [mm/ms]; > 0: delays
+};
+
+/// A synthetic cortex (model.connectivity.synthetic, docs/connectivity.md): the matrix "fln" generated row by row
+/// by each rank for its own areas (connectivity/synthetic.hpp), areas named a0 .. a<n-1> with hierarchy 0.
+struct synthetic_connectivity {
+    bool defined = false;
+    std::size_t n_areas = 0;
+    std::string geometry = "sheet";  // sheet or sphere
+    double extent_mm = 100.0;
+    double length_constant_mm = 10.0;
+    double density = 0.01;
+    double weight_scale = 1.0;
+    std::uint64_t seed = 1;
 };
 
 /// Long-range connectivity inputs.
@@ -68,11 +81,14 @@ struct connectivity_spec {
     std::string fln_path;               // the "fln" matrix file (kept for messages)
     std::vector<area_matrix> matrices;  // every named matrix
     delay_spec delays;
+    synthetic_connectivity synthetic;  // defined: the matrix "fln" is generated, not read
     const area_matrix* find(const std::string& name) const {
         for (const auto& m : matrices)
             if (m.name == name) return &m;
         return nullptr;
     }
+    /// A matrix of that name exists (read, or generated: "fln" of a synthetic cortex).
+    bool has(const std::string& name) const { return find(name) || (synthetic.defined && name == "fln"); }
 };
 
 /// A per-area value derived from a data vector: g_i = offset + slope * normalise(v)_i
