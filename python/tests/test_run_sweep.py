@@ -67,7 +67,8 @@ def test_sweep_table(binary, scratch, tiny_sweep_config):
                                     "run.t_end_ms"]
     assert sorted(zip(df["model.parameters.eta"], df["stimuli.0.amplitude_hz"])) == \
         [(0.2, 5), (0.2, 10), (0.68, 5), (0.68, 10)]
-    assert set(df["run.t_end_ms"]) == {150} and set(df["ranks"]) == {2}
+    # 2 ranks, 3 areas: the sweep runs two points at a time, one rank each (--ranks-per-point default)
+    assert set(df["run.t_end_ms"]) == {150} and set(df["ranks"]) == {1}
     # the same files by glob, one row per file and area
     long = cortexsim.open_sweep(str(scratch / "tsw_*.h5"), per_area=True)
     assert len(long) == 12 and {"area", "hierarchy", "response_hz", "peak_rate_hz_E"} <= set(long.columns)

@@ -203,7 +203,7 @@ cli_options parse_cli(const std::vector<std::string>& args) {
     }
     if (o.command != "run" && o.command != "check" && o.command != "sweep" && o.command != "replay")
         throw usage_error("unknown command '" + o.command +
-                          "' (commands: run, sweep, replay, check, train; see cortexsim --help)");
+                          "' (commands: run, sweep, replay, check, train, compare; see cortexsim --help)");
     auto only_for = [&](const std::string& opt, std::initializer_list<const char*> cmds) {
         for (const char* c : cmds)
             if (o.command == c) return;

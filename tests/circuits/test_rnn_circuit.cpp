@@ -518,7 +518,7 @@ TEST(RnnConfig, ErrorsAreOneLineNamingTheKey) {
         {config_text("    weights: w.h5\n    task: {name: nback, n: 1, letters: 3}\n", 100.0),
          "unknown key 'model.rnn.task.letters'"},
         {config_text("    weights: w.h5\n    trials: {count: 2}\n", 250.0),
-         "run.t_end_ms = 250.000000 ms needs 25 steps, but model.rnn.trials.count = 2 trials of 12 steps give 24"},
+         "run.t_end_ms = 250 ms needs 25 steps, but model.rnn.trials.count = 2 trials of 12 steps give 24"},
         {config_text("    weights: w.h5\n    init: {units: 4}\n", 100.0), "'model.rnn' needs exactly one of 'weights'"},
         {config_text("    init: {units: 10, density: 0, inputs: 1, outputs: 1}\n", 100.0),
          "'model.rnn.init.density' = 0 must be in (0, 1]"},
