@@ -81,6 +81,12 @@ job_field() {
   sl scontrol show job -o "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
+# The node count a job asks for: scontrol prints NumNodes as N or as N-N (min-max), depending on the job state.
+job_nodes() {
+  local v; v=$(job_field "$1" NumNodes)
+  if [ "${v%-*}" = "${v#*-}" ]; then echo "${v%-*}"; else echo "$v"; fi
+}
+
 is_terminal() {
   case $1 in
     COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY) return 0 ;;

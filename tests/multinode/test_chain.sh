@@ -26,7 +26,7 @@ grep -q "cortexsim exit code 3" "$log1" || fail "job $id1: cortexsim did not exi
 id2=$(sed -n 's/.*resubmitted as job \([0-9]*\).*/\1/p' "$log1")
 [ -n "$id2" ] || fail "job $id1 did not resubmit itself"
 SUBMITTED+=("$id2")
-[ "$(job_field "$id2" NumNodes)" = 2 ] || fail "job $id2 does not ask for 2 nodes: $(job_field "$id2" NumNodes)"
+[ "$(job_nodes "$id2")" = 2 ] || fail "job $id2 does not ask for 2 nodes: $(job_nodes "$id2")"
 [ "$(job_field "$id2" NumTasks)" = 2 ] || fail "job $id2 does not have 2 tasks: $(job_field "$id2" NumTasks)"
 say "job $id1 checkpointed on 2 nodes and resubmitted the chain as job $id2"
 

@@ -32,7 +32,7 @@ grep -q "node(s) lost: node2" "$log1" || fail "job $id1 did not find node2 lost"
 id2=$(sed -n 's/.*resubmitted as job \([0-9]*\).*/\1/p' "$log1")
 [ -n "$id2" ] || fail "job $id1 did not resubmit the chain"
 SUBMITTED+=("$id2")
-[ "$(job_field "$id2" NumNodes)" = 1 ] || fail "job $id2 asks for $(job_field "$id2" NumNodes) nodes, expected 1"
+[ "$(job_nodes "$id2")" = 1 ] || fail "job $id2 asks for $(job_nodes "$id2") nodes, expected 1"
 [ "$(job_field "$id2" NumTasks)" = 1 ] || fail "job $id2 has $(job_field "$id2" NumTasks) tasks, expected 1"
 [ "$(job_field "$id2" ExcNodeList)" = node2 ] || fail "job $id2 does not exclude node2: $(job_field "$id2" ExcNodeList)"
 
