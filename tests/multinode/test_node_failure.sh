@@ -28,6 +28,18 @@ wait_job "$id1" 90
 say "job $id1 ended $((SECONDS - killed_at)) s after node2 died"
 expect_job_ok "$id1"
 log1=$W/cortexsim_chain_$id1.out
+if grep -q "run complete:" "$log1" && grep -q "cortexsim exit code 0" "$log1"; then
+  # the run finished although node2 was taken down (on an idle machine its rank can end, or escape the kill,
+  # before the loss matters): the chain must have stopped without resubmitting, with a complete, identical output
+  grep -q "resubmitted as job" "$log1" && fail "job $id1 resubmitted a complete run"
+  # shellcheck disable=SC2086
+  direct run "$CONFIG" -o "$W/direct.h5" $CORTEXSIM_ARGS --checkpoint "$W/direct.ckpt"
+  same_rates "$OUT" "$W/direct.h5"
+  bring_back node2
+  say "NOTE: the run completed before node2's loss mattered; the chain saw the complete output and stopped"
+  say "PASS"
+  exit 0
+fi
 grep -q "node(s) lost: node2" "$log1" || fail "job $id1 did not find node2 lost"
 id2=$(sed -n 's/.*resubmitted as job \([0-9]*\).*/\1/p' "$log1")
 [ -n "$id2" ] || fail "job $id1 did not resubmit the chain"
