@@ -9,21 +9,7 @@
 #include "cortexsim/spec/model_spec.hpp"
 
 namespace cortexsim {
-namespace {
-
-synthetic_spec synthetic_of(const synthetic_connectivity& c) {
-    synthetic_spec s;
-    s.n_areas = c.n_areas;
-    s.geometry = c.geometry;
-    s.extent_mm = c.extent_mm;
-    s.length_constant_mm = c.length_constant_mm;
-    s.density = c.density;
-    s.weight_scale = c.weight_scale;
-    s.seed = c.seed;
-    return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 local_rows rows_of(const labelled_matrix& m, std::size_t row_begin, std::size_t row_end) {
     local_rows r;
@@ -59,10 +45,10 @@ local_rows projection_rows(const model_spec& spec, const projection_spec& p, std
                            std::size_t row_end) {
     const std::size_t n = spec.areas.size();
     if (spec.connectivity.synthetic.defined && p.matrix == "fln") {  // generated, this rank's rows only
-        local_rows r = synthetic_rows(synthetic_of(spec.connectivity.synthetic), row_begin, row_end);
+        local_rows r = synthetic_rows(spec.connectivity.synthetic, row_begin, row_end);
         if (spec.connectivity.delays.velocity_m_per_s > 0.0)
-            add_synthetic_delays(synthetic_of(spec.connectivity.synthetic), r,
-                                 spec.connectivity.delays.velocity_m_per_s, spec.run.dt_ms);
+            add_synthetic_delays(spec.connectivity.synthetic, r, spec.connectivity.delays.velocity_m_per_s,
+                                 spec.run.dt_ms);
         return r;
     }
     const area_matrix& m = *spec.connectivity.find(p.matrix);

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 export CORTEXSIM=$BIN
 export CONFIG=$SRC/configs/chaudhuri2015.yaml
 export OUT=$W/out/chain.h5
-export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=6000 --set checkpoint.every_sim_s=0.5"
+export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=30000 --set checkpoint.every_sim_s=0.5"  # long enough that the loss lands mid-run on an idle machine
 export NODE_CHECK_S=15   # how long a node may take to answer before it counts as lost
 CKPT=$OUT.ckpt
 

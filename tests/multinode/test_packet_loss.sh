@@ -50,7 +50,7 @@ say "case 1: Open MPI recovered from the lossy link; output identical to 1 rank"
 
 # ---- 2: the link dies for good under a chain
 export CORTEXSIM=$BIN CONFIG OUT=$W/out/chain.h5
-export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=6000 --set checkpoint.every_sim_s=0.5"
+export CORTEXSIM_ARGS="--quiet --set run.t_end_ms=30000 --set checkpoint.every_sim_s=0.5"  # long enough that the loss lands mid-run on an idle machine
 export NODE_LOST_S=${NODE_LOST_S:-12} NODE_CHECK_S=${NODE_CHECK_S:-10}
 CKPT=$OUT.ckpt
 id1=""

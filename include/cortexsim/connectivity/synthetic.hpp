@@ -44,18 +44,15 @@
 #include <vector>
 
 #include "cortexsim/connectivity/connectivity.hpp"
+#include "cortexsim/spec/model_spec.hpp"
 
 namespace cortexsim {
 
-struct synthetic_spec {
-    std::size_t n_areas = 0;
-    std::string geometry = "sheet";  // "sheet" or "sphere"
-    double extent_mm = 100;          // [mm] sheet side, or sphere radius
-    double length_constant_mm = 10;  // [mm] lambda of the exponential distance rule
-    double density = 0.01;           // [1] fraction of the n - 1 possible sources of each row
-    double weight_scale = 1.0;       // every row sums to this
-    std::uint64_t seed = 1;
-};
+/// The generator's parameters: the config's `model.connectivity.synthetic` (spec/model_spec.hpp), one struct
+/// for both (`defined` is the config's and is not read here): areas, geometry ("sheet" or "sphere"), extent [mm]
+/// (sheet side or sphere radius), length constant [mm] of the exponential distance rule, density (fraction of
+/// the n - 1 possible sources of each row), weight scale (every row sums to it) and seed.
+using synthetic_spec = synthetic_connectivity;
 
 /// Throws config_error naming the offending field (n_areas >= 1 and < 2^32, geometry, positive finite extent,
 /// length constant and weight scale, density in [0, 1]).
