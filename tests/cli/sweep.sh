@@ -47,6 +47,23 @@ with h5py.File(f"{d}/s_summary.h5", "r") as s:
     assert all(x > 0 for x in s["loop_seconds"][()])
 print("summary ok:", len(analyses), "scalar analyses")
 PY
+# a working-memory model: the summary's n_persistent is each point's count of /analysis/persistent == 1
+FW=$(cd "$DATA/../../.." && pwd)/configs/froudistwalsh2021.yaml
+expect_rc 0 "$OUT/sweep_fw.log" -- mpi 2 "$BIN" sweep "$FW" -o "$OUT/sweep/fw.h5" --quiet --set run.t_end_ms=20 \
+  --set analysis.baseline_ms=[0,10] --set analysis.delay_ms=[10,20] --set stimuli.0.onset_ms=5 \
+  --set stimuli.0.duration_ms=5 --set 'sweep.parameters={model.parameters.dopamine: [1.0, 2.5]}'
+/usr/bin/python3 - "$OUT/sweep" <<'PY' || fail "bad working-memory sweep summary"
+import csv, sys, h5py, numpy as np
+d = sys.argv[1]
+rows = list(csv.DictReader(open(f"{d}/fw_summary.csv")))
+assert [r["model.parameters.dopamine"] for r in rows] == ["1.0", "2.5"], rows
+with h5py.File(f"{d}/fw_summary.h5", "r") as s:
+    for i, r in enumerate(rows):
+        with h5py.File(r["path"], "r") as f:
+            n = int(np.sum(f["analysis/persistent"][()] == 1))
+        assert s["n_persistent"][i] == n and int(r["n_persistent"]) == n, (i, n)
+print("working-memory summary ok")
+PY
 expect_rc 1 "$OUT/sweep_summary_exists.log" -- mpi 1 "$BIN" sweep "$cfg" -o "$OUT/sweep/s.h5" --quiet
 grep -q "s_summary.h5: sweep summary exists already (use --overwrite to replace it)" "$OUT/sweep_summary_exists.log" \
   || { cat "$OUT/sweep_summary_exists.log"; fail "an existing summary was not refused"; }
