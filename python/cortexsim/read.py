@@ -3,8 +3,9 @@
 The layout is the one of docs/output-format.md: /time [T], /areas [A], /populations [P], /rates [T, A, P],
 /config (text, attributes ``overrides`` and ``resolved``), /provenance (attributes), /analysis/NAME ([A], [A, P]
 or scalars), global datasets such as /readout [T, n_out], and monitors /monitors/NAME/data [time, area, variable]
-with /monitors/NAME/time. Strings may be fixed-length byte strings or variable-length UTF-8; datasets that are
-HDF5 dimension scales are used as coordinates only.
+with /monitors/NAME/time. Both layouts are read: format version 2 (root attribute ``format_version``: dimension
+scales, variable-length UTF-8 names, chunked and compressed /rates) and version 1 (no attribute: fixed-length byte
+names, contiguous /rates); datasets that are HDF5 dimension scales are used as coordinates only.
 """
 
 import glob as _glob
@@ -230,6 +231,7 @@ def open(path, areas=None, time_s=None):  # noqa: A001 - the package's verb, as 
             coords["source_area"] = xr.Variable(("source_area",), np.array(areas, dtype=object))
         attrs = {"source": os.path.abspath(path)}
         attrs.update({k: v for k, v in _attrs(f).items()})
+        attrs["format_version"] = int(attrs.get("format_version", 1))  # files without it: version 1
         if "config" in f:
             c = f["config"]
             attrs["config"] = text(c[()])
@@ -331,6 +333,8 @@ def open_sweep(paths, per_area=False):
     param_keys = []
     for p in _paths(paths):
         with _file(p) as f:
+            if text(f.attrs.get("kind", b"")) == "sweep_summary":
+                continue  # the summary `cortexsim sweep` writes next to the points (a folder or glob finds it)
             row = {"path": os.path.abspath(p)}
             prov = _attrs(f["provenance"]) if "provenance" in f else {}
             row["model"] = prov.get("model", "")

@@ -120,3 +120,57 @@ def test_monitors_fc_and_spectra_of_a_resting_state_run(runs):
     assert np.allclose(np.diag(ds.fc_bold.values), 1.0)
     assert ds.psd_lfp.dims == ("area", "psd_lfp_frequency_hz") and float(ds.psd_lfp_frequency_hz[-1]) == 25.0
     assert list(ds.area.values[:2]) == ["V1", "V2"]
+
+
+def test_format_version_2_is_self_describing(runs):
+    """Format 2 (docs/output-format.md): dimension scales on /rates, UTF-8 names, chunks of one area's records,
+    compression, units per circuit, /format_version."""
+    path = runs.path("froudistwalsh2021")
+    with h5py.File(path, "r") as f:
+        assert int(f.attrs["format_version"]) == 2
+        r = f["rates"]
+        assert [[s.name for s in r.dims[i].values()] for i in range(3)] == [["/time"], ["/areas"], ["/populations"]]
+        for name in ("areas", "populations"):
+            info = h5py.check_string_dtype(f[name].dtype)
+            assert info is not None and info.encoding == "utf-8" and info.length is None  # variable-length
+        assert r.chunks is not None and r.chunks[1] == 1 and r.chunks[2] == r.shape[2] and r.chunks[0] > 1
+        assert r.compression == "gzip" and r.shuffle
+        assert r.attrs["units"] in (b"Hz", "Hz")
+        assert [s.name for s in f["analysis/persistent"].dims[0].values()] == ["/areas"]
+    ds = cortexsim.open(path)
+    assert ds.attrs["format_version"] == 2 and ds.rates.attrs["units"] == "Hz"
+    # a dimensionless circuit says so
+    rnn = cortexsim.open(runs.path("rnn_random_10k"))
+    assert rnn.rates.attrs["units"] == "1"
+
+
+def test_reads_a_version_1_file(runs, scratch):
+    """A hand-made file in the layout before format_version (contiguous /rates, fixed-length byte names, no
+    dimension scales, no /format_version) reads the same as the version-2 file it was copied from."""
+    src = runs.path("chaudhuri2015")
+    old = scratch / "format_v1.h5"
+    with h5py.File(src, "r") as f, h5py.File(old, "w") as g:
+        for name in ("time", "rates"):
+            d = g.create_dataset(name, data=f[name][()])  # contiguous, no filters
+            for k, v in f[name].attrs.items():
+                if k not in ("CLASS", "NAME", "DIMENSION_LIST", "REFERENCE_LIST"):
+                    d.attrs[k] = v
+        for name in ("areas", "populations"):
+            names = [n.encode() if isinstance(n, str) else n for n in f[name][()]]
+            g.create_dataset(name, data=np.array(names, dtype=f"S{max(len(n) for n in names)}"))
+        f.copy("analysis", g)
+        for k in ("CLASS", "NAME", "DIMENSION_LIST", "REFERENCE_LIST"):
+            for d in g["analysis"].values():
+                if k in d.attrs:
+                    del d.attrs[k]
+        f.copy("config", g)
+        f.copy("provenance", g)
+        for k, v in f.attrs.items():
+            if k != "format_version":
+                g.attrs[k] = v
+    new, v1 = cortexsim.open(src), cortexsim.open(old)
+    assert v1.attrs["format_version"] == 1
+    assert list(v1.area.values) == list(new.area.values) and list(v1.population.values) == list(new.population.values)
+    np.testing.assert_array_equal(v1.rates.values, new.rates.values)
+    np.testing.assert_array_equal(v1.timescale_s.values, new.timescale_s.values)
+    assert v1.rates.dims == new.rates.dims and v1.rates.attrs["units"] == "Hz"

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <utility>
 
 #include "cortexsim/build_info.hpp"
 #include "cortexsim/common/collective.hpp"
@@ -20,6 +22,7 @@
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/dynamics/circuits/equations.hpp"
+#include "cortexsim/io/h5_output.hpp"
 #include "cortexsim/io/h5_read.hpp"
 #include "cortexsim/app/train.hpp"
 #include "run.hpp"
@@ -36,6 +39,8 @@ std::string usage_text() {
            "  compare score a finished run against data: FC, FCD, timescales, persistence (docs/observables.md)\n"
            "  help COMMAND, COMMAND --help   this command's usage, options, examples and exit codes\n"
            "  --version                      version and git commit of the build\n"
+           "  ... -- PETSC_OPTIONS           run, sweep, replay, train, compare: everything after a lone -- goes\n"
+           "                                 to PETSc (e.g. -- -log_view); cortexsim options come before it\n"
            "       mpirun -n N cortexsim run CONFIG [-o OUT.h5] [--set key=value ...] [--overwrite] [--quiet]\n"
            "                      [--checkpoint CKPT] [--resume | --restart CKPT] [--point I] [--until-s T]\n"
            "                      [--exit-code-file F]\n"
@@ -80,6 +85,8 @@ std::string command_help(const std::string& command) {
                "  --until-s T       stop at model time T (s) with a checkpoint (exit code 3): run in segments\n"
                "  --exit-code-file F  write the exit code to F when the command ends (for job scripts: mpirun exits\n"
                "                    with 1 when it was signalled, although the ranks checkpointed and exited with 3)\n"
+               "  -- PETSC_OPTIONS  everything after a lone -- is passed to PetscInitialize, e.g. -- -log_view\n"
+               "                    -options_left (docs/hpc.md); an unknown option before -- is still refused\n"
                "examples:\n"
                "  mpirun -n 2 cortexsim run configs/chaudhuri2015.yaml -o out/chaudhuri2015.h5\n"
                "  mpirun -n 4 cortexsim run configs/froudistwalsh2021.yaml --set model.parameters.dopamine=2.0\n"
@@ -87,6 +94,7 @@ std::string command_help(const std::string& command) {
                "out/fw_dopamine=1.5.h5\n"
                "  mpirun -n 2 cortexsim run CONFIG -o out.h5 --until-s 1; mpirun -n 3 cortexsim run CONFIG -o out.h5 "
                "--resume\n"
+               "  mpirun -n 2 cortexsim run configs/chaudhuri2015.yaml -o out.h5 -- -log_view   # PETSc's profile\n"
                "exit codes: 0 success (also: --resume of a complete output), 1 bad input or failed run (one line\n"
                "  'cortexsim: error: ...'; no output left behind), 2 bad command line,\n"
                "  3 stopped by a signal or --until-s after writing a checkpoint (continue with --resume)\n";
@@ -105,6 +113,8 @@ std::string command_help(const std::string& command) {
                "  --quiet, -q       no progress lines\n"
                "  --list            print the points (index, name, overrides) and exit; runs nothing\n"
                "  --ranks-per-point R  ranks per point (default: 1 rank per 2,000 areas, at most N)\n"
+               "  -- PETSC_OPTIONS  everything after a lone -- is passed to PetscInitialize, e.g. -- -log_view\n"
+               "                    -options_left (docs/hpc.md); an unknown option before -- is still refused\n"
                "examples:\n"
                "  cortexsim sweep configs/froudistwalsh2021.yaml --list\n"
                "  mpirun -n 2 cortexsim sweep configs/froudistwalsh2021.yaml -o out/fw.h5\n"
@@ -431,6 +441,126 @@ int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line)
     return execute_run(rq, comm);
 }
 
+/// The summary files of a sweep: <stem>_summary.h5 and <stem>_summary.csv next to the points' outputs.
+std::pair<std::string, std::string> sweep_summary_paths(const std::string& base_output) {
+    const std::string h5 = sweep_output_path(base_output, sweep_point{"summary", {}});
+    return {h5, h5.substr(0, h5.size() - 3) + ".csv"};
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) {
+        if (c == '"') q += '"';
+        q += c;
+    }
+    return q + "\"";
+}
+
+/// Rank 0, after every point finished: one row per point (index, name, output, the swept parameters, every
+/// scalar /analysis dataset, n_persistent, loop_seconds) as HDF5 and CSV (docs/output-format.md, "Sweep
+/// summary"). A value a point does not have is NaN in the HDF5 file and empty in the CSV.
+void write_sweep_summary(const std::vector<sweep_point>& pts, const std::vector<run_request>& reqs,
+                         const std::string& base_output, const std::string& config) {
+    const std::size_t n = pts.size();
+    const double nan = std::nan("");
+    // swept parameters, by key in the order of the first point that sets them
+    std::vector<std::string> keys;
+    std::vector<std::vector<std::string>> values;  // [key][point]
+    for (std::size_t i = 0; i < n; ++i)
+        for (const auto& ov : pts[i].overrides) {
+            const auto eq = ov.find('=');
+            const std::string k = ov.substr(0, eq), v = eq == std::string::npos ? "" : ov.substr(eq + 1);
+            auto it = std::find(keys.begin(), keys.end(), k);
+            if (it == keys.end()) {
+                keys.push_back(k);
+                values.emplace_back(n);
+                it = keys.end() - 1;
+            }
+            values[static_cast<std::size_t>(it - keys.begin())][i] = v;
+        }
+    // scalar analyses, by name in the order of their first appearance
+    std::vector<std::string> names;
+    std::vector<std::vector<double>> scal;  // [name][point]
+    auto put = [&](const std::string& name, std::size_t i, double v) {
+        auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end()) {
+            names.push_back(name);
+            scal.emplace_back(n, nan);
+            it = names.end() - 1;
+        }
+        scal[static_cast<std::size_t>(it - names.begin())][i] = v;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string& out = reqs[i].output;
+        for (const auto& [k, v] : read_h5_scalars(out, "/analysis")) put(k, i, v);
+        if (h5_has_dataset(out, "/analysis/persistent")) {
+            const auto per = read_h5_doubles(out, "/analysis/persistent");
+            if (per.size() > 1) put("n_persistent", i, static_cast<double>(std::count(per.begin(), per.end(), 1.0)));
+        }
+        const std::string loop = read_h5_string_attribute(out, "/provenance", "loop_seconds");
+        put("loop_seconds", i, loop.empty() ? nan : std::strtod(loop.c_str(), nullptr));
+    }
+    // the HDF5 table
+    std::vector<h5_column> cols;
+    {
+        h5_column c{"point", {}, {}, "index of the point (cortexsim run --point I)"};
+        for (std::size_t i = 0; i < n; ++i) c.numbers.push_back(static_cast<double>(i));
+        cols.push_back(std::move(c));
+        h5_column nm{"name", {}, {}, "name of the point (its output is <stem>_<name>.h5)"};
+        h5_column pa{"path", {}, {}, "output file of the point"};
+        for (std::size_t i = 0; i < n; ++i) {
+            nm.texts.push_back(pts[i].name);
+            pa.texts.push_back(std::filesystem::absolute(reqs[i].output).string());
+        }
+        cols.push_back(std::move(nm));
+        cols.push_back(std::move(pa));
+    }
+    std::vector<bool> numeric(keys.size(), true);
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        h5_column c{"parameters/" + keys[k], {}, {}, "swept parameter (config key)"};
+        for (const auto& v : values[k]) {
+            char* end = nullptr;
+            const double x = std::strtod(v.c_str(), &end);
+            numeric[k] = numeric[k] && !v.empty() && end && *end == '\0';
+            c.numbers.push_back(x);
+        }
+        if (!numeric[k]) c.texts = values[k];
+        cols.push_back(std::move(c));
+    }
+    for (std::size_t a = 0; a < names.size(); ++a) {
+        const bool derived = names[a] == "n_persistent" || names[a] == "loop_seconds";
+        cols.push_back({(derived ? "" : "analysis/") + names[a],
+                        scal[a],
+                        {},
+                        names[a] == "n_persistent"   ? "number of areas with /analysis/persistent = 1"
+                        : names[a] == "loop_seconds" ? "wall time of the time-step loop (s), /provenance loop_seconds"
+                                                     : "the point's scalar /analysis/" + names[a]});
+    }
+    const auto [h5_path, csv_path] = sweep_summary_paths(base_output);
+    write_h5_table(h5_path, cols, n,
+                   {{"kind", "sweep_summary"}, {"config", config}, {"description", "one row per sweep point"}});
+    // the CSV: the same columns, parameters and analyses by their plain names
+    std::string csv = "point,name";
+    for (const auto& k : keys) csv += "," + csv_field(k);
+    for (const auto& a : names) csv += "," + csv_field(a);
+    csv += ",path\n";
+    for (std::size_t i = 0; i < n; ++i) {
+        csv += std::to_string(i) + "," + csv_field(pts[i].name);
+        for (std::size_t k = 0; k < keys.size(); ++k) csv += "," + csv_field(values[k][i]);
+        for (std::size_t a = 0; a < names.size(); ++a) {
+            csv += ",";
+            if (!std::isnan(scal[a][i])) csv += shortest_text(scal[a][i]);
+        }
+        csv += "," + csv_field(std::filesystem::absolute(reqs[i].output).string()) + "\n";
+    }
+    std::ofstream f(csv_path, std::ios::binary | std::ios::trunc);
+    f << csv;
+    if (!f) throw io_error(csv_path + ": cannot write the sweep summary");
+    std::printf("sweep summary: %s, %s\n", h5_path.c_str(), csv_path.c_str());
+    std::fflush(stdout);
+}
+
 int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_line) {
     std::vector<sweep_point> pts;
     run_collectively(comm, [&] {
@@ -448,6 +578,7 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
     }
     // validate every point before running any
     std::vector<run_request> reqs;
+    std::string summary_base;
     run_collectively(comm, [&] {
         for (const auto& p : pts) {
             run_request rq = request_from(o, command_line);
@@ -458,7 +589,18 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
             rq.print_table = false;
             reqs.push_back(std::move(rq));
         }
+        summary_base = o.output.empty() ? reqs.front().spec.output.path : o.output;
+        if (comm_rank(comm) != 0 || o.overwrite) return;
+        std::error_code ec;
+        for (const auto& f : {sweep_summary_paths(summary_base).first, sweep_summary_paths(summary_base).second})
+            if (std::filesystem::exists(f, ec))
+                throw io_error(f + ": sweep summary exists already (use --overwrite to replace it)");
     });
+    auto summary = [&](MPI_Comm c) {
+        run_collectively(c, [&] {
+            if (comm_rank(c) == 0) write_sweep_summary(pts, reqs, summary_base, o.config);
+        });
+    };
     const int size = comm_size(comm), me = comm_rank(comm);
     const int per = static_cast<int>(std::min<long>(
         size, o.ranks_per_point > 0 ? o.ranks_per_point : default_ranks_per_point(reqs.front().spec, size)));
@@ -471,6 +613,7 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
             const int rc = execute_run(reqs[i], comm);
             if (rc != exit_ok) return rc;
         }
+        summary(comm);
         return exit_ok;
     }
     // groups of `per` ranks (MPI_Comm_split; ranks beyond the last full group stay idle) run points concurrently;
@@ -517,6 +660,7 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
     MPI_Win_free(&win);
     int worst = rc;
     check_mpi(MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
+    if (worst == exit_ok) summary(comm);
     return worst;
 }
 

@@ -176,6 +176,9 @@ output_layout layout_of(const model_spec& spec, const model_spec& file_spec, con
     layout.n_local = part.count(rank);
     layout.n_records = spec.run.n_records();
     layout.record_dt_s = seconds_of(spec.run.record_every, spec.run.dt_ms);
+    layout.records_per_block = e.records_per_block();
+    if (const circuit_info* c = find_circuit(spec.circuit)) layout.rates_units = c->rates_units;
+    if (spec.circuit == "equations") layout.rates_units = spec.equations.units;
     layout.config_text = spec.config_text;
     layout.resolved_yaml = spec.resolved_yaml;
     layout.overrides = spec.overrides;
@@ -330,6 +333,7 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     facts.exchanges_per_second = xs.exchanges_per_second;
     facts.checkpoints = history;
     facts.restarted = !restart.empty();
+    if (const circuit_info* c = find_circuit(spec.circuit)) facts.circuit_defaults = c->defaults;
     write_provenance(*out, spec, facts);
     out->commit();
 

@@ -253,9 +253,11 @@ std::string train_usage() {
            "  out over the N ranks\n"
            "  -o WEIGHTS.h5     weights file (default: output.path of the config)\n"
            "  --overwrite       replace an existing weights file and checkpoint\n"
-           "  --resume CKPT     continue from a checkpoint of the same configuration\n"
+           "  --resume CKPT     continue from a checkpoint of the same configuration; the checkpoint\n"
+           "                    (checkpoint.path, default WEIGHTS.h5.ckpt) is removed once the weights are written\n"
            "  --quiet           no progress lines\n"
            "  --set key=value   override a config value, e.g. --set training.iterations=200 --set task.n=3\n"
+           "  -- PETSC_OPTIONS  everything after a lone -- goes to PETSc (e.g. -- -log_view)\n"
            "examples:\n"
            "  mpirun -n 2 cortexsim train configs/rnn_train_nback.yaml -o rnn_nback_weights.h5\n"
            "  cortexsim train configs/rnn_train_nback.yaml -o w.h5 --overwrite --set training.iterations=200\n"
@@ -358,7 +360,11 @@ int train_command(const std::vector<std::string>& args, MPI_Comm comm) {
     try {
         const train_result r = train_rnn(cfg, comm, opt);
         run_collectively(comm, [&] {
-            if (rank == 0) write_rnn_weights(cfg.output_path, r.weights, overwrite);
+            if (rank != 0) return;
+            write_rnn_weights(cfg.output_path, r.weights, overwrite);
+            // the weights are written: the checkpoint is spent (left behind, it would refuse the next training)
+            std::error_code ec;
+            if (cfg.checkpoint_every > 0) fs::remove(ckpt_path, ec);
         });
         if (rank == 0) {
             char before[96] = "";

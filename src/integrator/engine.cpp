@@ -245,6 +245,8 @@ run_report engine::run(record_sink* sink, const control_hook& control) {
 
 void engine::flush_records(record_sink* sink) { impl_->flush(sink); }
 
+std::int64_t engine::records_per_block() const { return impl_->block; }
+
 std::int64_t engine::step() const { return impl_->step; }
 
 engine_state engine::save() const {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -111,33 +112,47 @@ void h5_output::create_datasets() {
             }
             string_attribute(d, "units", "s");
             string_attribute(d, "description", "time of each record");
+            ck(H5DSset_scale(d, "time"), "make /time a dimension scale");
         }
-        // /areas and /populations: fixed-length strings
-        auto names = [&](const char* dname, const std::vector<std::string>& v, const char* desc) {
-            std::size_t len = 1;
-            for (const auto& s : v) len = std::max(len, s.size());
-            std::vector<char> buf(v.size() * len, '\0');
-            for (std::size_t i = 0; i < v.size(); ++i) std::memcpy(buf.data() + i * len, v[i].data(), v[i].size());
-            const hsize_t n = v.size();
-            h5_handle type(string_type(len), H5Tclose, "string type");
+        // /areas and /populations: variable-length UTF-8 strings and dimension scales. Parallel HDF5 (1.10) cannot
+        // write variable-length data through MPI-IO: they are created here (monitors and analyses attach them
+        // as scales) and filled by rank 0 in commit(), once the parallel file is closed.
+        auto names = [&](const char* dname, std::size_t count, const char* desc) {
+            const hsize_t n = count;
+            h5_handle type(vlen_string_type(), H5Tclose, "string type");
             h5_handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "space");
             h5_handle d(H5Dcreate2(file_, dname, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
                         std::string("create ") + dname);
-            write_by_root(comm_, d, type, dxpl_, buf.data());
             string_attribute(d, "description", desc);
+            ck(H5DSset_scale(d, dname + 1), std::string("make ") + dname + " a dimension scale");
         };
-        names("/areas", layout_.area_names, "area names, global order (second axis of /rates)");
-        names("/populations", layout_.populations, "population names (third axis of /rates)");
-        // /rates
+        names("/areas", layout_.area_names.size(), "area names, global order (second axis of /rates)");
+        names("/populations", layout_.populations.size(), "population names (third axis of /rates)");
+        // /rates: chunks of one area's records (cheap traces), shuffled and deflated
         {
             const hsize_t dims[3] = {T, A, P};
             h5_handle space(H5Screate_simple(3, dims, nullptr), H5Sclose, "space");
             h5_handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dcpl");
             ck(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "fill time");
+            if (T > 0 && A > 0 && P > 0) {
+                const std::vector<hsize_t> chunk = rates_chunk_shape(layout_.n_records, layout_.area_names.size(),
+                                                                     layout_.populations.size(),
+                                                                     layout_.records_per_block);
+                ck(H5Pset_chunk(dcpl, 3, chunk.data()), "chunk /rates");
+                ck(H5Pset_shuffle(dcpl), "shuffle filter");
+                ck(H5Pset_deflate(dcpl, 1), "deflate filter");
+            }
             rates_ = H5Dcreate2(file_, "/rates", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
             if (rates_ < 0) throw io_error("HDF5: create /rates failed");
-            string_attribute(rates_, "units", "Hz");
-            string_attribute(rates_, "description", "firing rate [time, area, population]");
+            string_attribute(rates_, "units", layout_.rates_units);
+            string_attribute(rates_, "description",
+                             layout_.rates_units == "Hz" ? "firing rate [time, area, population]"
+                                                         : "activity [time, area, population]");
+            const char* scales[3] = {"/time", "/areas", "/populations"};
+            for (unsigned i = 0; i < 3; ++i) {
+                h5_handle sc(H5Dopen2(file_, scales[i], H5P_DEFAULT), H5Dclose, std::string("open ") + scales[i]);
+                ck(H5DSattach_scale(rates_, sc, i), std::string("attach ") + scales[i] + " to /rates");
+            }
         }
         // /config
         {
@@ -158,6 +173,13 @@ void h5_output::create_datasets() {
         h5_handle root(H5Gopen2(file_, "/", H5P_DEFAULT), H5Gclose, "open /");
         string_attribute(root, "run_id", run_id_);
         string_attribute(root, "complete", "false");
+        {
+            const int version = output_format_version;
+            h5_handle sp(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+            h5_handle a(H5Acreate2(root, "format_version", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                        "create attribute format_version");
+            ck(H5Awrite(a, H5T_NATIVE_INT, &version), "write attribute format_version");
+        }
     });
     flush();
 }
@@ -307,6 +329,10 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
         ck(H5Dwrite(d, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, local.data()), "write " + full);
         string_attribute(d, "units", units);
         string_attribute(d, "description", description);
+        // the area axis (not in an output continued from a version-1 file, whose /areas is no scale)
+        h5_handle areas(H5Dopen2(file_, "/areas", H5P_DEFAULT), H5Dclose, "open /areas");
+        if (H5DSis_scale(areas) > 0 && H5DSis_attached(d, areas, 0) <= 0)
+            ck(H5DSattach_scale(d, areas, 0), "attach /areas to " + full);
     });
 }
 
@@ -378,11 +404,84 @@ void h5_output::commit() {
     });
     run_collectively(comm_, [&] {
         if (comm_rank(comm_) != 0) return;
+        write_names_serially();
         std::error_code ec;
         fs::rename(partial_, path_, ec);
         if (ec) throw io_error(partial_ + ": cannot rename to " + path_ + ": " + ec.message());
     });
     committed_ = true;
+}
+
+void h5_output::write_names_serially() const {
+    const hid_t f = H5Fopen(partial_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) throw io_error(partial_ + ": cannot reopen to write the area and population names (HDF5)");
+    h5_handle fh(f, H5Fclose, "file " + partial_);
+    auto write = [&](const char* dname, const std::vector<std::string>& v) {
+        h5_handle d(H5Dopen2(f, dname, H5P_DEFAULT), H5Dclose, partial_ + ": open " + dname);
+        h5_handle t(H5Dget_type(d), H5Tclose, "type");
+        if (H5Tis_variable_str(t) <= 0) return;  // a version-1 output continued: written when it was created
+        std::vector<const char*> ptrs;
+        for (const auto& x : v) ptrs.push_back(x.c_str());
+        h5_handle mt(vlen_string_type(), H5Tclose, "string type");
+        if (!ptrs.empty())
+            ck(H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + std::string(dname));
+    };
+    write("/areas", layout_.area_names);
+    write("/populations", layout_.populations);
+}
+
+std::vector<unsigned long long> rates_chunk_shape(std::int64_t n_records, std::size_t n_areas,
+                                                  std::size_t n_populations, std::int64_t records_per_block) {
+    constexpr double target = 256.0 * 1024.0, minimum = 64.0 * 1024.0;  // bytes of a chunk
+    const double row = 8.0 * static_cast<double>(std::max<std::size_t>(n_populations, 1));
+    const double T = static_cast<double>(std::max<std::int64_t>(n_records, 1));
+    double t = std::max(1.0, std::floor(target / row));
+    t = std::min(t, T);
+    if (records_per_block > 0) t = std::min(t, static_cast<double>(records_per_block));
+    // chunks of few records (many local areas, a small record buffer): several areas per chunk
+    const double a = std::min(static_cast<double>(std::max<std::size_t>(n_areas, 1)),
+                              std::max(1.0, std::ceil(minimum / (t * row))));
+    return {static_cast<unsigned long long>(t), static_cast<unsigned long long>(a),
+            static_cast<unsigned long long>(std::max<std::size_t>(n_populations, 1))};
+}
+
+void write_h5_table(const std::string& file, const std::vector<h5_column>& columns, std::size_t rows,
+                    const attribute_list& root_attributes) {
+    quiet_hdf5();
+    const hid_t f = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) throw io_error(file + ": cannot create (HDF5)");
+    h5_handle fh(f, H5Fclose, "file " + file);
+    try {
+        const hsize_t n = rows;
+        h5_handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "space");
+        std::vector<double> index(rows);
+        for (std::size_t i = 0; i < rows; ++i) index[i] = static_cast<double>(i);
+        h5_handle row(H5Dcreate2(f, "/row", H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                      "create /row");
+        if (rows > 0) ck(H5Dwrite(row, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, index.data()), "write /row");
+        ck(H5DSset_scale(row, "row"), "make /row a dimension scale");
+        for (const auto& c : columns) {
+            const std::string name = "/" + c.name;
+            ensure_parents(f, name);
+            const bool text = !c.texts.empty();
+            h5_handle type(text ? vlen_string_type() : H5Tcopy(H5T_IEEE_F64LE), H5Tclose, "type");
+            h5_handle d(H5Dcreate2(f, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                        "create " + name);
+            if (text) {
+                std::vector<const char*> ptrs;
+                for (const auto& t : c.texts) ptrs.push_back(t.c_str());
+                if (rows > 0) ck(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + name);
+            } else if (rows > 0) {
+                ck(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c.numbers.data()), "write " + name);
+            }
+            if (!c.description.empty()) string_attribute(d, "description", c.description);
+            ck(H5DSattach_scale(d, row, 0), "attach /row to " + name);
+        }
+        h5_handle root(H5Gopen2(f, "/", H5P_DEFAULT), H5Gclose, "open /");
+        for (const auto& [k, v] : root_attributes) string_attribute(root, k, v);
+    } catch (const io_error& e) {
+        throw io_error(file + ": " + e.what());
+    }
 }
 
 void write_h5_scores(const std::string& file, const std::string& group, const std::vector<h5_score>& scores) {

@@ -115,16 +115,66 @@ std::vector<std::string> read_h5_strings(const std::string& file, const std::str
     h5_handle d(H5Dopen2(f, dataset.c_str(), H5P_DEFAULT), H5Dclose, "open " + dataset);
     h5_handle t(H5Dget_type(d), H5Tclose, "type");
     h5_handle space(H5Dget_space(d), H5Sclose, "space");
-    const std::size_t len = H5Tget_size(t);
     const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<std::string> out;
+    if (H5Tis_variable_str(t) > 0) {  // format version 2: variable-length UTF-8
+        std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+        h5_handle mt(H5Tcopy(H5T_C_S1), H5Tclose, "type");
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(t));
+        ck(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "read " + dataset);
+        for (char* p : ptrs) out.emplace_back(p ? p : "");
+        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, ptrs.data());
+        return out;
+    }
+    const std::size_t len = H5Tget_size(t);  // version 1: fixed-length, NUL-padded
     std::vector<char> buf(static_cast<std::size_t>(n) * len);
     ck(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + dataset);
-    std::vector<std::string> out;
     for (hssize_t i = 0; i < n; ++i) {
         std::string s(buf.data() + static_cast<std::size_t>(i) * len, len);
         s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
         out.push_back(s);
     }
+    return out;
+}
+
+namespace {
+void scalars_of(hid_t g, const std::string& prefix, int depth, std::vector<std::pair<std::string, double>>& out) {
+    H5G_info_t info;
+    ck(H5Gget_info(g, &info), "group info");
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t len = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        if (len <= 0) continue;
+        std::string name(static_cast<std::size_t>(len) + 1, '\0');
+        H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+        name.resize(static_cast<std::size_t>(len));
+        H5O_info_t oi;
+        if (H5Oget_info_by_name2(g, name.c_str(), &oi, H5O_INFO_BASIC, H5P_DEFAULT) < 0) continue;
+        if (oi.type == H5O_TYPE_GROUP && depth == 0) {
+            h5_handle sub(H5Gopen2(g, name.c_str(), H5P_DEFAULT), H5Gclose, "open group " + name);
+            scalars_of(sub, name + "_", 1, out);
+            continue;
+        }
+        if (oi.type != H5O_TYPE_DATASET) continue;
+        h5_handle d(H5Dopen2(g, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
+        h5_handle t(H5Dget_type(d), H5Tclose, "type");
+        const H5T_class_t c = H5Tget_class(t);
+        if (c != H5T_FLOAT && c != H5T_INTEGER) continue;
+        h5_handle space(H5Dget_space(d), H5Sclose, "space");
+        if (H5Sget_simple_extent_npoints(space) != 1) continue;
+        double v = 0.0;
+        ck(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "read " + name);
+        out.emplace_back(prefix + name, v);
+    }
+}
+}  // namespace
+
+std::vector<std::pair<std::string, double>> read_h5_scalars(const std::string& file, const std::string& group) {
+    h5_handle f(open_read(file), H5Fclose, "open " + file);
+    std::vector<std::pair<std::string, double>> out;
+    if (H5Lexists(f, group.c_str(), H5P_DEFAULT) <= 0) return out;
+    h5_handle g(H5Gopen2(f, group.c_str(), H5P_DEFAULT), H5Gclose, "open " + file + ":" + group);
+    scalars_of(g, "", 0, out);
     return out;
 }
 

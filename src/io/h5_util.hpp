@@ -67,6 +67,14 @@ inline hid_t string_type(std::size_t len) {
     return t;
 }
 
+/// Variable-length UTF-8 string type (names: h5py reads them as str).
+inline hid_t vlen_string_type() {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
 inline void string_attribute(hid_t obj, const std::string& name, const std::string& value) {
     h5_handle type(string_type(value.size()), H5Tclose, "string type");
     h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");

@@ -31,7 +31,8 @@ std::string integrator_name(integrator_kind k) {
     return k == integrator_kind::euler ? "euler" : k == integrator_kind::heun ? "heun" : "rk4";
 }
 
-std::string resolved_parameters(const model_spec& m) {
+std::string resolved_parameters(const model_spec& m,
+                                const std::vector<std::pair<std::string, double>>& circuit_defaults) {
     std::ostringstream o;
     o.precision(17);
     o << "model: " << m.name << "\ncircuit: " << m.circuit << "\nareas: " << m.areas.size() << "\n";
@@ -42,11 +43,71 @@ std::string resolved_parameters(const model_spec& m) {
           << ", w_II: " << p.w_II << ", mu_EE: " << p.mu_EE << ", mu_IE: " << p.mu_IE << ", eta: " << p.eta
           << ", r_E_target_hz: " << p.r_E_target_hz << ", r_I_target_hz: " << p.r_I_target_hz
           << ", rate_floor_E_hz: " << p.rate_floor_E_hz << ", rate_floor_I_hz: " << p.rate_floor_I_hz << "}\n";
+    } else if (m.circuit == "generic") {
+        // the circuit written in config: its populations, local weights and long-range inputs as resolved
+        // (no named parameters, and none of linear_ei's)
+        const generic_circuit_spec& g = m.generic;
+        static const char* transfers[] = {"threshold_linear", "relu", "linear",  "sigmoid",
+                                          "abbott_chance",    "tanh", "softplus"};
+        static const char* synapses[] = {"none", "linear", "saturating"};
+        static const char* noises[] = {"none", "white", "ou"};
+        auto val = [&](const generic_value& v) {
+            std::ostringstream s;
+            s.precision(17);
+            s << v.value;
+            if (!v.gradient.empty()) s << " * " << v.gradient;
+            return s.str();
+        };
+        o << "populations:\n";
+        for (const auto& p : g.populations) {
+            const auto& t = p.transfer;
+            o << "  " << p.name << ": {tau_ms: " << p.tau_ms
+              << ", transfer: {kind: " << transfers[static_cast<int>(t.kind)] << ", gain: " << t.gain
+              << ", threshold: " << t.threshold << ", offset: " << t.offset << ", r_max: " << t.r_max
+              << ", sharpness: " << t.sharpness << ", a: " << t.a << ", b: " << t.b << ", d: " << t.d
+              << "}, background: " << val(p.background) << ", initial: " << p.initial << ", floor: " << p.floor
+              << ", synapse: " << synapses[static_cast<int>(p.synapse)];
+            if (p.synapse != generic_synapse::none)
+                o << ", synapse_tau_ms: " << p.synapse_tau_ms << ", gamma: " << p.gamma
+                  << ", synapse_initial: " << p.synapse_initial;
+            o << ", noise: " << noises[static_cast<int>(p.noise)];
+            if (p.noise != generic_noise::none) o << ", noise_sigma: " << p.noise_sigma;
+            if (p.noise == generic_noise::ou) o << ", noise_tau_ms: " << p.noise_tau_ms;
+            o << "}\n";
+        }
+        o << "local_weights:\n";
+        for (const auto& w : g.weights)
+            o << "  - {to: " << g.populations[w.to].name << ", from: " << (w.from_gate ? "S_" : "")
+              << g.populations[w.from].name << ", weight: " << val(w.weight) << "}\n";
+        o << "inputs:\n";
+        for (const auto& in : g.inputs)
+            o << "  - {channel: " << g.channels[in.channel] << ", to: " << g.populations[in.to].name
+              << ", weight: " << val(in.weight) << "}\n";
+    } else if (m.circuit == "rnn") {
+        const rnn_spec& r = m.rnn;
+        o << "network: {units: " << r.n_units << ", inputs: " << r.n_in << ", outputs: " << r.n_out
+          << ", dt_ms: " << r.dt_ms << ", weights: " << (r.weights_path.empty() ? "random" : r.weights_path) << "}\n";
     } else {
+        // every named parameter of the circuit: the config's value, else the catalogue's default
         o << "parameters: {";
-        for (std::size_t i = 0; i < m.circuit_params.size(); ++i)
-            o << (i ? ", " : "") << m.circuit_params[i].first << ": " << m.circuit_params[i].second;
-        o << "}  # set in the config; every other parameter has the default of docs/models.md\n";
+        bool first = true;
+        auto item = [&](const std::string& k, double v) {
+            if (!first) o << ", ";
+            first = false;
+            o << k << ": " << v;
+        };
+        for (const auto& [k, def] : circuit_defaults) {
+            double v = def;
+            for (const auto& [ck, cv] : m.circuit_params)
+                if (ck == k) v = cv;
+            item(k, v);
+        }
+        for (const auto& [ck, cv] : m.circuit_params) {
+            bool listed = false;
+            for (const auto& d : circuit_defaults) listed = listed || d.first == ck;
+            if (!listed) item(ck, cv);
+        }
+        o << "}\n";
     }
     o << "run: {t_end_ms: " << m.run.t_end_ms << ", dt_ms: " << m.run.dt_ms << ", n_steps: " << m.run.n_steps
       << ", record_every_steps: " << m.run.record_every << ", integrator: " << integrator_name(m.run.integrator)
@@ -84,7 +145,7 @@ void write_provenance(h5_output& out, const model_spec& spec, const run_facts& f
         {"slurm_job_id", job ? job : ""},
         {"config_path", spec.config_path},
         {"config_text", spec.config_text},
-        {"resolved_parameters", resolved_parameters(spec)},
+        {"resolved_parameters", resolved_parameters(spec, f.circuit_defaults)},
         {"fingerprint", spec.fingerprint},
         {"model", spec.name},
         {"integrator", integrator_name(spec.run.integrator)},

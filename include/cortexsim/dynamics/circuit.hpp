@@ -133,6 +133,9 @@ struct circuit_info {
     std::string type;
     std::vector<std::pair<std::string, double>> defaults;
     std::string analysis = "window";
+    /// Units of the recorded variables (the /rates "units" attribute): "Hz" for firing rates, "1" for the
+    /// dimensionless activity of an RNN.
+    std::string rates_units = "Hz";
 };
 
 /// The circuit types cortexsim knows, linear_ei included.

@@ -89,6 +89,8 @@ public:
     run_results results() const;
     /// Which areas this rank owns.
     const block_partition& partition() const;
+    /// Records per write_block call of the record buffer (the same on every rank; checkpoints flush earlier).
+    std::int64_t records_per_block() const;
     exchange_summary exchange_info() const;
 
 private:

@@ -26,6 +26,10 @@ struct output_layout {
     std::vector<std::size_t> area_rows;
     std::int64_t n_records = 0;
     double record_dt_s = 0.0;
+    /// Records per write_block of the record buffer (0: unknown): /rates chunks span at most this many records,
+    /// so that a block fills whole chunks (docs/output-format.md, "Chunks").
+    std::int64_t records_per_block = 0;
+    std::string rates_units = "Hz";  // the circuit's (circuit_info::rates_units)
     std::string config_text;
     std::string resolved_yaml;
     std::vector<std::string> overrides;
@@ -96,6 +100,9 @@ private:
     void open_file(bool create);
     /// The datasets and attributes of a new output (collective; the constructor removes the file if it throws).
     void create_datasets();
+    /// Rank 0, after the parallel file is closed: fills /areas and /populations (variable-length strings, which
+    /// parallel HDF5 cannot write through MPI-IO).
+    void write_names_serially() const;
 
     MPI_Comm comm_;
     std::string path_, partial_, run_id_;
@@ -106,12 +113,35 @@ private:
     bool all_collective_ = true;
 };
 
+/// The version of the output layout this program writes (root attribute format_version; files without it are
+/// version 1: contiguous /rates, fixed-length names, no dimension scales). docs/output-format.md.
+constexpr int output_format_version = 2;
+
+/// The chunk shape of /rates [T, A, P] for `records_per_block` records per write (0: unknown): one area (or a
+/// few when a chunk of one area would be tiny) by up to 256 KiB of records, never more records than a block.
+std::vector<unsigned long long> rates_chunk_shape(std::int64_t n_records, std::size_t n_areas,
+                                                  std::size_t n_populations, std::int64_t records_per_block);
+
 /// A named number with a description, written as a scalar float64 dataset (cortexsim compare).
 struct h5_score {
     std::string name;
     double value = 0.0;
     std::string description;
 };
+
+/// One column of a table file: numbers (NaN: none) or texts, one per row.
+struct h5_column {
+    std::string name;
+    std::vector<double> numbers;
+    std::vector<std::string> texts;  // used when not empty
+    std::string description;
+};
+
+/// Serial (one process): writes a new HDF5 file (replacing `file`) holding one dataset per column, [rows],
+/// under `/<group>/<name>` when the column's name is "group/name" (groups created), with the dataset /row as the
+/// dimension scale of every column; texts as variable-length UTF-8 strings. Throws io_error naming the file.
+void write_h5_table(const std::string& file, const std::vector<h5_column>& columns, std::size_t rows,
+                    const attribute_list& root_attributes);
 
 /// Serial (one process): opens an existing output file and writes `scores` into `group` (created if needed;
 /// datasets of the same name are replaced). Throws io_error naming the file.

@@ -2,6 +2,7 @@
 // Serial reading of HDF5 files (outputs, input matrices and vectors). Part of the io layer, the one place
 // that includes HDF5; usable without MPI.
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cortexsim {
@@ -17,6 +18,10 @@ std::vector<unsigned char> read_h5_bytes(const std::string& file, const std::str
 std::string read_h5_string_attribute(const std::string& file, const std::string& object, const std::string& attr);
 /// A fixed-length string dataset (e.g. /areas) as strings.
 std::vector<std::string> read_h5_strings(const std::string& file, const std::string& dataset);
+
+/// The numeric datasets of `group` (and of its subgroups, named SUBGROUP_NAME) that hold exactly one value, in
+/// name order: the scalar analyses of an output (a sweep summary's columns). Empty if there is no such group.
+std::vector<std::pair<std::string, double>> read_h5_scalars(const std::string& file, const std::string& group);
 
 /// A file embedded in an output's /provenance/data_files group.
 struct embedded_file {

@@ -3,6 +3,7 @@
 // (build, libraries, command line, hosts, config, data files with their bytes and SHA-256) and how it ran.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cortexsim/io/h5_output.hpp"
@@ -25,10 +26,16 @@ struct run_facts {
     double exchanges_per_second = 0.0;
     std::string checkpoints;  // "step@time on N ranks;..." of every checkpoint of this run
     bool restarted = false;
+    /// The named parameters of the circuit type with their defaults (circuit_info::defaults; empty for
+    /// linear_ei, generic and rnn, whose values the spec holds).
+    std::vector<std::pair<std::string, double>> circuit_defaults;
 };
 
-/// A YAML-like listing of every resolved value of the spec that the circuit uses (for /provenance).
-std::string resolved_parameters(const model_spec& m);
+/// A YAML-like listing of every resolved value of the spec that the circuit uses (for /provenance): linear_ei's
+/// parameters, a generic circuit's populations, weights and inputs, an RNN's shape, or every named parameter of
+/// another circuit type (`circuit_defaults` with the config's values in their place).
+std::string resolved_parameters(const model_spec& m,
+                                const std::vector<std::pair<std::string, double>>& circuit_defaults = {});
 
 /// Collective: writes the /provenance attributes and embeds every data file of the spec
 /// (/provenance/data_files/<i>, uint8, with key, path and sha256 attributes).

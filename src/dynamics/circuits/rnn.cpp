@@ -33,7 +33,7 @@ inline double sigmoid(double u) {  // as network.cpp (no overflow for large |u|)
 // ---- the circuit ------------------------------------------------------------------------------------------
 
 const circuit_info& rnn_info() {
-    static const circuit_info info{"rnn", {}};  // everything is in model.rnn
+    static const circuit_info info{"rnn", {}, "window", "1"};  // everything is in model.rnn
     return info;
 }
 
