@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # configs/froudistwalsh2021_equations.yaml (circuit: equations) is the hand-written froudist_walsh circuit of
-# configs/froudistwalsh2021.yaml: both run 2 s (cue 1.0-1.4 s in V1, then 0.6 s of delay) on 2 ranks and their
-# /rates must agree to 1e-12, max over elements of |a - b| / max(|b|, 1e-300). The trajectory must be
+# configs/froudistwalsh2021.yaml: both run 2 s (cue 1.0-1.4 s in V1, then 0.6 s of delay) on 2 ranks, and 2.5 s
+# with dopamine 0 from 1.5 to 2.0 s (modulator window); their /rates must agree to 1e-12, max over elements of
+# |a - b| / max(|b|, 1e-300). The trajectory must be
 # non-trivial (the cue drives V1 E1 and the activity spreads), so that the comparison means something.
 # Usage: equations_fw.sh BIN OUT SRC
 BIN=$1 OUT=$2 SRC=$3
@@ -23,10 +24,16 @@ lib["model"]["name"], lib["output"]["path"] = top["model"]["name"], top["output"
 sys.exit(0 if lib == top else 1)
 PY
 T=(--set run.t_end_ms=2000)
-expect_rc 0 "$OUT/hand.log" -- mpi 2 "$BIN" run "$SRC/configs/froudistwalsh2021.yaml" -o "$OUT/hand.h5" --quiet "${T[@]}"
-expect_rc 0 "$OUT/eq.log" -- mpi 2 "$BIN" run "$SRC/configs/froudistwalsh2021_equations.yaml" -o "$OUT/eq.h5" \
-  --quiet "${T[@]}"
-/usr/bin/python3 - "$OUT/hand.h5" "$OUT/eq.h5" <<'PY' || fail "equations config differs from the hand-written circuit"
+# the dopamine modulator: DA 0 from 1.5 to 2.0 s (the parameters that depend on it are re-evaluated at the edges)
+M=(--set run.t_end_ms=2500
+   --set 'perturbations.0={kind: modulator, modulator: dopamine, value: 0.0, onset_ms: 1500, duration_ms: 500}')
+for c in hand eq; do
+  cfg=$SRC/configs/froudistwalsh2021.yaml; [ $c = eq ] && cfg=$SRC/configs/froudistwalsh2021_equations.yaml
+  expect_rc 0 "$OUT/$c.log" -- mpi 2 "$BIN" run "$cfg" -o "$OUT/$c.h5" --quiet "${T[@]}"
+  expect_rc 0 "$OUT/${c}_da.log" -- mpi 2 "$BIN" run "$cfg" -o "$OUT/${c}_da.h5" --quiet "${M[@]}"
+done
+for run in "" _da; do
+/usr/bin/python3 - "$OUT/hand$run.h5" "$OUT/eq$run.h5" "$run" <<'PY' || fail "equations config differs from the hand-written circuit ($run)"
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as f:
     b, pb, ab, tb = f["/rates"][()], list(f["/populations"][()]), list(f["/areas"][()]), f["/time"][()]
@@ -47,7 +54,17 @@ e1, e2 = pb.index(b"E1"), pb.index(b"E2")
 v1 = ab.index(b"V1")
 cue = b[(t >= 1000) & (t < 1400), v1, e1].max() - b[(t >= 500) & (t < 1000), v1, e1].mean()
 sel = int(((b[-1, :, e1] - b[-1, :, e2]) > 5.0).sum())
-print("V1 E1 rise during the cue %.2f Hz; areas with E1 - E2 > 5 Hz at 2 s: %d" % (cue, sel))
-sys.exit(0 if rel.max() <= 1e-12 and cue > 10.0 and sel >= 5 else 1)
+print("V1 E1 rise during the cue %.2f Hz" % cue)
+print(sys.argv[1], "areas with E1 - E2 > 5 Hz at the end: %d" % sel)
+sys.exit(0 if rel.max() <= 1e-12 and cue > 10.0 and (sel >= 5 or sys.argv[3] == "_da") else 1)
+PY
+done
+# the modulator window changed the trajectory (so the second comparison tests it)
+/usr/bin/python3 - "$OUT/hand.h5" "$OUT/hand_da.h5" <<'PY' || fail "the dopamine window had no effect"
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r")["/rates"][()] for p in sys.argv[1:3])
+d = np.abs(a[-1] - b[a.shape[0] - 1]).max()
+print("DA 0 window: max |change| of the rates at 2 s %.2f Hz" % d)
+sys.exit(0 if d > 1.0 else 1)
 PY
 echo PASS
