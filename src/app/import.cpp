@@ -56,16 +56,26 @@ int import_command(const std::vector<std::string>& args) {
                 if (i + 1 >= args.size()) throw usage_error("option " + a + " needs a value");
                 return args[++i];
             };
-            if (a == "-o" || a == "--output") out = value();
-            else if (a == "--labels") o.labels = value();
-            else if (a == "--lengths") o.lengths = value();
-            else if (a == "--centres") o.centres = value();
-            else if (a == "--weights") o.weights_var = value();
-            else if (a == "--transpose") o.transpose = true;
-            else if (a == "--overwrite") overwrite = true;
-            else if (!a.empty() && a[0] == '-') throw usage_error("unknown option '" + a + "' for import (see cortexsim import --help)");
-            else if (o.input.empty()) o.input = a;
-            else throw usage_error("import takes one input file ('" + o.input + "' and '" + a + "' given)");
+            if (a == "-o" || a == "--output")
+                out = value();
+            else if (a == "--labels")
+                o.labels = value();
+            else if (a == "--lengths")
+                o.lengths = value();
+            else if (a == "--centres")
+                o.centres = value();
+            else if (a == "--weights")
+                o.weights_var = value();
+            else if (a == "--transpose")
+                o.transpose = true;
+            else if (a == "--overwrite")
+                overwrite = true;
+            else if (!a.empty() && a[0] == '-')
+                throw usage_error("unknown option '" + a + "' for import (see cortexsim import --help)");
+            else if (o.input.empty())
+                o.input = a;
+            else
+                throw usage_error("import takes one input file ('" + o.input + "' and '" + a + "' given)");
         }
         if (o.input.empty()) throw usage_error("import needs an input file (cortexsim import FILE -o CONN.h5)");
         if (out.empty()) throw usage_error("import needs -o CONN.h5");

@@ -128,15 +128,16 @@ std::vector<std::string> parse_labels(const std::string& text, const std::string
 
 void check_square(const std::string& where, std::size_t rows, std::size_t cols) {
     if (rows != cols)
-        throw data_error(where + ": matrix is not square (" + std::to_string(rows) + " rows, " +
-                         std::to_string(cols) + " columns)");
+        throw data_error(where + ": matrix is not square (" + std::to_string(rows) + " rows, " + std::to_string(cols) +
+                         " columns)");
 }
 
 void check_values(const std::string& where, const std::vector<double>& m, std::size_t n) {
     for (std::size_t k = 0; k < m.size(); ++k) {
         if (std::isfinite(m[k]) && m[k] >= 0.0) continue;
         throw data_error(where + ": value " + shortest_text(m[k]) + " at row " + std::to_string(k / n + 1) +
-                         ", column " + std::to_string(k % n + 1) + (std::isfinite(m[k]) ? " is negative" : " is not finite"));
+                         ", column " + std::to_string(k % n + 1) +
+                         (std::isfinite(m[k]) ? " is negative" : " is not finite"));
     }
 }
 
@@ -226,8 +227,10 @@ connectome read_tvb_zip(const std::string& path) {
                 if (!have.empty()) have += ", ";
                 have += printable(x.name);
             }
-            throw data_error(path + ": missing member '" + name + "' (a TVB connectivity zip has weights.txt, "
-                             "tract_lengths.txt, centres.txt; this one has: " + (have.empty() ? "nothing" : have) + ")");
+            throw data_error(path + ": missing member '" + name +
+                             "' (a TVB connectivity zip has weights.txt, "
+                             "tract_lengths.txt, centres.txt; this one has: " +
+                             (have.empty() ? "nothing" : have) + ")");
         }
         return m;
     };
@@ -254,8 +257,8 @@ connectome read_tvb_zip(const std::string& path) {
         if (const zip_member* m = member(name, false)) {
             out = parse_column(m->content, path + ":" + m->name);
             if (out.size() != n)
-                throw data_error(path + ":" + m->name + ": has " + std::to_string(out.size()) + " values, centres.txt has " +
-                                 std::to_string(n) + " regions");
+                throw data_error(path + ":" + m->name + ": has " + std::to_string(out.size()) +
+                                 " values, centres.txt has " + std::to_string(n) + " regions");
         }
     };
     vec("cortical.txt", c.cortical);
@@ -276,7 +279,7 @@ connectome import_connectome(const import_options& o) {
         const std::string head = read_file(in).substr(0, 128);
         if (head.rfind("MATLAB 5.0 MAT-file", 0) == 0 && head.find("7.3") == std::string::npos)
             throw data_error(in + ": is a MATLAB v5/v7 .mat file; only v7.3 (HDF5) files are read: save it with "
-                             "save(..., '-v7.3') or export the matrices as text");
+                                  "save(..., '-v7.3') or export the matrices as text");
         c.source = in;
         c.format = "mat-v7.3";
         const auto vars = h5_root_variables(in);

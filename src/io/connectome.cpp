@@ -48,8 +48,7 @@ void write_doubles(hid_t f, const std::string& name, const std::vector<double>& 
 void write_connectome_h5(const std::string& path, const connectome& c, bool overwrite) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    if (fs::exists(path, ec) && !overwrite)
-        throw io_error(path + ": exists (use --overwrite to replace it)");
+    if (fs::exists(path, ec) && !overwrite) throw io_error(path + ": exists (use --overwrite to replace it)");
     const std::string tmp = path + ".tmp";
     fs::remove(tmp, ec);
     quiet_hdf5();
@@ -79,7 +78,8 @@ void write_connectome_h5(const std::string& path, const connectome& c, bool over
             std::vector<double> d(n * n, 0.0);
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t j = 0; j < n; ++j) {
-                    const double dx = c.centres[3 * i] - c.centres[3 * j], dy = c.centres[3 * i + 1] - c.centres[3 * j + 1],
+                    const double dx = c.centres[3 * i] - c.centres[3 * j],
+                                 dy = c.centres[3 * i + 1] - c.centres[3 * j + 1],
                                  dz = c.centres[3 * i + 2] - c.centres[3 * j + 2];
                     d[i * n + j] = std::sqrt(dx * dx + dy * dy + dz * dz);
                 }

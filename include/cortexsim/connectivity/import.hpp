@@ -9,12 +9,12 @@
 namespace cortexsim {
 
 struct import_options {
-    std::string input;          // FILE: .zip (TVB), .mat (v7.3), anything else: a text matrix (CSV, TSV, spaces)
-    std::string labels;         // --labels FILE: one label per line, or TVB centres (label x y z); .mat: a variable
-    std::string lengths;        // --lengths FILE: tract lengths (text matrix); .mat: a variable
-    std::string centres;        // --centres FILE: TVB centres text (label x y z)
-    std::string weights_var;    // --weights VAR: the .mat variable of the weights
-    bool transpose = false;     // --transpose: the input is [source, target]
+    std::string input;        // FILE: .zip (TVB), .mat (v7.3), anything else: a text matrix (CSV, TSV, spaces)
+    std::string labels;       // --labels FILE: one label per line, or TVB centres (label x y z); .mat: a variable
+    std::string lengths;      // --lengths FILE: tract lengths (text matrix); .mat: a variable
+    std::string centres;      // --centres FILE: TVB centres text (label x y z)
+    std::string weights_var;  // --weights VAR: the .mat variable of the weights
+    bool transpose = false;   // --transpose: the input is [source, target]
 };
 
 /// Reads and validates the input (square, finite, non-negative, labels unique and as many as rows); throws
