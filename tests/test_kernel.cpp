@@ -16,7 +16,7 @@ namespace {
 
 struct area1 {
     linear_ei_params p;
-    area_table areas{{"X"}, {0.5}, {}};
+    area_table areas{{"X"}, {0.5}, true, {}};
     double stim = 5.0;  // [Hz] constant drive to E from t = 0
 
     /// An isolated area (no long-range input, also at the target); w_EE and w_IE scaled by 1 + eta h.

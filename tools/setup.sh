@@ -16,7 +16,7 @@ for a in "$@"; do
   esac
 done
 PACKAGES=(build-essential cmake pkg-config git libgtest-dev openmpi-bin libopenmpi-dev libpetsc-real-dev
-          libhdf5-openmpi-dev hdf5-tools libboost-serialization-dev libyaml-cpp-dev
+          libhdf5-openmpi-dev hdf5-tools libboost-serialization-dev libyaml-cpp-dev zlib1g-dev
           python3-numpy python3-matplotlib python3-h5py python3-yaml python3-xarray python3-pandas)
 [ $with_tests -eq 1 ] && PACKAGES+=(python3-pytest slurm-wlm munge nftables)
 missing=()

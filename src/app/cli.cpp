@@ -1,5 +1,6 @@
 #include "cortexsim/app/cli.hpp"
 #include "cortexsim/app/compare.hpp"
+#include "cortexsim/app/import.hpp"
 
 #include <stdlib.h>
 
@@ -37,6 +38,7 @@ std::string usage_text() {
            "  compile prepare the compiled kernel of a circuit: equations model (on a machine with a compiler)\n"
            "  train   train a recurrent network on a task by BPTT, data-parallel over N ranks (docs/rnn.md)\n"
            "  compare score a finished run against data: FC, FCD, timescales, persistence (docs/observables.md)\n"
+           "  import  a connectome (TVB zip, MATLAB v7.3 .mat, text matrices) into an HDF5 file a config names\n"
            "  help COMMAND, COMMAND --help   this command's usage, options, examples and exit codes\n"
            "  --version                      version and git commit of the build\n"
            "  ... -- PETSC_OPTIONS           run, sweep, replay, train, compare: everything after a lone -- goes\n"
@@ -53,6 +55,7 @@ std::string usage_text() {
            "       mpirun -n N cortexsim train CONFIG [-o WEIGHTS.h5] [--overwrite] [--resume CKPT] [--set k=v]\n"
            "       cortexsim compare OUT.h5 [--fc MONITOR=FC.csv] [--fcd MONITOR=OTHER.h5] [--timescales T.csv]\n"
            "                         [--persistence T.csv] [--no-write]\n"
+           "       cortexsim import FILE -o CONN.h5 [--labels L] [--lengths D] [--centres C] [--overwrite]\n"
            "exit codes: 0 success, 1 bad input or failed run, 2 bad command line,\n"
            "            3 stopped by a signal or --until-s after writing a checkpoint (continue with --resume)\n"
            "            (train: 2 also for a bad config or an existing output; see cortexsim train --help)\n";
@@ -159,6 +162,7 @@ std::string command_help(const std::string& command) {
                "exit codes: 0 compiled or cached, 1 invalid config or the compiler failed, 2 bad command line\n";
     if (command == "train") return rnn::train_usage();
     if (command == "compare") return compare_usage();
+    if (command == "import") return import_usage();
     return "";
 }
 
@@ -166,7 +170,7 @@ namespace {
 
 bool is_command(const std::string& c) {
     return c == "run" || c == "sweep" || c == "replay" || c == "check" || c == "compile" || c == "train" ||
-           c == "compare";
+           c == "compare" || c == "import";
 }
 
 /// This process is rank 0 of its job, or not started by a launcher (read from the launchers' variables, since
@@ -193,7 +197,7 @@ int answer_without_mpi(const std::vector<std::string>& args) {
             if (first_process())
                 std::fprintf(stderr, "cortexsim: error: %s\n",
                              text.empty() ? ("no help for '" + args[1] +
-                                             "' (commands: run, sweep, replay, check, train, compare)")
+                                             "' (commands: run, sweep, replay, check, train, compare, import)")
                                                 .c_str()
                                           : "help takes one command");
             return exit_usage;
@@ -232,7 +236,8 @@ cli_options parse_cli(const std::vector<std::string>& args) {
     if (o.command != "run" && o.command != "check" && o.command != "sweep" && o.command != "replay" &&
         o.command != "compile")
         throw usage_error("unknown command '" + o.command +
-                          "' (commands: run, sweep, replay, check, compile, train, compare; see cortexsim --help)");
+                          "' (commands: run, sweep, replay, check, compile, train, compare, import; see cortexsim "
+                          "--help)");
     auto only_for = [&](const std::string& opt, std::initializer_list<const char*> cmds) {
         for (const char* c : cmds)
             if (o.command == c) return;
@@ -800,6 +805,15 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
 
 int run_cli_without_mpi(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "import") {  // serial, no MPI at all (under a launcher: the first rank)
+        bool first = true;
+        for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+            if (const char* r = std::getenv(v)) {
+                first = std::string(r) == "0";
+                break;
+            }
+        return first ? import_command(std::vector<std::string>(args.begin() + 1, args.end())) : exit_ok;
+    }
     if (!args.empty() && (args[0] == "train" || args[0] == "compare")) return -1;  // their own parsers
     // under a launcher, every rank runs this: only the first one prints
     bool root = true;

@@ -68,6 +68,11 @@ circuit_names read_model(const section& top, const std::string& base_dir, model_
     if (m.circuit == "rnn") {
         // set by parse_rnn_model: the recurrent projection a -> rec through W_rec
     } else if (!generic_form) {
+        if (!m.areas.has_hierarchy && m.params.eta != 0.0)
+            throw config_error(model.origin() +
+                               ": 'model.parameters.eta' scales by the hierarchy, but the area table "
+                               "has no hierarchy column (name one with 'model.areas.hierarchy_column', "
+                               "or set eta: 0)");
         compact_form f = compact_projections(m);
         m.gradients.push_back(std::move(f.gradient));
         m.param_gradients.insert(m.param_gradients.end(), f.gradients.begin(), f.gradients.end());

@@ -15,6 +15,7 @@
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
 #include "cortexsim/connectivity/csv.hpp"
+#include "cortexsim/connectivity/import.hpp"
 #include "cortexsim/io/h5_read.hpp"
 
 namespace cortexsim::config_sections {
@@ -77,7 +78,99 @@ void check_h5_matrix(const std::string& where, const std::vector<std::string>& n
         }
 }
 
-/// One named matrix: `path` or {file, dataset, zero_diagonal, max}.
+bool has_suffix(const std::string& p, const char* x) {
+    const std::string s(x);
+    return p.size() > s.size() && p.compare(p.size() - s.size(), s.size(), s) == 0;
+}
+
+/// The values of a TVB zip's matrix `dataset` (weights, tract_lengths or centre_distances) with its labels.
+std::vector<double> zip_matrix(const std::string& path, const std::string& dataset, std::vector<std::string>& names,
+                               const std::string& where) {
+    const connectome c = read_tvb_zip(path);
+    names = c.names;
+    const std::string d = dataset.empty() || dataset[0] != '/' ? dataset : dataset.substr(1);
+    if (d == "weights") return c.weights;
+    if (d == "tract_lengths") return c.tract_lengths;
+    if (d == "centre_distances") {
+        const std::size_t n = c.size();
+        std::vector<double> out(n * n);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+                double s2 = 0.0;
+                for (std::size_t k = 0; k < 3; ++k) {
+                    const double x = c.centres[3 * i + k] - c.centres[3 * j + k];
+                    s2 += x * x;
+                }
+                out[i * n + j] = std::sqrt(s2);
+            }
+        return out;
+    }
+    throw config_error(where + " = '" + dataset +
+                       "': a TVB zip has the matrices weights, tract_lengths and centre_distances");
+}
+
+/// Euclidean distances between area centres: {centres: FILE, columns: [x, y, z], name_column, aliases} for a
+/// CSV, {centres: CONN.h5 or TVB.zip} for an imported connectome (its /centres or centres.txt).
+std::vector<double> centre_distances(const section& x, const area_table& areas, const std::string& path) {
+    std::vector<std::string> names;
+    std::vector<double> xyz;
+    if (has_suffix(path, ".h5") || has_suffix(path, ".zip")) {
+        if (x.has("columns") || x.has("name_column"))
+            throw config_error(x.origin() + ": '" + x.key("columns") + "' and 'name_column' are for a CSV of centres");
+        if (has_suffix(path, ".zip")) {
+            const connectome c = read_tvb_zip(path);
+            names = c.names;
+            xyz = c.centres;
+        } else {
+            std::size_t k = 0;
+            read_h5_rows(path, x.text("dataset", "/centres"), names, xyz, k);
+            if (k != 3)
+                throw data_error(path + ":" + x.text("dataset", "/centres") + ": has " + std::to_string(k) +
+                                 " columns, expected 3 (x, y, z)");
+        }
+    } else {
+        const csv_table t = read_csv(path);
+        names = t.text_column(x.text("name_column", "area"));
+        std::vector<std::string> cols{"x_mm", "y_mm", "z_mm"};
+        if (x.has("columns")) {
+            cols.clear();
+            for (const value& c : x.at("columns").items()) cols.push_back(c.text());
+            if (cols.size() != 3) throw config_error(x.origin() + ": '" + x.key("columns") + "' must list 3 columns");
+        }
+        std::vector<std::vector<double>> c3;
+        for (const auto& c : cols) c3.push_back(t.number_column(c));
+        for (std::size_t r = 0; r < names.size(); ++r)
+            for (std::size_t k = 0; k < 3; ++k) xyz.push_back(c3[k][r]);
+    }
+    // aliases: {model area: name in the centres file}
+    std::vector<std::pair<std::string, std::string>> aliases;
+    for (const auto& [k, v] : x.sub("aliases").entries()) aliases.emplace_back(k, v.text());
+    const std::size_t n = areas.size();
+    std::vector<std::size_t> row(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string want = areas.names[i];
+        for (const auto& [a, b] : aliases)
+            if (a == want) want = b;
+        auto it = std::find(names.begin(), names.end(), want);
+        if (it == names.end())
+            throw data_error(path + ": has no centre for area '" + printable(want) + "'" +
+                             (want == areas.names[i] ? " (map a differing name with '" + x.key("aliases") + "')" : ""));
+        row[i] = static_cast<std::size_t>(it - names.begin());
+    }
+    std::vector<double> out(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+            double s2 = 0.0;
+            for (std::size_t k = 0; k < 3; ++k) {
+                const double d = xyz[3 * row[i] + k] - xyz[3 * row[j] + k];
+                s2 += d * d;
+            }
+            out[i * n + j] = std::sqrt(s2);
+        }
+    return out;
+}
+
+/// One named matrix: `path` or {file, dataset, zero_diagonal, max} or {centres, columns, name_column, aliases}.
 area_matrix read_matrix(const std::string& name, const value& n, const area_table& areas, const std::string& base_dir,
                         std::vector<data_file>& files) {
     area_matrix am;
@@ -89,6 +182,20 @@ area_matrix read_matrix(const std::string& name, const value& n, const area_tabl
         rel = n.text();
     } else {
         const section x(n.node(), n.key(), n.origin());
+        if (x.has("centres")) {  // Euclidean distances between area centres
+            x.only({"centres", "dataset", "columns", "name_column", "aliases", "max"});
+            am.path = existing_file(x, "centres", base_dir);
+            record_data_file(files, x.key("centres"), am.path);
+            am.values = centre_distances(x, areas, am.path);
+            max_value = x.number("max", max_value);
+            for (std::size_t k = 0; k < am.values.size(); ++k)
+                if (am.values[k] > max_value)
+                    throw data_error(am.path + ": distance " + std::to_string(am.values[k]) + " at row " +
+                                     std::to_string(k / areas.size()) + ", column " + std::to_string(k % areas.size()) +
+                                     " exceeds the maximum " + std::to_string(max_value) + " set by '" + x.key("max") +
+                                     "'");
+            return am;
+        }
         x.only({"file", "dataset", "zero_diagonal", "max"});
         rel = x.required_text("file");
         dataset = x.text("dataset", "");
@@ -101,7 +208,15 @@ area_matrix read_matrix(const std::string& name, const value& n, const area_tabl
         throw data_error(n.origin() + ": '" + n.key() + "' names data file '" + am.path + "', which does not exist");
     record_data_file(files, n.is_scalar() ? n.key() : n.key() + ".file", am.path);
     const bool h5 = am.path.size() > 3 && am.path.substr(am.path.size() - 3) == ".h5";
-    if (!dataset.empty() || h5) {
+    if (has_suffix(am.path, ".zip")) {  // a TVB connectivity zip, read directly
+        if (dataset.empty())
+            throw config_error(
+                n.origin() + ": '" + n.key() +
+                "' names a TVB zip: give {file: ..., dataset: weights | tract_lengths | centre_distances}");
+        std::vector<std::string> names;
+        am.values = zip_matrix(am.path, dataset, names, n.origin() + ": '" + n.key() + ".dataset'");
+        check_h5_matrix(am.path + ":" + dataset, names, areas, am.values, zero_diag);
+    } else if (!dataset.empty() || h5) {
         std::vector<std::string> names;
         read_h5_matrix(am.path, dataset.empty() ? "/" + name : dataset, names, am.values);
         check_h5_matrix(am.path + ":" + (dataset.empty() ? "/" + name : dataset), names, areas, am.values, zero_diag);
@@ -262,9 +377,28 @@ area_table read_areas(const section& model, const std::string& base_dir, std::ve
         return a;
     }
     const section s = model.sub("areas");
-    s.only({"file", "name_column", "hierarchy_column", "hierarchy_normalisation"});
     const std::string path = existing_file(s, "file", base_dir);
     record_data_file(files, s.key("file"), path);
+    if (has_suffix(path, ".h5") || has_suffix(path, ".zip")) {  // an imported connectome: its labels, no hierarchy
+        s.only({"file", "dataset"});
+        area_table a;
+        if (has_suffix(path, ".zip")) {
+            if (s.has("dataset"))
+                throw config_error(s.origin() + ": '" + s.key("dataset") + "': a TVB zip's areas are its labels");
+            a.names = read_tvb_zip(path).names;
+        } else {
+            std::vector<double> ignored;
+            std::size_t k = 0;
+            read_h5_rows(path, s.text("dataset", "/weights"), a.names, ignored, k);
+        }
+        a.hierarchy.assign(a.names.size(), 0.0);
+        a.has_hierarchy = false;
+        std::set<std::string> seen;
+        for (const auto& n : a.names)
+            if (!seen.insert(n).second) throw data_error(path + ": area '" + printable(n) + "' is listed twice");
+        return a;
+    }
+    s.only({"file", "name_column", "hierarchy_column", "hierarchy_normalisation"});
     const csv_table t = read_csv(path);
     const std::string name_col = s.text("name_column", "area");
     const std::string hier_col = s.text("hierarchy_column", "hier_raw");
@@ -272,10 +406,14 @@ area_table read_areas(const section& model, const std::string& base_dir, std::ve
     if (norm != "max" && norm != "none")
         throw config_error(s.origin() + ": '" + s.key("hierarchy_normalisation") + "' = '" + norm +
                            "' (allowed: max, none)");
-    // (either may be the first column of the file)
+    // (either may be the first column of the file). Without hierarchy_column, a table without 'hier_raw' has no
+    // hierarchy: the vector "hierarchy" does not exist (a gradient over it says so).
     const std::vector<std::string> names = t.text_column(name_col);
-    const std::vector<double> hierarchy = t.number_column(hier_col);
+    const bool has_hier = s.has("hierarchy_column") || hier_col == t.corner ||
+                          std::find(t.columns.begin(), t.columns.end(), hier_col) != t.columns.end();
+    const std::vector<double> hierarchy = has_hier ? t.number_column(hier_col) : std::vector<double>(names.size(), 0.0);
     area_table a;
+    a.has_hierarchy = has_hier;
     std::set<std::string> seen;
     for (std::size_t r = 0; r < names.size(); ++r) {
         const std::string& n = names[r];
@@ -284,7 +422,7 @@ area_table read_areas(const section& model, const std::string& base_dir, std::ve
         a.names.push_back(n);
         a.hierarchy.push_back(hierarchy[r]);
     }
-    if (norm == "max") {
+    if (norm == "max" && has_hier) {
         double mx = 0.0;
         for (double h : a.hierarchy) mx = std::max(mx, h);
         if (!(mx > 0.0)) throw data_error(path + ": column '" + hier_col + "' has no positive value to normalise by");
@@ -297,7 +435,8 @@ area_table read_areas(const section& model, const std::string& base_dir, std::ve
 
 std::vector<data_vector> read_vectors(const section& model, const area_table& areas, const std::string& base_dir,
                                       std::vector<data_file>& files) {
-    std::vector<data_vector> vectors{{"hierarchy", areas.hierarchy}};
+    std::vector<data_vector> vectors;
+    if (areas.has_hierarchy) vectors.emplace_back("hierarchy", areas.hierarchy);
     for (const auto& [name, node] : model.sub("vectors").entries()) {
         const section v(node.node(), node.key(), model.origin());
         v.only({"file", "column", "dataset", "name_column"});
@@ -343,6 +482,10 @@ std::vector<gradient_spec> read_gradients(const section& model, const std::vecto
         const std::vector<double>* v = nullptr;
         for (const auto& [k, values] : vectors)
             if (k == g.vector) v = &values;
+        if (!v && g.vector == "hierarchy")
+            throw config_error(model.origin() + ": '" + x.key("vector") +
+                               "' = 'hierarchy', but the area table has no hierarchy column "
+                               "(name one with 'model.areas.hierarchy_column')");
         if (!v)
             throw config_error(model.origin() + ": '" + x.key("vector") + "' = '" + g.vector +
                                "' is not a data vector (hierarchy, or a name under model.vectors)");

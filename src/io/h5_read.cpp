@@ -212,7 +212,8 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
 }
 
 void read_h5_numeric(const std::string& file, const std::string& dataset, int want_rank,
-                     std::vector<std::string>& names, std::vector<double>& values) {
+                     std::vector<std::string>& names, std::vector<double>& values, bool square = true,
+                     std::size_t* columns = nullptr) {
     quiet_hdf5();
     const std::string where = file + ":" + dataset;
     const hid_t fid = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -236,12 +237,13 @@ void read_h5_numeric(const std::string& file, const std::string& dataset, int wa
         product_of({static_cast<double>(dims[0]), want_rank == 2 ? static_cast<double>(dims[1]) : 1.0, 8.0}),
         where + " (" + std::to_string(dims[0]) + (want_rank == 2 ? " x " + std::to_string(dims[1]) : "") + " values)");
     names = string_array_attribute(d, "areas", where);
-    if (want_rank == 2 && dims[0] != dims[1])
+    if (want_rank == 2 && square && dims[0] != dims[1])
         throw data_error(where + ": matrix is not square (" + std::to_string(dims[0]) + " rows, " +
                          std::to_string(dims[1]) + " columns)");
     if (names.size() != dims[0])
         throw data_error(where + ": attribute 'areas' has " + std::to_string(names.size()) + " names for " +
                          std::to_string(dims[0]) + " rows");
+    if (columns) *columns = want_rank == 2 ? dims[1] : 1;
     values.assign(static_cast<std::size_t>(dims[0]) * (want_rank == 2 ? dims[1] : 1), 0.0);
     if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
         throw data_error(where + ": cannot be read as numbers");
@@ -256,6 +258,11 @@ void read_h5_matrix(const std::string& file, const std::string& dataset, std::ve
 void read_h5_vector(const std::string& file, const std::string& dataset, std::vector<std::string>& names,
                     std::vector<double>& values) {
     read_h5_numeric(file, dataset, 1, names, values);
+}
+
+void read_h5_rows(const std::string& file, const std::string& dataset, std::vector<std::string>& names,
+                  std::vector<double>& values, std::size_t& columns) {
+    read_h5_numeric(file, dataset, 2, names, values, false, &columns);
 }
 
 }  // namespace cortexsim

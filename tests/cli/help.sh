@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 mkdir -p "$OUT"
 # An MPI that cannot start (no such point-to-point component): --help must not need it.
 export OMPI_MCA_pml=no_such_component
-for c in run sweep replay check train; do
+for c in run sweep replay check train import; do
   for form in "$c --help" "$c -h" "help $c" "$c CONFIG --set a=b --help"; do
     expect_rc 0 "$OUT/help_$c.log" -- "$BIN" $form
     for want in "^usage: .*cortexsim $c " "^examples:" "^exit codes: 0 " "^  --"; do
@@ -16,17 +16,17 @@ for c in run sweep replay check train; do
   done
 done
 expect_rc 0 "$OUT/help.log" -- "$BIN" --help
-for c in run sweep replay check train compare; do grep -q "^  $c " "$OUT/help.log" || fail "--help does not list $c"; done
+for c in run sweep replay check train compare import; do grep -q "^  $c " "$OUT/help.log" || fail "--help does not list $c"; done
 expect_rc 0 "$OUT/version.log" -- "$BIN" --version
 grep -q "^cortexsim [0-9]" "$OUT/version.log" || fail "--version"
 expect_rc 2 "$OUT/help_bogus.log" -- "$BIN" help bogus
-grep -q "cortexsim: error: no help for 'bogus' (commands: run, sweep, replay, check, train, compare)" "$OUT/help_bogus.log" \
+grep -q "cortexsim: error: no help for 'bogus' (commands: run, sweep, replay, check, train, compare, import)" "$OUT/help_bogus.log" \
   || fail "help of an unknown command"
 # ...and a command that computes does need MPI: the check above means something
 expect_rc 1 "$OUT/needs_mpi.log" -- "$BIN" run "$ROOT/configs/chaudhuri2015.yaml" -o "$OUT/needs_mpi.h5" --overwrite
 unset OMPI_MCA_pml
 expect_rc 2 "$OUT/unknown.log" -- "$BIN" bogus
-grep -q "unknown command 'bogus' (commands: run, sweep, replay, check, train, compare; " "$OUT/unknown.log" || fail "unknown command"
+grep -q "unknown command 'bogus' (commands: run, sweep, replay, check, train, compare, import; " "$OUT/unknown.log" || fail "unknown command"
 # under mpirun: printed once
 expect_rc 0 "$OUT/help_np2.log" -- mpi 2 "$BIN" run --help
 [ "$(grep -c '^usage: ' "$OUT/help_np2.log")" -eq 1 ] || { cat "$OUT/help_np2.log"; fail "help printed more than once on 2 ranks"; }

@@ -39,5 +39,8 @@ void read_h5_matrix(const std::string& file, const std::string& dataset, std::ve
 /// A vector dataset [n] with a string-array attribute "areas".
 void read_h5_vector(const std::string& file, const std::string& dataset, std::vector<std::string>& names,
                     std::vector<double>& values);
+/// A rank-2 dataset [n, k] with a string-array attribute "areas" of n names (e.g. an imported /centres).
+void read_h5_rows(const std::string& file, const std::string& dataset, std::vector<std::string>& names,
+                  std::vector<double>& values, std::size_t& columns);
 
 }  // namespace cortexsim

@@ -16,7 +16,10 @@ namespace cortexsim {
 /// The areas of the model, in global order (the order of the data files).
 struct area_table {
     std::vector<std::string> names;
-    std::vector<double> hierarchy;  // normalised to [0, 1] (h_i = hier_i / max hier) [1]
+    std::vector<double> hierarchy;  // normalised to [0, 1] (h_i = hier_i / max hier) [1]; 0 without one
+    /// The area table has a hierarchy column (an imported connectome or a table without one: no, and a
+    /// gradient over the vector "hierarchy" or the compact form's eta is refused).
+    bool has_hierarchy = true;
 
     /// After a graph partition the areas are renumbered part by part: original[i] is the index area i had in
     /// the data files (empty: not renumbered). Noise and summation orders are keyed by it (docs/partition.md).
