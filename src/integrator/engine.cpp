@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 
 #include "cortexsim/analysis/monitors.hpp"
@@ -67,6 +68,7 @@ struct engine::impl {
     std::vector<double> buffer;
     std::int64_t buffered = 0, buffer_first = 0;
     std::int64_t step = 0, next_record_index = 0;
+    nonfinite_state nonfinite;  // the first record step with a NaN or infinite state on this rank
 
     impl(const model_spec& s, MPI_Comm cm);
     void apply_modulators_at(std::int64_t k, bool from_scratch);
@@ -161,6 +163,18 @@ void engine::impl::apply_modulators_at(std::int64_t k, bool from_scratch) {
 }
 
 void engine::impl::record(std::int64_t k, record_sink* sink) {
+    if (nonfinite.step < 0)  // the runtime guard: every variable of every local area, at record steps only
+        for (std::size_t v = 0; v < c->variables().size() && nonfinite.step < 0; ++v) {
+            const double* x = c->var(v);
+            bool finite = true;  // x - x is 0 for a finite x, NaN otherwise: a branch-free pass (vectorised)
+            for (std::size_t i = 0; i < n; ++i) finite &= x[i] - x[i] == 0.0;
+            if (finite) continue;
+            for (std::size_t i = 0; i < n; ++i)
+                if (!std::isfinite(x[i])) {
+                    nonfinite = {k * spec.run.record_every, spec.areas.names[begin + i], c->variables()[v], x[i]};
+                    break;
+                }
+        }
     for (auto& o : observers) o->observe(k, rec_ptr.data());
     next_record_index = k + 1;
     if (!sink) return;
@@ -299,6 +313,8 @@ run_results engine::results() const {
 }
 
 const block_partition& engine::partition() const { return impl_->part; }
+
+const nonfinite_state& engine::nonfinite() const { return impl_->nonfinite; }
 
 exchange_summary engine::exchange_info() const {
     const impl& m = *impl_;

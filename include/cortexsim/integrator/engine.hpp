@@ -64,6 +64,14 @@ struct exchange_summary {
     double exchanges_per_second = 0.0;  // per simulated second, all groups
 };
 
+/// The first record at which this rank's state held a value that is not finite (docs/reproducibility.md,
+/// "Runtime guard"): the step (-1: none), the area and the circuit variable, and the value.
+struct nonfinite_state {
+    std::int64_t step = -1;
+    std::string area, variable;
+    double value = 0.0;
+};
+
 class engine {
 public:
     /// Collective over comm. Throws on every rank alike if the model does not fit.
@@ -90,6 +98,9 @@ public:
     /// Which areas this rank owns.
     const block_partition& partition() const;
     exchange_summary exchange_info() const;
+    /// Local: the first record step at which a state variable of this rank's areas was NaN or infinite (every
+    /// variable of every local area is checked at each record step; the run goes on, the caller stops it).
+    const nonfinite_state& nonfinite() const;
 
 private:
     struct impl;
