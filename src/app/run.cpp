@@ -229,9 +229,8 @@ void stop_if_nonfinite(engine& sim, h5_output& out, const model_spec& spec, MPI_
         std::snprintf(t, sizeof t, "%.10g", static_cast<double>(b.step) * spec.run.dt_ms);
         throw error(spec.config_path + ": the model turned non-finite: area " + b.area + ", variable " + b.variable +
                     " = " + (std::isnan(b.value) ? std::string("nan") : shortest_text(b.value)) + " at t = " + t +
-                    " ms (step " + std::to_string(b.step) +
-                    ", the first record step with a value that is not finite); the records up to then are in " +
-                    out.partial_path() + "; stopped");
+                    " ms (step " + std::to_string(b.step) + "); the records up to then are in " + out.partial_path() +
+                    "; stopped");
     });
 }
 

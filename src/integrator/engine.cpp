@@ -74,6 +74,7 @@ struct engine::impl {
     void apply_modulators_at(std::int64_t k, bool from_scratch);
     void record(std::int64_t k, record_sink* sink);
     void flush(record_sink* sink);
+    void check_finite(std::int64_t k);
 };
 
 engine::impl::impl(const model_spec& s, MPI_Comm cm)
@@ -163,18 +164,6 @@ void engine::impl::apply_modulators_at(std::int64_t k, bool from_scratch) {
 }
 
 void engine::impl::record(std::int64_t k, record_sink* sink) {
-    if (nonfinite.step < 0)  // the runtime guard: every variable of every local area, at record steps only
-        for (std::size_t v = 0; v < c->variables().size() && nonfinite.step < 0; ++v) {
-            const double* x = c->var(v);
-            bool finite = true;  // x - x is 0 for a finite x, NaN otherwise: a branch-free pass (vectorised)
-            for (std::size_t i = 0; i < n; ++i) finite &= x[i] - x[i] == 0.0;
-            if (finite) continue;
-            for (std::size_t i = 0; i < n; ++i)
-                if (!std::isfinite(x[i])) {
-                    nonfinite = {k * spec.run.record_every, spec.areas.names[begin + i], c->variables()[v], x[i]};
-                    break;
-                }
-        }
     for (auto& o : observers) o->observe(k, rec_ptr.data());
     next_record_index = k + 1;
     if (!sink) return;
@@ -185,6 +174,34 @@ void engine::impl::record(std::int64_t k, record_sink* sink) {
         for (std::size_t p = 0; p < P; ++p) b[i * P + p] = rec_ptr[p][i];
     ++buffered;
     if (buffered == block || k + 1 == spec.run.n_records()) flush(sink);
+}
+
+/// The runtime guard (docs/reproducibility.md), at control points and at the end of run(): every variable of
+/// every local area at step k (local, n x V values, once per 1024 steps). The time reported is that of the
+/// first record in the record buffer with a value that is not finite, if any (the buffer usually holds every
+/// record since the last write), else step k.
+void engine::impl::check_finite(std::int64_t k) {
+    if (nonfinite.step >= 0) return;
+    for (std::size_t v = 0; v < c->variables().size() && nonfinite.step < 0; ++v) {
+        const double* x = c->var(v);
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isfinite(x[i])) {
+                nonfinite = {k, spec.areas.names[begin + i], c->variables()[v], x[i]};
+                break;
+            }
+    }
+    if (nonfinite.step < 0) return;
+    const std::size_t P = rec_ptr.size();
+    for (std::int64_t r = 0; r < buffered; ++r)
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t p = 0; p < P; ++p) {
+                const double x = buffer[(static_cast<std::size_t>(r) * n + i) * P + p];
+                if (!std::isfinite(x)) {
+                    nonfinite = {(buffer_first + r) * spec.run.record_every, spec.areas.names[begin + i],
+                                 c->variables()[c->recorded()[p]], x};
+                    return;
+                }
+            }
 }
 
 void engine::impl::flush(record_sink* sink) {
@@ -221,6 +238,7 @@ run_report engine::run(record_sink* sink, const control_hook& control) {
     for (; k < n_steps; ++k) {
         if (k == next_control) {
             m.step = k;
+            m.check_finite(k);
             next_control = control.fn(k);
             if (next_control == control_hook::stop_now) break;
         }
@@ -244,6 +262,7 @@ run_report engine::run(record_sink* sink, const control_hook& control) {
         }
     }
     m.step = k;
+    m.check_finite(k);
     run_report r;
     r.steps = k - k0;
     r.loop_seconds = std::chrono::duration<double>(clock::now() - t0).count();

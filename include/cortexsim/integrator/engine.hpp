@@ -64,7 +64,7 @@ struct exchange_summary {
     double exchanges_per_second = 0.0;  // per simulated second, all groups
 };
 
-/// The first record at which this rank's state held a value that is not finite (docs/reproducibility.md,
+/// Where this rank's state was first seen holding a value that is not finite (docs/reproducibility.md,
 /// "Runtime guard"): the step (-1: none), the area and the circuit variable, and the value.
 struct nonfinite_state {
     std::int64_t step = -1;
@@ -98,8 +98,9 @@ public:
     /// Which areas this rank owns.
     const block_partition& partition() const;
     exchange_summary exchange_info() const;
-    /// Local: the first record step at which a state variable of this rank's areas was NaN or infinite (every
-    /// variable of every local area is checked at each record step; the run goes on, the caller stops it).
+    /// Local: where a state variable of this rank's areas was first seen NaN or infinite (every variable of every
+    /// local area is checked at each control point and at the end of run(); the step is that of the first
+    /// buffered record with such a value, else the check's step; the run goes on, the caller stops it).
     const nonfinite_state& nonfinite() const;
 
 private:
