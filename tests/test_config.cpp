@@ -9,6 +9,7 @@
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
 #include "cortexsim/config/train_config.hpp"
+#include "cortexsim/connectivity/connectivity.hpp"
 #include "cortexsim/rnn/tasks.hpp"
 #include "test_support.hpp"
 
@@ -112,6 +113,71 @@ TEST(config, data_file_errors) {
     expect_error<data_error>({"model.connectivity.fln=missing.csv"}, "'model.connectivity.fln' names data file");
     expect_error<data_error>({"model.areas.file=nope.csv"}, "nope.csv");
     expect_error<data_error>({"model.areas.hierarchy_column=h"}, "no column named 'h'");
+}
+
+// ---- peer conventions (docs/connectivity.md): delays.rounding, self_connections ------------------------------
+
+namespace {
+model_spec substep(const std::vector<std::string>& overrides) {
+    return load_config(data_dir() + "/tiny/tiny_substep.yaml", overrides);
+}
+/// Expects that `fn` throws E with a one-line message containing `part`.
+template <class E, class F>
+void expect_throw_text(F fn, const std::string& part) {
+    try {
+        fn();
+        FAIL() << "no error for " << part;
+    } catch (const E& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find(part), std::string::npos) << "message: " << m;
+        EXPECT_EQ(m.find('\n'), std::string::npos) << "one line: " << m;
+    }
+}
+/// (source, delay) of row `target` of the first projection, all rows on one rank.
+std::vector<std::pair<std::int64_t, std::int32_t>> row_of(const model_spec& m, std::size_t target) {
+    const local_rows r = projection_rows(m, m.projections.at(0), 0, m.areas.size());
+    std::vector<std::pair<std::int64_t, std::int32_t>> out;
+    for (auto q = r.row_ptr[target]; q < r.row_ptr[target + 1]; ++q) {
+        const auto k = static_cast<std::size_t>(q);
+        out.emplace_back(r.col[k], r.delay.empty() ? -1 : r.delay[k]);
+    }
+    return out;
+}
+using entries = std::vector<std::pair<std::int64_t, std::int32_t>>;
+}  // namespace
+
+TEST(config_peers, delay_rounding_key) {
+    EXPECT_EQ(tiny().connectivity.delays.rounding, "refuse");
+    // sub-step delays (0.35, 0.7, 1.05 steps): refused by default, naming the connection and the way out
+    expect_throw_text<config_error>([] { substep({}); }, "larger than the minimum conduction delay (0.035000 ms, "
+                                                         "B -> A): use dt_ms <= the minimum delay, or "
+                                                         "'model.connectivity.delays.rounding: nearest'");
+    const model_spec m = substep({"model.connectivity.delays.rounding=nearest"});
+    EXPECT_EQ(m.connectivity.delays.rounding, "nearest");
+    EXPECT_EQ(row_of(m, 1), (entries{{0, 0}, {2, 1}}));  // B <- A 0.35 -> 0 steps, B <- C 1.05 -> 1
+    EXPECT_EQ(row_of(m, 2), (entries{{0, 1}, {1, 1}}));  // C <- A 0.7 -> 1, C <- B 1.05 -> 1
+    expect_throw_text<config_error>([] { substep({"model.connectivity.delays.rounding=up"}); },
+                                    "'model.connectivity.delays.rounding' = 'up' (allowed: refuse, nearest)");
+}
+
+TEST(config_peers, self_connections_key) {
+    EXPECT_EQ(tiny().connectivity.self_connections, "refuse");
+    // refuse (default): the diagonal of fln_self.csv (B -> B = 0.1) names the file, the area and the value
+    expect_throw_text<data_error>([] { tiny({"model.connectivity.fln=fln_self.csv"}); },
+                                  "fln_self.csv: row 'B' (target), column 'B' (source): diagonal value 0.1 must be 0");
+    expect_throw_text<config_error>([] { tiny({"model.connectivity.self_connections=keep"}); },
+                                    "'model.connectivity.self_connections' = 'keep' (allowed: refuse, local, drop)");
+    // drop: as a zero diagonal; local: kept, without delay (0 steps) beside delays of 10 and 30 steps
+    const model_spec drop = tiny({"model.connectivity.fln=fln_self.csv", "model.connectivity.self_connections=drop"});
+    EXPECT_EQ(row_of(drop, 1), row_of(tiny(), 1));
+    EXPECT_EQ(row_of(drop, 1), (entries{{0, -1}, {2, -1}}));
+    const model_spec local = substep({"model.connectivity.fln=fln_self.csv",
+                                      "model.connectivity.self_connections=local",
+                                      "model.connectivity.delays.velocity_m_per_s=3.5"});
+    EXPECT_EQ(row_of(local, 1), (entries{{0, 10}, {1, 0}, {2, 30}}));
+    const model_spec local_nodelay = tiny({"model.connectivity.fln=fln_self.csv",
+                                           "model.connectivity.self_connections=local"});
+    EXPECT_EQ(row_of(local_nodelay, 1), (entries{{0, -1}, {1, -1}, {2, -1}}));
 }
 
 TEST(config, missing_config_file) { EXPECT_THROW(load_config("/nonexistent/x.yaml"), config_error); }

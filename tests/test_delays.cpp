@@ -68,6 +68,40 @@ TEST(delays, pulse_reaches_targets_exactly_d_steps_later) {
     }
 }
 
+TEST(delays, zero_step_delays_read_as_without_delay) {
+    // delays.rounding: nearest at 100 m/s and dt 0.1 ms: A->B 0.35 steps -> 0 (read as without delay, through a
+    // second, direct exchange beside the delayed one), A->C 0.7 -> 1, B->C 1.05 -> 1
+    if (world_size() > 3) GTEST_SKIP() << "3 areas";
+    const std::string dir = data_dir() + "/tiny";
+    auto yaml = [](double amplitude) {
+        std::string y = tiny_delay_yaml(amplitude);
+        const std::string v = "velocity_m_per_s: 3.5}";
+        y.replace(y.find(v), v.size(), "velocity_m_per_s: 100, rounding: nearest}");
+        return y;
+    };
+    const model_spec with = parse_config(yaml(20.0), "tiny_delays", dir);
+    const model_spec without = parse_config(yaml(0.0), "tiny_delays", dir);
+    engine a(with, MPI_COMM_WORLD), b(without, MPI_COMM_WORLD);
+    capture ca, cb;
+    const std::size_t n_local = a.partition().count(world_rank()), begin = a.partition().begin(world_rank());
+    ca.n_local = cb.n_local = n_local;
+    a.run(&ca);
+    b.run(&cb);
+    const std::int64_t onset = 100;
+    for (std::size_t i = 0; i < n_local; ++i) {
+        std::int64_t first = -1;
+        for (std::size_t k = 0; k < ca.e.size(); ++k)
+            if (ca.e[k][i] != cb.e[k][i]) {
+                first = static_cast<std::int64_t>(k);
+                break;
+            }
+        const std::size_t area = begin + i;
+        // A: its own pulse; B: 0 steps after A, as an undelayed connection; C: 1 step after A
+        const std::int64_t expect[3] = {onset + 1, onset + 2, onset + 2 + 1};
+        EXPECT_EQ(first, expect[area]) << "area " << with.areas.names[area] << " on " << world_size() << " ranks";
+    }
+}
+
 TEST(delays, delayed_sums_equal_the_history) {
     // random history on 1..N ranks: out_i(t) = sum_j W_ij x_j(t - d_ij) with x_j(t) = f(j, t)
     const std::size_t n = 11;

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <limits>
 
 #include "cortexsim/app/cli.hpp"
 #include "cortexsim/checkpoint/run_checkpoint.hpp"
@@ -211,6 +212,34 @@ void check_output_space(const model_spec& spec, const std::string& out_path) {
                        bytes_text(free));
 }
 
+namespace {
+
+/// The runtime guard (docs/reproducibility.md): if any rank's state turned NaN or infinite, the records so far
+/// are written and kept in the .partial output, and every rank throws the error of the earliest such record
+/// (the lowest rank among equals), naming the area, the variable and the model time. Collective.
+void stop_if_nonfinite(engine& sim, h5_output& out, const model_spec& spec, MPI_Comm comm) {
+    const std::int64_t none = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t mine = sim.nonfinite().step >= 0 ? sim.nonfinite().step : none;
+    std::int64_t first = none;
+    check_mpi(MPI_Allreduce(&mine, &first, 1, MPI_INT64_T, MPI_MIN, comm), "MPI_Allreduce");
+    if (first == none) return;
+    sim.flush_records(&out);
+    out.flush();
+    out.keep_partial_on_failure();
+    run_collectively(comm, [&] {
+        if (mine != first) return;
+        const nonfinite_state& b = sim.nonfinite();
+        char t[64];
+        std::snprintf(t, sizeof t, "%.10g", static_cast<double>(b.step) * spec.run.dt_ms);
+        throw error(spec.config_path + ": the model turned non-finite: area " + b.area + ", variable " + b.variable +
+                    " = " + (std::isnan(b.value) ? std::string("nan") : shortest_text(b.value)) + " at t = " + t +
+                    " ms (step " + std::to_string(b.step) + "); the records up to then are in " + out.partial_path() +
+                    "; stopped");
+    });
+}
+
+}  // namespace
+
 int execute_run(const run_request& rq, MPI_Comm comm) {
     const model_spec& file_spec = rq.spec;  // areas in data-file order (the output's and checkpoints' order)
     const partition_plan plan = plan_partition(file_spec, comm);
@@ -291,9 +320,11 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
         }
     };
     const std::int64_t first_step = sim.step();
-    run_control control(spec, comm, {rq.quiet, until_step}, first_step, save);
+    run_control control(spec, comm, {rq.quiet, until_step, [&sim] { return sim.nonfinite().step >= 0; }}, first_step,
+                        save);
     const run_report rep = sim.run(out.get(), control.hook());
     const std::int64_t n_steps = spec.run.n_steps;
+    stop_if_nonfinite(sim, *out, spec, comm);
     if (sim.step() != n_steps) {
         out->suspend();
         if (rank == 0)

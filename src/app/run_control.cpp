@@ -40,11 +40,16 @@ std::int64_t run_control::at(std::int64_t k) {
                     seconds_of(n_steps, spec_.run.dt_ms), rate, static_cast<double>(n_steps - k) / rate);
         std::fflush(stdout);
     }
-    int flags[2] = {stop_signal_received(),
+    int flags[3] = {stop_signal_received(),
                     rank_ == 0 && wall_every_s > 0 &&
-                        std::chrono::duration<double>(now - last_ckpt_).count() >= wall_every_s};
-    int agreed[2] = {0, 0};
-    check_mpi(MPI_Allreduce(flags, agreed, 2, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
+                        std::chrono::duration<double>(now - last_ckpt_).count() >= wall_every_s,
+                    o_.fault && o_.fault()};
+    int agreed[3] = {0, 0, 0};
+    check_mpi(MPI_Allreduce(flags, agreed, 3, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
+    if (agreed[2]) {  // a non-finite state: no checkpoint of it; the caller reports and exits 1
+        fault_ = true;
+        return control_hook::stop_now;
+    }
     if (agreed[0] || k == o_.until_step) {
         stopped_by_ = agreed[0];
         save_(k);

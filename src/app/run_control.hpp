@@ -16,6 +16,7 @@ namespace cortexsim {
 struct run_control_options {
     bool quiet = false;
     std::int64_t until_step = -1;  // stop with a checkpoint at this step (-1: never)
+    std::function<bool()> fault;   // this rank's model turned non-finite: stop (no checkpoint) once any rank says so
 };
 
 class run_control {
@@ -27,6 +28,8 @@ public:
     control_hook hook();
     /// The signal that stopped the run (0: none, or --until-s).
     int stopped_by() const { return stopped_by_; }
+    /// The run was stopped because a rank's fault() said so.
+    bool stopped_by_fault() const { return fault_; }
 
 private:
     std::int64_t at(std::int64_t k);
@@ -37,6 +40,7 @@ private:
     std::int64_t first_step_;
     std::function<void(std::int64_t)> save_;
     int rank_ = 0, stopped_by_ = 0;
+    bool fault_ = false;
     std::chrono::steady_clock::time_point t_start_, last_print_, last_ckpt_;
 };
 

@@ -74,7 +74,8 @@ void check_h5_matrix(const std::string& where, const std::vector<std::string>& n
                                    printable(names[j]) + "' (source)";
             if (!std::isfinite(v)) throw data_error(at + ": value is not finite");
             if (v < 0) throw data_error(at + ": value " + shortest_text(v) + " is negative");
-            throw data_error(at + ": diagonal value must be 0");
+            throw data_error(at + ": diagonal value " + shortest_text(v) +
+                             " must be 0 (a self-connection: see model.connectivity.self_connections)");
         }
 }
 
@@ -172,11 +173,11 @@ std::vector<double> centre_distances(const section& x, const area_table& areas, 
 
 /// One named matrix: `path` or {file, dataset, zero_diagonal, max} or {centres, columns, name_column, aliases}.
 area_matrix read_matrix(const std::string& name, const value& n, const area_table& areas, const std::string& base_dir,
-                        std::vector<data_file>& files) {
+                        std::vector<data_file>& files, bool zero_diagonal) {
     area_matrix am;
     am.name = name;
     std::string dataset, rel;
-    bool zero_diag = true;
+    bool zero_diag = zero_diagonal;
     double max_value = std::numeric_limits<double>::infinity();
     if (n.is_scalar()) {
         rel = n.text();
@@ -199,7 +200,7 @@ area_matrix read_matrix(const std::string& name, const value& n, const area_tabl
         x.only({"file", "dataset", "zero_diagonal", "max"});
         rel = x.required_text("file");
         dataset = x.text("dataset", "");
-        zero_diag = x.flag("zero_diagonal", true);
+        zero_diag = x.flag("zero_diagonal", zero_diagonal);
         max_value = x.number("max", max_value);
     }
     am.path = resolve(base_dir, rel);
@@ -571,8 +572,14 @@ connectivity_spec read_connectivity(const section& model, bool generic_form, con
                                     const std::string& base_dir, std::vector<data_file>& files) {
     const std::string& origin = model.origin();
     const section c = model.sub("connectivity");
-    c.only({"fln", "matrices", "delays", "synthetic"});
+    c.only({"fln", "matrices", "delays", "synthetic", "self_connections"});
     connectivity_spec out;
+    out.self_connections = c.text("self_connections", "refuse");
+    if (out.self_connections != "refuse" && out.self_connections != "local" && out.self_connections != "drop")
+        throw config_error(origin + ": '" + c.key("self_connections") + "' = '" + out.self_connections +
+                           "' (allowed: refuse, local, drop)");
+    // refuse: every matrix's diagonal must be 0 (unless it says zero_diagonal: false); local, drop: any diagonal
+    const bool zero_diagonal = out.self_connections == "refuse";
     if (c.has("synthetic")) {
         const section y = c.sub("synthetic");
         y.only({"areas", "geometry", "extent_mm", "length_constant_mm", "density", "weight_scale", "seed"});
@@ -597,13 +604,13 @@ connectivity_spec read_connectivity(const section& model, bool generic_form, con
         if (!(s.density >= 0.0 && s.density <= 1.0))
             throw config_error(origin + ": '" + y.key("density") + "' must be in [0, 1]");
     }
-    if (c.has("fln")) out.matrices.push_back(read_matrix("fln", c.at("fln"), areas, base_dir, files));
+    if (c.has("fln")) out.matrices.push_back(read_matrix("fln", c.at("fln"), areas, base_dir, files, zero_diagonal));
     const value mats = c.at("matrices");
     if (mats.present()) {
         if (!mats.is_map()) throw config_error(origin + ": '" + c.key("matrices") + "' must map names to files");
         for (const auto& [name, node] : mats.map().entries()) {
             if (out.find(name)) throw config_error(origin + ": matrix '" + name + "' is given twice");
-            out.matrices.push_back(read_matrix(name, node, areas, base_dir, files));
+            out.matrices.push_back(read_matrix(name, node, areas, base_dir, files, zero_diagonal));
         }
     }
     if (!out.has("fln") && !generic_form)
@@ -611,7 +618,11 @@ connectivity_spec read_connectivity(const section& model, bool generic_form, con
     if (const auto* f = out.find("fln")) out.fln_path = f->path;
     if (c.has("delays")) {
         const section d = c.sub("delays");
-        d.only({"distance", "velocity_m_per_s"});
+        d.only({"distance", "velocity_m_per_s", "rounding"});
+        out.delays.rounding = d.text("rounding", "refuse");
+        if (out.delays.rounding != "refuse" && out.delays.rounding != "nearest")
+            throw config_error(origin + ": '" + d.key("rounding") + "' = '" + out.delays.rounding +
+                               "' (allowed: refuse, nearest)");
         out.delays.distance_matrix = out.synthetic.defined ? d.text("distance", "") : d.required_text("distance");
         out.delays.velocity_m_per_s = d.required_number("velocity_m_per_s");
         if (out.synthetic.defined && !out.delays.distance_matrix.empty())
@@ -672,7 +683,7 @@ void check_delays(const model_spec& m) {
         const area_matrix& w = *m.connectivity.find(pr.matrix);
         for (std::size_t i = 0; i < N; ++i)
             for (std::size_t j = 0; j < N; ++j)
-                if (w(N, i, j) != 0.0) {
+                if (w(N, i, j) != 0.0 && !(i == j && m.connectivity.self_connections != "refuse")) {
                     const double d = dist(N, i, j) / delays.velocity_m_per_s;  // mm / (mm/ms)
                     if (d < min_delay) {
                         min_delay = d;
@@ -684,10 +695,11 @@ void check_delays(const model_spec& m) {
                     }
                 }
     }
-    if (min_delay < m.run.dt_ms)
+    if (min_delay < m.run.dt_ms && delays.rounding != "nearest")
         throw config_error(m.config_path + ": 'run.dt_ms' = " + std::to_string(m.run.dt_ms) +
                            " ms is larger than the minimum conduction delay (" + std::to_string(min_delay) + " ms, " +
-                           printable(where) + "): use dt_ms <= the minimum delay");
+                           printable(where) + "): use dt_ms <= the minimum delay, or " +
+                           "'model.connectivity.delays.rounding: nearest' to round it to whole steps");
     if (min_delay == std::numeric_limits<double>::infinity()) return;  // no connection
     // the delays in steps are 32-bit, and every delayed projection keeps a history of max delay + 1 steps
     const double steps = std::round(max_delay / m.run.dt_ms), min_steps = std::round(min_delay / m.run.dt_ms);

@@ -170,7 +170,8 @@ labelled_matrix read_square_matrix_csv(const std::string& path, const std::vecto
                                           printable(t.columns[j]) + "' (source)";
                 if (checks.non_negative && v < 0.0)
                     throw data_error(where + ": value " + printable(t.cells[i][j]) + " is negative");
-                throw data_error(where + ": diagonal value " + printable(t.cells[i][j]) + " must be 0");
+                throw data_error(where + ": diagonal value " + printable(t.cells[i][j]) +
+                                 " must be 0 (a self-connection: see model.connectivity.self_connections)");
             }
             m.values[i * nc + j] = v;
         }

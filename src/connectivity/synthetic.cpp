@@ -327,7 +327,8 @@ local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::s
     return out;
 }
 
-void add_synthetic_delays(const synthetic_spec& s, local_rows& rows, double velocity_m_per_s, double dt_ms) {
+void add_synthetic_delays(const synthetic_spec& s, local_rows& rows, double velocity_m_per_s, double dt_ms,
+                          bool nearest) {
     validate(s);
     const layout L = make_layout(s);
     rows.delay.resize(rows.nnz());
@@ -335,7 +336,7 @@ void add_synthetic_delays(const synthetic_spec& s, local_rows& rows, double velo
         for (auto k = rows.row_ptr[r]; k < rows.row_ptr[r + 1]; ++k) {
             const auto kk = static_cast<std::size_t>(k);
             rows.delay[kk] = delay_steps(L.distance(rows.row_begin + r, static_cast<std::size_t>(rows.col[kk])),
-                                         velocity_m_per_s, dt_ms);
+                                         velocity_m_per_s, dt_ms, nearest);
         }
 }
 

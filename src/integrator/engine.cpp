@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 
 #include "cortexsim/analysis/monitors.hpp"
@@ -67,11 +68,13 @@ struct engine::impl {
     std::vector<double> buffer;
     std::int64_t buffered = 0, buffer_first = 0;
     std::int64_t step = 0, next_record_index = 0;
+    nonfinite_state nonfinite;  // the first record step with a NaN or infinite state on this rank
 
     impl(const model_spec& s, MPI_Comm cm);
     void apply_modulators_at(std::int64_t k, bool from_scratch);
     void record(std::int64_t k, record_sink* sink);
     void flush(record_sink* sink);
+    void check_finite(std::int64_t k);
 };
 
 engine::impl::impl(const model_spec& s, MPI_Comm cm)
@@ -175,6 +178,34 @@ void engine::impl::record(std::int64_t k, record_sink* sink) {
     if (buffered == block || k + 1 == spec.run.n_records()) flush(sink);
 }
 
+/// The runtime guard (docs/reproducibility.md), at control points and at the end of run(): every variable of
+/// every local area at step k (local, n x V values, once per 1024 steps). The time reported is that of the
+/// first record in the record buffer with a value that is not finite, if any (the buffer usually holds every
+/// record since the last write), else step k.
+void engine::impl::check_finite(std::int64_t k) {
+    if (nonfinite.step >= 0) return;
+    for (std::size_t v = 0; v < c->variables().size() && nonfinite.step < 0; ++v) {
+        const double* x = c->var(v);
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isfinite(x[i])) {
+                nonfinite = {k, spec.areas.names[begin + i], c->variables()[v], x[i]};
+                break;
+            }
+    }
+    if (nonfinite.step < 0) return;
+    const std::size_t P = rec_ptr.size();
+    for (std::int64_t r = 0; r < buffered; ++r)
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t p = 0; p < P; ++p) {
+                const double x = buffer[(static_cast<std::size_t>(r) * n + i) * P + p];
+                if (!std::isfinite(x)) {
+                    nonfinite = {(buffer_first + r) * spec.run.record_every, spec.areas.names[begin + i],
+                                 c->variables()[c->recorded()[p]], x};
+                    return;
+                }
+            }
+}
+
 void engine::impl::flush(record_sink* sink) {
     if (!sink || buffered == 0) return;
     sink->write_block(buffer_first, buffered, buffer.data());
@@ -209,6 +240,7 @@ run_report engine::run(record_sink* sink, const control_hook& control) {
     for (; k < n_steps; ++k) {
         if (k == next_control) {
             m.step = k;
+            m.check_finite(k);
             next_control = control.fn(k);
             if (next_control == control_hook::stop_now) break;
         }
@@ -236,6 +268,7 @@ run_report engine::run(record_sink* sink, const control_hook& control) {
         }
     }
     m.step = k;
+    m.check_finite(k);
     run_report r;
     r.steps = k - k0;
     r.loop_seconds = std::chrono::duration<double>(clock::now() - t0).count();
@@ -307,6 +340,8 @@ run_results engine::results() const {
 }
 
 const block_partition& engine::partition() const { return impl_->part; }
+
+const nonfinite_state& engine::nonfinite() const { return impl_->nonfinite; }
 
 exchange_summary engine::exchange_info() const {
     const impl& m = *impl_;

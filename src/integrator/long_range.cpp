@@ -55,6 +55,30 @@ void remove_entries(local_rows& rows, const std::vector<std::size_t>& targets,
     rows = std::move(out);
 }
 
+/// Moves the entries of 0 steps of delay out of `rows` into the returned undelayed rows.
+local_rows split_zero_delays(local_rows& rows) {
+    local_rows zero, rest;
+    for (local_rows* o : {&zero, &rest}) {
+        o->n_global = rows.n_global;
+        o->row_begin = rows.row_begin;
+        o->n_rows = rows.n_rows;
+        o->row_ptr.assign(1, 0);
+    }
+    for (std::size_t r = 0; r < rows.n_rows; ++r) {
+        for (auto q = rows.row_ptr[r]; q < rows.row_ptr[r + 1]; ++q) {
+            const auto k = static_cast<std::size_t>(q);
+            local_rows& o = rows.delay[k] == 0 ? zero : rest;
+            o.col.push_back(rows.col[k]);
+            o.val.push_back(rows.val[k]);
+            if (&o == &rest) rest.delay.push_back(rows.delay[k]);
+        }
+        zero.row_ptr.push_back(static_cast<std::int64_t>(zero.col.size()));
+        rest.row_ptr.push_back(static_cast<std::int64_t>(rest.col.size()));
+    }
+    rows = std::move(rest);
+    return zero;
+}
+
 }  // namespace
 
 long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partition& part, const circuit& c)
@@ -71,6 +95,17 @@ long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partit
             for (const auto& pert : spec.perturbations)
                 if (pert.kind == "lesion") remove_entries(rows, pert.areas, pert.sources);
         });
+        // delays of 0 steps (delays.rounding: nearest, self_connections: local) read the state at the start of
+        // the step, as without delay: all of them, a direct exchange; beside longer ones, a second, direct one
+        int local[2] = {0, 0}, any[2] = {0, 0};  // [has 0-step delays, has longer delays]
+        for (std::int32_t d : rows.delay) local[d == 0 ? 0 : 1] = 1;
+        check_mpi(MPI_Allreduce(local, any, 2, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
+        if (any[0] && !any[1]) rows.delay.clear();
+        if (any[0] && any[1]) {
+            const local_rows zero = split_zero_delays(rows);
+            g.x0 = make_exchange(comm, part, zero, spec.areas.original);
+            g.sum0.assign(n_, 0.0);
+        }
         g.x = make_exchange(comm, part, rows, spec.areas.original);
         g.sum.assign(n_, 0.0);
         for (std::size_t p : m) {
@@ -90,7 +125,10 @@ long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partit
 }
 
 void long_range::initialise(const circuit& c) {
-    for (auto& g : groups_) g.x->initialise(c.var(g.source));
+    for (auto& g : groups_) {
+        g.x->initialise(c.var(g.source));
+        if (g.x0) g.x0->initialise(c.var(g.source));
+    }
 }
 
 void long_range::input(std::int64_t k, int stage, const circuit& c) {
@@ -98,6 +136,10 @@ void long_range::input(std::int64_t k, int stage, const circuit& c) {
     for (auto& g : groups_) {
         double* sum = g.sum.data();
         g.x->sums(k, stage, c.var(g.source), sum);
+        if (g.x0) {
+            g.x0->sums(k, stage, c.var(g.source), g.sum0.data());
+            for (std::size_t i = 0; i < n_; ++i) sum[i] += g.sum0[i];
+        }
         for (const auto& [ch, coeff] : g.targets) {
             double* in = lr_.data() + ch * n_;
             const double* cf = coeff.data();
@@ -111,6 +153,11 @@ std::vector<std::vector<double>> long_range::at_constant(const std::vector<doubl
     std::vector<double> sum(n_);
     for (const auto& g : groups_) {
         g.x->sums_of_constant(value.at(g.source), sum.data());
+        if (g.x0) {
+            std::vector<double> sum0(n_);
+            g.x0->sums_of_constant(value.at(g.source), sum0.data());
+            for (std::size_t i = 0; i < n_; ++i) sum[i] += sum0[i];
+        }
         for (const auto& [ch, coeff] : g.targets)
             for (std::size_t i = 0; i < n_; ++i) lr[ch][i] += coeff[i] * sum[i];
     }
@@ -125,9 +172,11 @@ const exchange_stats& long_range::first_stats() const {
 double long_range::exchanges_per_second(double dt_ms, int stages) const {
     const double steps_per_s = 1e3 / dt_ms;
     double total = 0.0;
-    for (const auto& g : groups_)
+    for (const auto& g : groups_) {
         total += g.x->history_length() == 0 ? steps_per_s * stages
                                             : steps_per_s / static_cast<double>(g.x->min_delay());
+        if (g.x0) total += steps_per_s * stages;
+    }
     return total;
 }
 

@@ -48,8 +48,9 @@ private:
     struct group {
         std::size_t source = 0;  // circuit variable
         std::unique_ptr<exchange> x;
+        std::unique_ptr<exchange> x0;  // delays of 0 steps beside longer ones: direct, added to x's sums
         std::vector<std::pair<std::size_t, std::vector<double>>> targets;  // (channel, coefficient per area)
-        std::vector<double> sum;
+        std::vector<double> sum, sum0;
     };
     std::size_t n_ = 0, n_areas_ = 0;
     std::vector<group> groups_;

