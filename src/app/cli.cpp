@@ -621,32 +621,20 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
         summary(comm);
         return exit_ok;
     }
-    // groups of `per` ranks (MPI_Comm_split; ranks beyond the last full group stay idle) run points concurrently;
-    // each group's first rank takes the next point from a counter on rank 0 (MPI_Fetch_and_op) as it finishes.
-    // A point's output depends only on its config, not on the number of ranks (the byte contract).
+    // groups of `per` ranks (MPI_Comm_split; ranks beyond the last full group stay idle) run points concurrently,
+    // group g the points g, g + G, g + 2G, ... (G groups). No communication between the groups while they run: a
+    // counter handed out by one-sided MPI (MPI_Fetch_and_op on rank 0, as before) made every other group wait
+    // until rank 0 entered MPI again, i.e. until its own point ended (passive-target RMA progresses only inside
+    // MPI calls), which serialised the sweep. A point's output depends only on its config, not on the number of
+    // ranks (the byte contract).
     const int groups = size / per;
     const int color = me < groups * per ? me / per : MPI_UNDEFINED;
     MPI_Comm group = MPI_COMM_NULL;
     check_mpi(MPI_Comm_split(comm, color, me, &group), "MPI_Comm_split");
-    long next_point = 0;
-    MPI_Win win = MPI_WIN_NULL;
-    check_mpi(MPI_Win_create(&next_point, me == 0 ? static_cast<MPI_Aint>(sizeof(long)) : 0, sizeof(long),
-                             MPI_INFO_NULL, comm, &win),
-              "MPI_Win_create");
     int rc = exit_ok;
     if (group != MPI_COMM_NULL) {
         const int g_rank = comm_rank(group);
-        for (;;) {
-            long i = 0;
-            if (g_rank == 0) {
-                const long one = 1;
-                check_mpi(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win), "MPI_Win_lock");
-                check_mpi(MPI_Fetch_and_op(&one, &i, MPI_LONG, 0, 0, MPI_SUM, win), "MPI_Fetch_and_op");
-                check_mpi(MPI_Win_unlock(0, win), "MPI_Win_unlock");
-            }
-            check_mpi(MPI_Bcast(&i, 1, MPI_LONG, 0, group), "MPI_Bcast");
-            if (i >= static_cast<long>(reqs.size())) break;
-            const auto u = static_cast<std::size_t>(i);
+        for (std::size_t u = static_cast<std::size_t>(color); u < reqs.size(); u += static_cast<std::size_t>(groups)) {
             if (g_rank == 0) {
                 std::printf("[cortexsim] sweep point %zu/%zu: %s (ranks %d-%d)\n", u + 1, reqs.size(),
                             pts[u].name.c_str(), me, me + per - 1);
@@ -662,7 +650,6 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
         }
         MPI_Comm_free(&group);
     }
-    MPI_Win_free(&win);
     int worst = rc;
     check_mpi(MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm), "MPI_Allreduce");
     if (worst == exit_ok) summary(comm);

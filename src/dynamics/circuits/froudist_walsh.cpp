@@ -303,9 +303,12 @@ froudist_walsh_circuit::froudist_walsh_circuit(const model_spec& m, std::size_t 
             &rA_sst_,    &rN_vip_,      &rA_vip_,       &zero_});
     if (stp_) resize({&stp_u0_, &stp_x0_, &xu0_g_nmda_dt_, &xu0_g_ampa_dt_});
     for (auto* v : {&dend_num_, &dend_exp_, &y_e_}) v->assign(2 * n, 0.0);
+    eta_.assign(8 * n, 0.0);
     if (n == 0) return;  // names only
     if (begin + n > m.areas.size()) fail("local areas exceed the model's area count");
     init_ids(m);
+    noise_area_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) noise_area_[i] = static_cast<std::uint32_t>(area_id(i));
 
     const std::vector<double> e = required_gradient(m, "excitability", "spine-count excitability e_i");
     const std::vector<double> d1 = required_gradient(m, "d1r", "normalised D1-receptor density d_i");
@@ -484,11 +487,13 @@ void froudist_walsh_circuit::kernel(const step_input& in, double* dx) {
     auto d = [&](std::size_t v) { return dx + v * n; };
     if (sigma_ > 0.0) {
         const philox_key key = key_of(seed_);
+        double* g0 = eta_.data();  // E1 E2 PV SST1 of each area
+        double* g1 = g0 + 4 * n;   // SST2 VIP1 VIP2 (the fourth is not drawn)
+        noise_normals_batch(key, noise_area_.data(), n, 0, in.step, g0);
+        noise_normals_batch(key, noise_area_.data(), n, 1, in.step, g1, 3);
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t area = area_id(i);
-            const auto g0 = noise_normals(key, area, 0, in.step);  // E1 E2 PV SST1
-            const auto g1 = noise_normals(key, area, 1, in.step);  // SST2 VIP1 VIP2
-            const double eta[n_pops] = {g0[0], g0[1], g0[2], g0[3], g1[0], g1[1], g1[2]};
+            const double eta[n_pops] = {g0[4 * i], g0[4 * i + 1], g0[4 * i + 2], g0[4 * i + 3],
+                                        g1[4 * i], g1[4 * i + 1], g1[4 * i + 2]};
             for (std::size_t p = 0; p < n_pops; ++p) {
                 if constexpr (Native)
                     noise[p][i] = noise[p][i] * noise_decay_ + noise_kick_ * eta[p];

@@ -98,6 +98,9 @@ wong_wang_circuit::wong_wang_circuit(const model_spec& m, std::size_t begin, std
         fail("local areas [" + std::to_string(begin) + ", " + std::to_string(begin + n) + ") exceed the " +
              std::to_string(n_areas) + " areas of the model");
     init_ids(m);
+    noise_area_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) noise_area_[i] = static_cast<std::uint32_t>(area_id(i));
+    eta_.assign(4 * n, 0.0);
     const std::vector<double> g = gradient_values(m, "spines");
     if (g.size() != n_areas)
         fail("gradient 'spines' has " + std::to_string(g.size()) + " values for " + std::to_string(n_areas) + " areas");
@@ -226,8 +229,9 @@ void wong_wang_circuit::kernel(const step_input& in, double* dx) {
 
     // OU noise first (trial.m updates it before it computes the inputs, and uses the new value this step).
     if (noise_) {
+        noise_normals_batch(key_, noise_area_.data(), n, 0, in.step, eta_.data(), 2);
         for (std::size_t i = 0; i < n; ++i) {
-            const auto z = noise_normals(key_, area_id(i), 0, in.step);
+            const double* z = eta_.data() + 4 * i;
             if constexpr (Native) {
                 x1[i] += k_xi_ * (-x1[i]) + s_xi_ * z[0];
                 x2[i] += k_xi_ * (-x2[i]) + s_xi_ * z[1];

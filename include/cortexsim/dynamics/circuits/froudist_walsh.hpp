@@ -128,6 +128,8 @@ private:
     std::vector<double> zero_;  // n zeros: missing channels / ports
     // scratch of step(), 2n each (column 1 at i, column 2 at n + i): allocated once
     std::vector<double> dend_num_, dend_exp_, y_e_;
+    std::vector<std::uint32_t> noise_area_;  // the noise counter's area word of each local area
+    std::vector<double> eta_;                // scratch: [group 0: n x 4][group 1: n x 4] normal deviates
 };
 
 }  // namespace cortexsim

@@ -19,6 +19,7 @@
 // W_ff = rownorm(FLN^0.3) * SLN and W_fb = rownorm(FLN^0.3) * (1 - SLN') (SLN' = FEF-capped SLN), built by
 // the engine from the projections of the config.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -90,7 +91,9 @@ private:
     philox_key key_{};
     // Per local area.
     std::vector<double> J_S_, J_IE_, cE_, cI_;
-    std::vector<double> zeros_;  // stands in for a null lr / stim row
+    std::vector<double> zeros_;              // stands in for a null lr / stim row
+    std::vector<std::uint32_t> noise_area_;  // the noise counter's area word of each local area
+    std::vector<double> eta_;                // scratch: n x 4 normal deviates (the first two used)
 };
 
 }  // namespace cortexsim
