@@ -99,11 +99,11 @@ def main():
         before = t < 0.1 - 1e-9
         errE = np.max(np.abs(v["r_E"][before] - 10))
         errI = np.max(np.abs(v["r_I"][before] - 35))
-        ok &= check(max(errE, errI) < 1e-10, "background solve: (10, 35) Hz in every area before the pulse "
+        ok &= check(max(errE, errI) < 1e-9, "background solve: (10, 35) Hz in every area before the pulse "
                     "(max dev %.1e, %.1e Hz, %d records)" % (errE, errI, before.sum()))
         for p, q in (("r_E", "E"), ("r_I", "I")):
             dev = np.max(np.abs(v[p] - lin[q]) / np.abs(lin[q]))
-            ok &= check(dev < 1e-10, "%s equals the hand-written linear_ei circuit (V1 pulse, 2.5 s): max rel %.1e"
+            ok &= check(dev < 1e-9, "%s equals the hand-written linear_ei circuit (V1 pulse, 2.5 s): max rel %.1e"
                         % (p, dev))
         ok &= check(lin["E"][:, 0].max() > 100, "the pulse drove V1 (peak %.1f Hz)" % lin["E"][:, 0].max())
         return 0 if ok else 1

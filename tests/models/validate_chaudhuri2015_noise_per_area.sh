@@ -3,7 +3,7 @@
 # (tests/models/ref_chaudhuri2015_noise_per_area.py):
 #  1. noise off, the V1 pulse of configs/chaudhuri2015.yaml: (10, 35) Hz in every area before the pulse (the
 #     background solve) and r_E, r_I equal to the hand-written linear_ei circuit (configs/chaudhuri2015.yaml, same
-#     dt) to 1e-10 relative for 2.5 s;
+#     dt) to 1e-9 relative for 2.5 s;
 #  2. noise on, 60 s: V1's stationary E-rate variance (after 5 s) vs the discrete Lyapunov equation of the
 #     Euler-Maruyama scheme P = M P M^T + dt B B^T (within 4 SD of the estimator), every area's SD within a factor 2.
 # Usage: validate_chaudhuri2015_noise_per_area.sh BIN TOOLS OUT SRC
