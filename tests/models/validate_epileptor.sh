@@ -2,7 +2,7 @@
 # Epileptor (configs/models/epileptor.yaml) against an independent numpy reference (tests/models/ref_epileptor.py),
 # on 2 ranks: the threshold x0_c where the rest state loses stability (Newton + eigenvalues, bisection);
 #  1. x0 = x0_c - 0.15: after 10 s every area is at the Newton rest state and x1 < 0 throughout (no seizure);
-#  2. x0 = -1.6 (the paper's value): the first 500 ms equal the reference's Heun run, x1 > 0.2 (ictal discharges)
+#  2. x0 = -1.6 (the paper's value): the first 500 ms equal the reference's Euler run, x1 > 0.2 (ictal discharges)
 #     and z oscillating in every area, no area at rest after 10 s.
 # Usage: validate_epileptor.sh BIN TOOLS OUT SRC
 BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
