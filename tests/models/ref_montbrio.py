@@ -64,7 +64,7 @@ def main():
     t, areas, v = read_run(sys.argv[3])
     assert areas == names
     kind = sys.argv[4]
-    r_end, v_end = v["r"][-1] / 1000.0, v["v"][-1]
+    r_end, v_end = v["r"][-1], v["v"][-1]   # r in 1/ms (r_hz = 1000 r is recorded too)
     if kind == "uncoupled":
         _, hier = load_column(os.path.join(src, "configs/data/chaudhuri2015/areas_hierarchy.csv"), "hier_raw")
         high = hier / hier.max() > 0.5
@@ -75,6 +75,7 @@ def main():
         want_r, want_v = net[:n], net[n:]
     err = max(np.max(np.abs(r_end - want_r) / want_r), np.max(np.abs(v_end - want_v) / np.abs(want_v)))
     ok &= check(err < 1e-8, "%s: run end vs reference fixed points: max rel %.2e" % (kind, err))
+    ok &= check(np.max(np.abs(v["r_hz"][-1] - 1000 * r_end)) <= 1e-9 * np.max(v["r_hz"][-1]), "r_hz = 1000 r")
     return 0 if ok else 1
 
 
