@@ -96,7 +96,7 @@ TEST(config, bad_values) {
     expect_error<config_error>({"run.dt_ms=abc"}, "'run.dt_ms' = 'abc' is not a number");
     expect_error<config_error>({"run.dt_ms=.nan"}, "not finite");
     expect_error<config_error>({"run.t_end_ms=200.3"}, "not a whole number of time steps");
-    expect_error<config_error>({"run.integrator=rk4"}, "'run.integrator' = 'rk4'");
+    expect_error<config_error>({"run.integrator=rk5"}, "'run.integrator' = 'rk5' (allowed: euler, heun, rk4)");
     expect_error<config_error>({"stimuli.0.area=Z"}, "'stimuli.0.area' = 'Z' is not an area");
     expect_error<config_error>({"stimuli.0.population=X"}, "'stimuli.0.population' = 'X'");
     expect_error<config_error>({"model.parameters.tau_E_ms=0"}, "'model.parameters.tau_E_ms'");
