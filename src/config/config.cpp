@@ -38,7 +38,8 @@ circuit_names read_model(const section& top, const std::string& base_dir, model_
         parse_rnn_model(model.at("rnn").node(), m.config_path, base_dir, m);
     else
         m.areas = read_areas(model, base_dir, m.data_files);
-    m.gradients = read_gradients(model, read_vectors(model, m.areas, base_dir, m.data_files));
+    const std::vector<data_vector> vectors = read_vectors(model, m.areas, base_dir, m.data_files);
+    m.gradients = read_gradients(model, vectors);
     const bool generic_form = model.has("projections") || !linear;
     if (linear) {
         linear_parameters p = read_linear_parameters(model, generic_form, m);
@@ -52,6 +53,8 @@ circuit_names read_model(const section& top, const std::string& base_dir, model_
                                    (model.at("populations").node().IsDefined() ? "value for " : "") +
                                    "required key 'model.populations' (circuit: generic)");
             parse_generic_circuit(model.at("populations").node(), model.at("local").node(), m.config_path, m);
+        } else if (m.circuit == "equations") {
+            read_equations(model, vectors, m);
         }
     }
     circuit_names names;

@@ -52,6 +52,8 @@ std::vector<data_vector> read_vectors(const section& model, const area_table& ar
                                       std::vector<data_file>& files);
 /// model.gradients, over the data vectors.
 std::vector<gradient_spec> read_gradients(const section& model, const std::vector<data_vector>& vectors);
+/// model.equations of circuit: equations -> m.equations (layout only; the circuit checks the expressions).
+void read_equations(const section& model, const std::vector<data_vector>& vectors, model_spec& m);
 
 /// model.parameters of a nonlinear circuit: names checked against the catalogue, values as given.
 std::vector<std::pair<std::string, double>> read_circuit_parameters(const section& model, const std::string& circuit);

@@ -219,7 +219,7 @@ std::int64_t end_step_of(std::int64_t onset_step, double duration_ms, double dt_
 void read_model_head(const section& model, model_spec& m) {
     const std::string& origin = model.origin();
     model.only({"name", "circuit", "areas", "vectors", "gradients", "parameters", "connectivity", "projections",
-                "populations", "local", "rnn"});
+                "populations", "local", "rnn", "equations"});
     m.name = model.required_text("name");
     m.circuit = model.text("circuit", "linear_ei");
     if (m.circuit != "linear_ei" && !find_circuit(m.circuit)) {

@@ -179,8 +179,10 @@ run_section read_run(const section& top, const model_spec& m) {
         q.integrator = integrator_kind::euler;
     else if (integ == "heun")
         q.integrator = integrator_kind::heun;
+    else if (integ == "rk4")
+        q.integrator = integrator_kind::rk4;
     else
-        throw config_error(origin + ": '" + r.key("integrator") + "' = '" + integ + "' (allowed: euler, heun)");
+        throw config_error(origin + ": '" + r.key("integrator") + "' = '" + integ + "' (allowed: euler, heun, rk4)");
     if (!(q.dt_ms > 0.0))
         throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + shortest_text(q.dt_ms) + " must be > 0");
     const double tau_min = std::min(m.params.tau_E_ms, m.params.tau_I_ms);

@@ -5,6 +5,7 @@
 
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/dynamics/circuit.hpp"
+#include "cortexsim/dynamics/circuits/equations.hpp"
 #include "cortexsim/dynamics/circuits/froudist_walsh.hpp"
 #include "cortexsim/dynamics/circuits/generic.hpp"
 #include "cortexsim/dynamics/circuits/linear_ei.hpp"
@@ -38,6 +39,7 @@ const std::vector<entry>& entries() {
         entry_of<froudist_walsh_circuit>(&froudist_walsh_info),
         entry_of<generic_circuit>(&generic_info),
         entry_of<rnn_circuit>(&rnn_info),
+        entry_of<equations_circuit>(&equations_info),
     };
     return e;
 }

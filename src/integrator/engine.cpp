@@ -218,12 +218,16 @@ run_report engine::run(record_sink* sink, const control_hook& control) {
         m.stimulus->apply(k);
         in.step = k;
         m.integrate->advance(*m.c, in, [&](int stage) { m.lr->input(k, stage, *m.c); });
+        bool silenced = false;
         for (const auto& s : m.silences)
-            if (k >= s.begin && k < s.end)
+            if (k >= s.begin && k < s.end) {
+                silenced = true;
                 for (std::size_t v : s.variables) {
                     double* x = m.c->var(v);
                     for (std::size_t i : s.areas) x[i] = 0.0;
                 }
+            }
+        if (silenced) m.c->derive();
         if (k + 1 == next_record) {
             m.record((k + 1) / every, sink);
             next_record += every;

@@ -27,7 +27,9 @@ std::string fmt(double v, int prec) {
 
 }  // namespace
 
-std::string integrator_name(integrator_kind k) { return k == integrator_kind::euler ? "euler" : "heun"; }
+std::string integrator_name(integrator_kind k) {
+    return k == integrator_kind::euler ? "euler" : k == integrator_kind::heun ? "heun" : "rk4";
+}
 
 std::string resolved_parameters(const model_spec& m) {
     std::ostringstream o;

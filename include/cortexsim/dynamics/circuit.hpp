@@ -42,6 +42,7 @@ struct step_input {
     std::int64_t step = 0;                // k
     const double* const* lr = nullptr;    // lr[c][i], c = input channel, i = local area (null: no input)
     const double* const* stim = nullptr;  // stim[s][i], s = stimulus port (0 where no stimulus is on)
+    int stage = 0;                        // stage of the integrator within the step (0 = the first)
 };
 
 /// Set-up only: the long-range input of every channel, [channel][local area], when every source variable v
@@ -80,6 +81,11 @@ public:
     /// dx: [variable][local area], like state(). Throws logic_error unless has_increments().
     virtual void increments(const step_input& in, double* dx);
     virtual void project() {}
+    /// Recomputes the variables that are functions of the state alone (an equations circuit's defines that
+    /// may be sources or records) after the state changed outside step/project (silences). No-op by default.
+    virtual void derive() {}
+    /// True if the circuit draws noise in its increments (the deterministic RK4 refuses it).
+    virtual bool stochastic() const { return false; }
 
     // ---- set-up hooks
     /// Per-area gain folded into the long-range coefficient of channel c (n_local values; null: 1).

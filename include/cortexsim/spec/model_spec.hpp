@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cortexsim/spec/equations.hpp"
 #include "cortexsim/spec/generic_circuit.hpp"
 #include "cortexsim/spec/rnn_spec.hpp"
 
@@ -133,7 +134,7 @@ struct stimulus_spec {
     std::uint32_t noise_stream = 0;  // noise: which of the 16 stimulus-noise streams (one per noise entry)
 };
 
-enum class integrator_kind { euler, heun };
+enum class integrator_kind { euler, heun, rk4 };
 
 struct run_spec {
     double t_end_ms = 1000.0;         // [ms]
@@ -251,6 +252,8 @@ struct model_spec {
     std::vector<std::pair<std::string, double>> circuit_params;
     /// The populations of a config-defined circuit (circuit: generic).
     generic_circuit_spec generic;
+    /// The equations of circuit: equations (model.equations).
+    equations_spec equations;
     /// The recurrent network of circuit: rnn (units are the "areas", one population "a").
     rnn_spec rnn;
     std::vector<perturbation_spec> perturbations;
