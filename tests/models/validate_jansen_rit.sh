@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Jansen-Rit (configs/models/jansen_rit.yaml) against an independent reference (numpy, in this file), uncoupled
-# areas (G = 0), no noise, from rest:
+# areas (G = 0), no noise, from rest, RK4 at dt = 0.2 ms:
 #  1. reference: fixed points of the single node for input p, eigenvalues of the 6x6 Jacobian; the Hopf points of
 #     the upper branch (~ 89.8/s and ~ 315.7/s) must lie in (60, 150) and (150, 450);
 #  2. p = 60/s: the run settles on the low stable fixed point (Newton, 1e-6 mV), no oscillation;
@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 for p in 60 150 450; do
   rm -f "$OUT/p$p.h5"
   expect_rc 0 "$OUT/p$p.log" -- mpi 2 "$BIN" run "$CFG" -o "$OUT/p$p.h5" --quiet --set run.t_end_ms=2500 \
-    --set run.integrator=rk4 --set model.equations.parameters.G=0 --set model.equations.parameters.p_hz=$p
+    --set run.integrator=rk4 --set run.dt_ms=0.2 --set model.equations.parameters.G=0 --set model.equations.parameters.p_hz=$p
 done
 PYTHONPATH=$SRC/tests/models /usr/bin/python3 - "$OUT" <<'PY' || fail "Jansen-Rit validation"
 import sys, numpy as np
