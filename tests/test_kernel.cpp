@@ -62,7 +62,7 @@ struct area1 {
     std::pair<double, double> simulate(double dt, double t_ms, bool heun) const {
         const model_spec m = spec(dt, heun ? integrator_kind::heun : integrator_kind::euler);
         linear_ei_circuit c(m, 0, 1);
-        scheme integrate(m.run.integrator, c, "linear_ei");
+        scheme integrate(m.run.integrator, c, "linear_ei", "test");
         const double lr[2][1] = {{0.0}, {0.0}}, st[2][1] = {{stim}, {0.0}};
         const double* lr_ptr[2] = {lr[0], lr[1]};
         const double* st_ptr[2] = {st[0], st[1]};

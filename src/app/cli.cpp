@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include "cortexsim/common/memory.hpp"
 #include "cortexsim/common/sha256.hpp"
 #include "cortexsim/config/config.hpp"
+#include "cortexsim/dynamics/circuits/equations.hpp"
 #include "cortexsim/io/h5_read.hpp"
 #include "cortexsim/app/train.hpp"
 #include "run.hpp"
@@ -29,6 +31,7 @@ std::string usage_text() {
            "  sweep   run every point of the config's sweep section (--list: print the points)\n"
            "  replay  re-run an output file from what it holds (config and data) and compare the rates bit for bit\n"
            "  check   validate CONFIG and its data files without running\n"
+           "  compile prepare the compiled kernel of a circuit: equations model (on a machine with a compiler)\n"
            "  train   train a recurrent network on a task by BPTT, data-parallel over N ranks (docs/rnn.md)\n"
            "  compare score a finished run against data: FC, FCD, timescales, persistence (docs/observables.md)\n"
            "  help COMMAND, COMMAND --help   this command's usage, options, examples and exit codes\n"
@@ -41,6 +44,7 @@ std::string usage_text() {
            "       cortexsim sweep CONFIG --list\n"
            "       mpirun -n N cortexsim replay OUT.h5 [-o REPLAY.h5] [--keep]\n"
            "       cortexsim check CONFIG [--set key=value ...]\n"
+           "       cortexsim compile CONFIG [--set key=value ...]\n"
            "       mpirun -n N cortexsim train CONFIG [-o WEIGHTS.h5] [--overwrite] [--resume CKPT] [--set k=v]\n"
            "       cortexsim compare OUT.h5 [--fc MONITOR=FC.csv] [--fcd MONITOR=OTHER.h5] [--timescales T.csv]\n"
            "                         [--persistence T.csv] [--no-write]\n"
@@ -130,6 +134,19 @@ std::string command_help(const std::string& command) {
                "  cortexsim check configs/chaudhuri2015.yaml\n"
                "  cortexsim check configs/chaudhuri2015.yaml --set run.dt_ms=0.05\n"
                "exit codes: 0 valid, 1 invalid config or data (one line 'cortexsim: error: ...'), 2 bad command line\n";
+    if (command == "compile")
+        return "usage: cortexsim compile CONFIG [--set key=value ...]\n"
+               "Generate and compile the kernel of a circuit: equations model (and of every point of its sweep\n"
+               "section) into the kernel cache, without running: $CORTEXSIM_KERNEL_CACHE, else\n"
+               "~/.cache/cortexsim/kernels. Runs find their kernel there by the SHA-256 of its code, so a job on\n"
+               "compute nodes without a compiler uses what a login node compiled (docs/hpc.md).\n"
+               "The compiler: $CORTEXSIM_CXX, else $CXX, else c++.\n"
+               "options:\n" +
+               set_option +
+               "examples:\n"
+               "  cortexsim compile configs/mejiaswang2022_equations.yaml\n"
+               "  CORTEXSIM_KERNEL_CACHE=$HOME/kernels cortexsim compile configs/models/hopf.yaml\n"
+               "exit codes: 0 compiled or cached, 1 invalid config or the compiler failed, 2 bad command line\n";
     if (command == "train") return rnn::train_usage();
     if (command == "compare") return compare_usage();
     return "";
@@ -138,7 +155,8 @@ std::string command_help(const std::string& command) {
 namespace {
 
 bool is_command(const std::string& c) {
-    return c == "run" || c == "sweep" || c == "replay" || c == "check" || c == "train" || c == "compare";
+    return c == "run" || c == "sweep" || c == "replay" || c == "check" || c == "compile" || c == "train" ||
+           c == "compare";
 }
 
 /// This process is rank 0 of its job, or not started by a launcher (read from the launchers' variables, since
@@ -201,9 +219,10 @@ cli_options parse_cli(const std::vector<std::string>& args) {
         o.command = "version";
         return o;
     }
-    if (o.command != "run" && o.command != "check" && o.command != "sweep" && o.command != "replay")
+    if (o.command != "run" && o.command != "check" && o.command != "sweep" && o.command != "replay" &&
+        o.command != "compile")
         throw usage_error("unknown command '" + o.command +
-                          "' (commands: run, sweep, replay, check, train, compare; see cortexsim --help)");
+                          "' (commands: run, sweep, replay, check, compile, train, compare; see cortexsim --help)");
     auto only_for = [&](const std::string& opt, std::initializer_list<const char*> cmds) {
         for (const char* c : cmds)
             if (o.command == c) return;
@@ -219,10 +238,10 @@ cli_options parse_cli(const std::vector<std::string>& args) {
             only_for(a, {"run", "sweep", "replay"});
             o.output = value("-o");
         } else if (a == "--set") {
-            only_for(a, {"run", "sweep", "check"});
+            only_for(a, {"run", "sweep", "check", "compile"});
             o.overrides.push_back(value("--set"));
         } else if (a.rfind("--set=", 0) == 0) {
-            only_for("--set", {"run", "sweep", "check"});
+            only_for("--set", {"run", "sweep", "check", "compile"});
             o.overrides.push_back(a.substr(6));
         } else if (a == "--overwrite") {
             only_for(a, {"run", "sweep"});
@@ -292,6 +311,32 @@ cli_options parse_cli(const std::vector<std::string>& args) {
 }
 
 namespace {
+
+/// `cortexsim compile`: the kernel of the config and of every sweep point, compiled into the cache (no MPI).
+std::string compile_kernels(const cli_options& o) {
+    std::vector<std::vector<std::string>> variants{o.overrides};
+    for (const auto& p : sweep_points(o.config, o.overrides)) {
+        std::vector<std::string> ov = o.overrides;
+        ov.insert(ov.end(), p.overrides.begin(), p.overrides.end());
+        variants.push_back(ov);
+    }
+    std::string text, done;
+    for (const auto& ov : variants) {
+        const model_spec spec = load_config(o.config, ov);
+        if (spec.circuit != "equations")
+            return o.config + ": circuit '" + spec.circuit + "' is built in: nothing to compile\n";
+        const equations_kernel_file k = equations_kernel(spec);
+        if (done.find(k.so_path) != std::string::npos) continue;
+        done += k.so_path + "\n";
+        const auto t0 = std::chrono::steady_clock::now();
+        const bool compiled = compile_equations_kernel(k);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        char line[64];
+        std::snprintf(line, sizeof line, " (compiled in %.2f s)", s);
+        text += "kernel " + k.so_path + (compiled ? std::string(line) : std::string(" (cached)")) + "\n";
+    }
+    return text;
+}
 
 /// Validates the config, its data files, every sweep point and the output's size against the free space of its
 /// folder (no communication); the line `check` prints.
@@ -626,12 +671,14 @@ int run_cli_without_mpi(int argc, char** argv) {
         if (root) std::fprintf(stderr, "cortexsim: error: %s\n", printable(e.what(), max_message_bytes).c_str());
         return exit_usage;
     }
-    if (o.command != "help" && o.command != "version" && o.command != "check" && !(o.command == "sweep" && o.list))
+    if (o.command != "help" && o.command != "version" && o.command != "check" && o.command != "compile" &&
+        !(o.command == "sweep" && o.list))
         return -1;
     try {
         std::string text = o.command == "help"      ? usage_text()
                            : o.command == "version" ? version_line()
                            : o.command == "check"   ? check_config(o) + "\n"
+                           : o.command == "compile" ? compile_kernels(o)
                                                     : sweep_list(o);
         if (root) {
             std::fputs(text.c_str(), stdout);

@@ -18,6 +18,7 @@
 #include "cortexsim/common/memory.hpp"
 #include "cortexsim/common/time.hpp"
 #include "cortexsim/dynamics/circuit.hpp"
+#include "cortexsim/dynamics/circuits/equations.hpp"
 #include "cortexsim/integrator/engine.hpp"
 #include "cortexsim/io/h5_output.hpp"
 #include "cortexsim/io/provenance.hpp"
@@ -243,6 +244,12 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     std::int64_t until_step = -1;
     run_collectively(comm, [&] { until_step = until_step_of(rq.until_s, spec); });
 
+    // circuit: equations: the first rank compiles the kernel if the cache lacks it while the others wait (one
+    // compile per run, not one per rank; every rank then loads it from the cache)
+    if (spec.circuit == "equations")
+        run_collectively(comm, [&] {
+            if (rank == 0) compile_equations_kernel(equations_kernel(spec));
+        });
     engine sim(spec, comm);
     if (rank == 0 && !rq.quiet) {
         std::printf("[cortexsim] partition (%s): per rank: areas, nonzeros, ghost areas, bytes per exchange\n",

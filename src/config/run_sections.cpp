@@ -186,9 +186,9 @@ run_section read_run(const section& top, const model_spec& m) {
     if (!(q.dt_ms > 0.0))
         throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + shortest_text(q.dt_ms) + " must be > 0");
     const double tau_min = std::min(m.params.tau_E_ms, m.params.tau_I_ms);
-    if (!linear && q.integrator != integrator_kind::euler)
+    if (m.circuit == "rnn" && q.integrator != integrator_kind::euler)
         throw config_error(origin + ": '" + r.key("integrator") + "' = '" + integ + "': circuit '" + m.circuit +
-                           "' is integrated with explicit Euler (Euler-Maruyama with noise) only");
+                           "' is integrated with explicit Euler only");
     if (m.circuit == "generic" && m.generic.defined && q.dt_ms >= m.generic.min_tau_ms())
         throw config_error(origin + ": '" + r.key("dt_ms") + "' = " + shortest_text(q.dt_ms) +
                            " ms must be smaller than the smallest time constant of the circuit (" +

@@ -90,7 +90,9 @@ engine::impl::impl(const model_spec& s, MPI_Comm cm)
     for (std::size_t p = 0; p < c->stimulus_ports().size(); ++p) stim_ptr.push_back(stimulus->input(p));
     for (std::size_t v : c->recorded()) rec_ptr.push_back(c->var(v));
 
-    run_collectively(comm, [&] { integrate = std::make_unique<scheme>(spec.run.integrator, *c, spec.circuit); });
+    run_collectively(comm, [&] {
+        integrate = std::make_unique<scheme>(spec.run.integrator, *c, spec.circuit, spec.config_path);
+    });
 
     // observers: the analysis the circuit type asks for, then the circuit's own (an RNN's readout)
     std::vector<std::string> recorded;

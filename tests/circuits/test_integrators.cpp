@@ -29,7 +29,7 @@ std::vector<double> integrate(const std::string& config, std::vector<std::string
     m.run.integrator = kind;
     const std::size_t n = m.areas.size();
     auto c = make_circuit(m, 0, n);
-    scheme integrate(kind, *c, m.circuit);
+    scheme integrate(kind, *c, m.circuit, m.config_path);
     const std::vector<double> zero(n, 0.0), drive(n, stim);
     std::vector<const double*> lr(c->input_channels().size(), zero.data()), st(c->stimulus_ports().size(), zero.data());
     st[0] = drive.data();
@@ -71,11 +71,36 @@ void expect_second_order(const model& md) {
     EXPECT_LT(h1, e1 / 5) << md.config;
 }
 
+void expect_fourth_order(const model& md) {
+    const double T = 40.0;
+    const auto ref = integrate(md.config, md.overrides, md.dt / 16, integrator_kind::rk4, T, md.stim);
+    const double r1 = max_abs_diff(integrate(md.config, md.overrides, md.dt, integrator_kind::rk4, T, md.stim), ref);
+    const double r2 = max_abs_diff(integrate(md.config, md.overrides, md.dt / 2, integrator_kind::rk4, T, md.stim),
+                                   ref);
+    const double h1 = max_abs_diff(integrate(md.config, md.overrides, md.dt, integrator_kind::heun, T, md.stim), ref);
+    EXPECT_GT(r1, 0.0) << md.config;
+    EXPECT_NEAR(r1 / r2, 16.0, 5.0) << md.config << ": RK4 errors " << r1 << ", " << r2;  // fourth order
+    EXPECT_LT(r1, h1 / 5) << md.config;
+}
+
 }  // namespace
+
+TEST(Integrators, RK4IsFourthOrderOnEveryCircuitWithIncrements) {
+    expect_fourth_order({"chaudhuri2015.yaml", {}, 0.4, 20.0});
+    expect_fourth_order({"mejiaswang2022.yaml", {}, 0.4, 0.1});
+    expect_fourth_order({"mejiaswang2022_equations.yaml", {}, 0.4, 0.1});
+    expect_fourth_order({"froudistwalsh2021.yaml", {}, 0.4, 0.1});
+    expect_fourth_order({"laminar_generic.yaml",
+                         {"model.populations.L23_E.noise.sigma=0", "model.populations.L4_E.noise.sigma=0",
+                          "model.populations.L56_E.noise.sigma=0"},
+                         0.4,
+                         2.0});
+}
 
 TEST(Integrators, HeunIsSecondOrderOnEveryCircuitWithIncrements) {
     expect_second_order({"chaudhuri2015.yaml", {}, 0.2, 20.0});
     expect_second_order({"mejiaswang2022.yaml", {}, 0.4, 0.1});
+    expect_second_order({"mejiaswang2022_equations.yaml", {}, 0.4, 0.1});
     expect_second_order({"froudistwalsh2021.yaml", {}, 0.4, 0.1});
     expect_second_order({"froudistwalsh2021_stp.yaml", {}, 0.4, 0.1});
     expect_second_order({"laminar_generic.yaml",
@@ -109,7 +134,7 @@ TEST(Integrators, EulerOnlyCircuitsRefuseHeun) {
     const model_spec m = load_config(src + "/configs/rnn_random_10k.yaml", {"run.t_end_ms=20"});
     auto c = make_circuit(m, 0, 4);
     try {
-        scheme s(integrator_kind::heun, *c, m.circuit);
+        scheme s(integrator_kind::heun, *c, m.circuit, m.config_path);
         FAIL() << "no error";
     } catch (const config_error& e) {
         EXPECT_NE(std::string(e.what()).find("circuit 'rnn' has no increments"), std::string::npos) << e.what();

@@ -43,6 +43,7 @@ struct step_input {
     const double* const* lr = nullptr;    // lr[c][i], c = input channel, i = local area (null: no input)
     const double* const* stim = nullptr;  // stim[s][i], s = stimulus port (0 where no stimulus is on)
     int stage = 0;                        // stage of the integrator within the step (0 = the first)
+    double stage_time = 0.0;              // the stage's time within the step, in steps (RK4: 0, 0.5, 0.5, 1)
 };
 
 /// Set-up only: the long-range input of every channel, [channel][local area], when every source variable v

@@ -23,14 +23,17 @@ class scheme {
 public:
     /// Throws config_error if the circuit cannot use the integrator (Heun and RK4 need increments; RK4 refuses
     /// noise).
-    scheme(integrator_kind kind, const circuit& c, const std::string& circuit_type) : kind_(kind) {
+    /// `origin` (the config file) starts the messages.
+    scheme(integrator_kind kind, const circuit& c, const std::string& circuit_type, const std::string& origin)
+        : kind_(kind) {
         if (kind == integrator_kind::euler) return;
         const char* name = kind == integrator_kind::heun ? "heun" : "rk4";
         if (!c.has_increments())
-            throw config_error(std::string("'run.integrator' = '") + name + "': circuit '" + circuit_type +
+            throw config_error(origin + ": 'run.integrator' = '" + name + "': circuit '" + circuit_type +
                                "' has no increments (it is integrated by its own Euler step only)");
         if (kind == integrator_kind::rk4 && c.stochastic())
-            throw config_error("'run.integrator' = 'rk4' is deterministic and this model has noise (use heun: the "
+            throw config_error(origin +
+                               ": 'run.integrator' = 'rk4' is deterministic and this model has noise (use heun: the "
                                "stochastic Heun scheme, or euler: Euler-Maruyama)");
         for (auto* v : {&x0_, &k1_, &k2_}) v->assign(c.state().size(), 0.0);
         if (kind == integrator_kind::rk4)
@@ -59,6 +62,7 @@ public:
             for (std::size_t j = 0; j < m; ++j) x[j] = x0_[j] + k1_[j];
             c.derive();
             in.stage = 1;
+            in.stage_time = 1.0;
             refresh(1);
             c.increments(in, k2_.data());
             for (std::size_t j = 0; j < m; ++j) x[j] = x0_[j] + 0.5 * (k1_[j] + k2_[j]);
@@ -66,10 +70,12 @@ public:
             return;
         }
         // RK4 (classical): k1 = dt f(x0), k2 = dt f(x0 + k1/2), k3 = dt f(x0 + k2/2), k4 = dt f(x0 + k3),
-        // x = x0 + (k1 + 2 k2 + 2 k3 + k4) / 6. Stimulus and delayed input are step k's in every stage.
+        // x = x0 + (k1 + 2 k2 + 2 k3 + k4) / 6. Stimulus and delayed input are step k's in every stage; the time t of
+        // an equations circuit is the stage's own (t, t + dt/2, t + dt/2, t + dt).
         for (std::size_t j = 0; j < m; ++j) x[j] = x0_[j] + 0.5 * k1_[j];
         c.derive();
         in.stage = 1;
+        in.stage_time = 0.5;
         refresh(1);
         c.increments(in, k2_.data());
         for (std::size_t j = 0; j < m; ++j) x[j] = x0_[j] + 0.5 * k2_[j];
@@ -80,6 +86,7 @@ public:
         for (std::size_t j = 0; j < m; ++j) x[j] = x0_[j] + k3_[j];
         c.derive();
         in.stage = 3;
+        in.stage_time = 1.0;
         refresh(3);
         c.increments(in, k4_.data());
         for (std::size_t j = 0; j < m; ++j) x[j] = x0_[j] + (k1_[j] + 2.0 * k2_[j] + 2.0 * k3_[j] + k4_[j]) / 6.0;

@@ -65,11 +65,11 @@ struct symbol {
 struct eq_model {
     // parameters: the explicit ones (config order), then every vector and gradient the model has
     std::vector<std::string> pname;
-    std::vector<expr> pexpr;                      // explicit parameters only (data ones: empty)
-    std::vector<const equation_text*> ptext;      // null for data
+    std::vector<expr> pexpr;                        // explicit parameters only (data ones: empty)
+    std::vector<const equation_text*> ptext;        // null for data
     std::vector<const std::vector<double>*> pdata;  // data parameters: their values per area
-    std::vector<std::size_t> porder;              // evaluation order of the explicit ones
-    std::vector<std::vector<std::size_t>> pdeps;  // parameters each explicit one uses
+    std::vector<std::size_t> porder;                // evaluation order of the explicit ones
+    std::vector<std::vector<std::size_t>> pdeps;    // parameters each explicit one uses
     // state
     std::vector<std::string> sname;
     std::vector<expr> ddt, init, noise;
@@ -196,19 +196,21 @@ eq_model build_model(const model_spec& m) {
             auto it = e.symbols.find(in.difference_of);
             if (it == e.symbols.end() || it->second.kind != sym_kind::state)
                 fail("'model.equations.inputs." + in.name + ".difference' = '" + in.difference_of +
-                     "' is not a state variable (declared: " + [&] {
+                     "' is not a state variable (declared: " +
+                     [&] {
                          std::string s;
                          for (const auto& x : e.sname) s += (s.empty() ? "" : ", ") + x;
                          return s;
-                     }() + ")");
+                     }() +
+                     ")");
             diff = static_cast<int>(it->second.index);
         }
         e.idiff.push_back(diff);
     }
     for (std::size_t k = 0; k < e.sname.size(); ++k) {
         const std::string n = "stim_" + e.sname[k];
-        if (e.symbols.count(n)) fail("the name '" + n + "' is reserved for the stimulus of state variable '" +
-                                     e.sname[k] + "'");
+        if (e.symbols.count(n))
+            fail("the name '" + n + "' is reserved for the stimulus of state variable '" + e.sname[k] + "'");
         e.symbols[n] = {sym_kind::stim, k};
     }
     e.symbols["t"] = {sym_kind::time, 0};
@@ -222,8 +224,7 @@ eq_model build_model(const model_spec& m) {
         expression_names(x, names);
         for (const auto& [n, col] : names) {
             auto it = e.symbols.find(n);
-            if (it == e.symbols.end())
-                fail_at(t, "column " + std::to_string(col) + ": unknown name '" + n + "'");
+            if (it == e.symbols.end()) fail_at(t, "column " + std::to_string(col) + ": unknown name '" + n + "'");
             if (std::find(allowed.begin(), allowed.end(), it->second.kind) == allowed.end())
                 fail_at(t, "column " + std::to_string(col) + ": '" + n + "' cannot be used in " + context);
         }
@@ -348,8 +349,8 @@ eq_model build_model(const model_spec& m) {
             e.stored_define.push_back(it->second.index);
             e.variables.push_back(r);
         }
-        const std::size_t v = static_cast<std::size_t>(
-            std::find(e.variables.begin(), e.variables.end(), r) - e.variables.begin());
+        const std::size_t v = static_cast<std::size_t>(std::find(e.variables.begin(), e.variables.end(), r) -
+                                                       e.variables.begin());
         if (std::find(e.recorded.begin(), e.recorded.end(), v) != e.recorded.end())
             fail("'model.equations.record' names '" + r + "' twice");
         e.recorded.push_back(v);
@@ -373,8 +374,10 @@ eq_model build_model(const model_spec& m) {
         for (std::size_t u = 0; u < n_explicit; ++u)
             for (std::size_t d : e.pdeps[u])
                 if (d == p->second.index)
-                    fail("'model.equations.background': parameter '" + pn + "' is solved per area and cannot be "
-                         "used by parameter '" + e.pname[u] + "'");
+                    fail("'model.equations.background': parameter '" + pn +
+                         "' is solved per area and cannot be "
+                         "used by parameter '" +
+                         e.pname[u] + "'");
         e.background.emplace_back(p->second.index, s->second.index);
     }
     return e;
@@ -471,6 +474,33 @@ std::vector<bool> per_area_parameters(const eq_model& e, const std::vector<std::
     return per;
 }
 
+/// Noise whose amplitude depends on parameters only and is 0 in every area is dropped (no deviates drawn, no
+/// term in the kernel): `noise: 0` or a zero sigma from a --set costs nothing.
+void drop_silent_noise(eq_model& e, const model_spec& m, const std::vector<std::vector<double>>& val) {
+    for (std::size_t k = 0; k < e.sname.size(); ++k) {
+        if (!e.has_noise[k]) continue;
+        std::vector<std::pair<std::string, std::size_t>> names;
+        expression_names(e.noise[k], names);
+        bool params_only = true;
+        for (const auto& nm : names) {
+            const sym_kind kind = e.symbols.at(nm.first).kind;
+            params_only = params_only && (kind == sym_kind::parameter || kind == sym_kind::dt || kind == sym_kind::pi);
+        }
+        if (!params_only) continue;
+        bool zero = true;
+        for (std::size_t a = 0; a < m.areas.size() && zero; ++a) {
+            auto lookup = [&](const std::string& n) -> double {
+                const symbol s = e.symbols.at(n);
+                if (s.kind == sym_kind::dt) return m.run.dt_ms;
+                if (s.kind == sym_kind::pi) return M_PI;
+                return val[s.index][a];
+            };
+            zero = evaluate(e.noise[k], lookup, [](const expr&) { return 0.0; }) == 0.0;
+        }
+        if (zero) e.has_noise[k] = false;
+    }
+}
+
 // ---- code generation ------------------------------------------------------------------------------------------
 
 const char* const args_struct = R"(struct cs_args {
@@ -524,8 +554,9 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
     };
     const std::size_t K = e.sname.size();
     auto header = [&](bool dx) {
-        std::string s = "    const std::size_t n = a->n;\n    const double dt = a->dt, sqrt_dt = a->sqrt_dt, t = a->t;\n"
-                        "    (void)dt; (void)sqrt_dt; (void)t;\n";
+        std::string s =
+            "    const std::size_t n = a->n;\n    const double dt = a->dt, sqrt_dt = a->sqrt_dt, t = a->t;\n"
+            "    (void)dt; (void)sqrt_dt; (void)t;\n";
         for (std::size_t v = 0; v < e.variables.size(); ++v)
             s += "    double* __restrict X" + std::to_string(v) + " = a->x[" + std::to_string(v) + "];\n";
         if (dx)
@@ -662,7 +693,7 @@ equations_kernel_file kernel_file_of(const eq_model& e, const std::vector<bool>&
     const std::string flags = "-std=c++17 -O3 -ffp-contract=off -fPIC -shared";
     sha256 h;
     h.update(k.source);
-    h.update("\n" + compiler() + " " + flags);
+    h.update("\n" + flags);  // not the compiler's name: a job without one finds what a login node compiled
     k.hash = h.hex();
     const std::string dir = equations_kernel_cache();
     const std::string stem = dir + "/" + k.hash.substr(0, 32);
@@ -674,8 +705,9 @@ equations_kernel_file kernel_file_of(const eq_model& e, const std::vector<bool>&
 }  // namespace
 
 equations_kernel_file equations_kernel(const model_spec& m) {
-    const eq_model e = build_model(m);
+    eq_model e = build_model(m);
     const auto val = parameter_values(e, m, {});
+    drop_silent_noise(e, m, val);
     return kernel_file_of(e, per_area_parameters(e, val));
 }
 
@@ -705,7 +737,8 @@ bool compile_equations_kernel(const equations_kernel_file& k) {
         if (rc == 127)
             throw config_error("equations kernel: no C++ compiler '" + compiler() +
                                "' (set CORTEXSIM_CXX or CXX, or run `cortexsim compile CONFIG` where a compiler "
-                               "exists and share the kernel cache " + dir + ", docs/hpc.md)");
+                               "exists and share the kernel cache " +
+                               dir + ", docs/hpc.md)");
         throw config_error("equations kernel: the compiler failed on " + k.cpp_path + ": " +
                            (first.empty() ? "exit status " + std::to_string(rc) : first) + " (log: " + log + ")");
     }
@@ -775,6 +808,7 @@ equations_circuit::equations_circuit(const model_spec& m, std::size_t begin, std
     s.dt = m.run.dt_ms;
     s.key = key_of(m.run.seed);
     s.all_values = parameter_values(e, m, {});
+    drop_silent_noise(s.e, m, s.all_values);
     s.per_area = per_area_parameters(e, s.all_values);
     for (const auto& mname : e.modulators)
         s.modulator_values.emplace_back(mname, s.all_values[e.symbols.at(mname).index][0]);
@@ -859,8 +893,7 @@ void equations_circuit::call(int which, const step_input& in, double* dx) {
     impl& s = *impl_;
     const eq_model& e = s.e;
     const std::size_t K = e.sname.size();
-    for (std::size_t c = 0; c < e.iname.size(); ++c)
-        s.lrptr[c] = in.lr && in.lr[c] ? in.lr[c] : s.zeros.data();
+    for (std::size_t c = 0; c < e.iname.size(); ++c) s.lrptr[c] = in.lr && in.lr[c] ? in.lr[c] : s.zeros.data();
     for (std::size_t k = 0; k < K; ++k) s.stimptr[k] = in.stim && in.stim[k] ? in.stim[k] : s.zeros.data();
     if (s.noisy && s.drawn_step != in.step) {
         // one normal per noisy variable, area and step: noise_normals(seed, area, index / 4, step)[index % 4]
@@ -884,7 +917,7 @@ void equations_circuit::call(int which, const step_input& in, double* dx) {
     cs_args a{n_,
               s.dt,
               std::sqrt(s.dt),
-              static_cast<double>(in.step) * s.dt,
+              (static_cast<double>(in.step) + in.stage_time) * s.dt,
               in.stage == 0 ? 1 : 0,
               s.xptr.data(),
               s.dxptr.data(),
@@ -965,7 +998,8 @@ void equations_circuit::prepare(const long_range_probe& probe) {
                 case sym_kind::define: return defs[sy.index];
                 case sym_kind::input:
                     return e.idiff[sy.index] >= 0
-                               ? lr[sy.index][i] - s.rowsum[sy.index][i] * var(static_cast<std::size_t>(e.idiff[sy.index]))[i]
+                               ? lr[sy.index][i] -
+                                     s.rowsum[sy.index][i] * var(static_cast<std::size_t>(e.idiff[sy.index]))[i]
                                : lr[sy.index][i];
                 case sym_kind::stim: return 0.0;
                 case sym_kind::time: return 0.0;

@@ -17,11 +17,11 @@ const circuit_info& equations_info();
 
 /// The generated C++ of m's equations and what it is compiled into.
 struct equations_kernel_file {
-    std::string source;   // the C++ text
-    std::string hash;     // SHA-256 of the source and the compile command
-    std::string so_path;  // <cache>/<hash>.so
-    std::string cpp_path; // <cache>/<hash>.cpp
-    std::string command;  // the compiler command line
+    std::string source;    // the C++ text
+    std::string hash;      // SHA-256 of the source and the compile command
+    std::string so_path;   // <cache>/<hash>.so
+    std::string cpp_path;  // <cache>/<hash>.cpp
+    std::string command;   // the compiler command line
 };
 
 /// The kernel of m (m.circuit == "equations"): the source, its hash and paths in the cache. Throws config_error.

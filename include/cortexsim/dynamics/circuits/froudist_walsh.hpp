@@ -44,6 +44,7 @@ public:
     /// The Euler step of the authors' code (gates from the new rates; OU noise first).
     void step(const step_input& in) override;
     bool has_increments() const override { return true; }
+    bool stochastic() const override { return sigma_ > 0.0; }
     void increments(const step_input& in, double* dx) override;
     void set_modulator(const std::string& name, double value) override;
     double modulator(const std::string& name) const override;

@@ -73,6 +73,11 @@ public:
     /// current, then the rate (Euler, Euler-Maruyama with noise), clipped at its floor.
     void step(const step_input& in) override;
     bool has_increments() const override { return true; }
+    bool stochastic() const override {
+        for (const auto& p : pops_)
+            if (p.noise != generic_noise::none && p.c_noise != 0.0) return true;
+        return false;
+    }
     void increments(const step_input& in, double* dx) override;
     void project() override;
 

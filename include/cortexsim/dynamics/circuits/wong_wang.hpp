@@ -51,6 +51,7 @@ public:
     /// every local area. in.lr / in.stim may be null (= all zero).
     void step(const step_input& in) override;
     bool has_increments() const override { return true; }
+    bool stochastic() const override { return noise_; }
     void increments(const step_input& in, double* dx) override;
 
     /// Modulator "G": the global long-range coupling (recomputes cE_i, cI_i; no allocation).

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# circuit: equations (docs/models.md, "Equations"):
+#  1. integrators: on tests/data/tiny/eq.yaml (x' = -x/tau_i, y' = cos(omega t), exact solutions known), halving
+#     dt divides the error by ~2 (euler), ~4 (heun), ~16 (rk4); a recorded define equals its expression; the
+#     difference coupling u' = k sum_j W_ij (u_j - u_i) equals a numpy Euler integration with the FLN of the file;
+#  2. configs/mejiaswang2022_equations.yaml gives the /rates of the hand-written wong_wang kernel
+#     (configs/mejiaswang2022.yaml) to 1e-12 relative, and the same bytes on 1 and 3 ranks;
+#  3. the kernel cache: `cortexsim compile` compiles once (then "cached"); a run without a compiler uses the cached
+#     kernel; without a cached kernel and without a compiler, or with a failing compiler, one error line that names
+#     the compiler or the generated file and the compiler's first error, exit 1 on every rank, no output.
+# Usage: equations.sh BIN TOOLS OUT SRC
+BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$OUT"
+export CORTEXSIM_KERNEL_CACHE=$OUT/kernels
+rm -rf "$OUT"/*.h5 "$OUT/kernels" "$OUT/empty" "$OUT/other"
+TINY=$SRC/tests/data/tiny/eq.yaml
+
+# 1. integrators and the language
+for integ in euler heun rk4; do
+  for dt in 1 0.5; do
+    expect_rc 0 "$OUT/$integ$dt.log" -- mpi 2 "$BIN" run "$TINY" -o "$OUT/${integ}_$dt.h5" --quiet \
+      --set run.integrator=$integ --set run.dt_ms=$dt
+  done
+done
+/usr/bin/python3 - "$OUT" "$SRC/tests/data/tiny/fln.csv" <<'PY' || fail "integrator orders / language"
+import sys, h5py, numpy as np
+out, fln = sys.argv[1], sys.argv[2]
+tau = np.array([10.0, 15.0, 20.0]); om = 0.05
+want = {"euler": 2.0, "heun": 4.0, "rk4": 16.0}
+for integ, ratio in want.items():
+    err = []
+    for dt in ("1", "0.5"):
+        r = h5py.File(f"{out}/{integ}_{dt}.h5", "r")["/rates"][()]
+        t = np.arange(r.shape[0]) * 1.0  # records every 1 ms
+        ex = np.exp(-t[:, None] / tau[None, :]); ey = np.sin(om * t) / om
+        err.append(max(np.abs(r[:, :, 0] - ex).max(), np.abs(r[:, :, 1] - ey[:, None]).max()))
+        assert np.array_equal(r[:, :, 3], 2 * r[:, :, 0]), "define v = 2 x not recorded exactly"
+    q = err[0] / err[1]
+    print(f"{integ}: max error {err[0]:.3e} (dt 1) {err[1]:.3e} (dt 0.5), ratio {q:.2f} (order ratio {ratio})")
+    assert 0.85 * ratio < q < 1.2 * ratio, f"{integ}: error ratio {q} not ~{ratio}"
+# difference coupling, Euler dt = 1: u_i += dt k sum_j W_ij (u_j - u_i)
+W = np.loadtxt(fln, delimiter=",", skiprows=1, usecols=(1, 2, 3))
+u = np.array([0.0, 0.5, 1.0]); k = 0.1
+r = h5py.File(f"{out}/euler_1.h5", "r")["/rates"][()]
+for step in range(r.shape[0] - 1):
+    assert np.allclose(r[step, :, 2], u, rtol=0, atol=1e-12), f"u differs at step {step}"
+    u = u + 1.0 * (k * (W @ u - W.sum(axis=1) * u))
+print("difference coupling: equal to numpy to 1e-12")
+PY
+
+# 2. Mejias & Wang as equations vs the hand-written kernel
+expect_rc 0 "$OUT/mw_hand.log" -- "$BIN" run "$SRC/configs/mejiaswang2022.yaml" -o "$OUT/mw_hand.h5" --quiet
+expect_rc 0 "$OUT/mw_eq1.log" -- "$BIN" run "$SRC/configs/mejiaswang2022_equations.yaml" -o "$OUT/mw_eq1.h5" --quiet
+expect_rc 0 "$OUT/mw_eq3.log" -- mpi 3 "$BIN" run "$SRC/configs/mejiaswang2022_equations.yaml" -o "$OUT/mw_eq3.h5" --quiet
+same_rates "$OUT/mw_eq1.h5" "$OUT/mw_eq3.h5"
+/usr/bin/python3 - "$OUT/mw_hand.h5" "$OUT/mw_eq1.h5" <<'PY' || fail "Mejias-Wang equations vs hand-written"
+import sys, h5py, numpy as np
+a = h5py.File(sys.argv[1], "r")["/rates"][()]; b = h5py.File(sys.argv[2], "r")["/rates"][()]
+assert a.shape == b.shape, (a.shape, b.shape)
+rel = np.abs(b - a) / np.maximum(np.abs(a), 1e-300)
+print(f"Mejias-Wang equations vs wong_wang: max relative difference {rel.max():.3e}, max |a - b| {np.abs(a - b).max():.3e} Hz")
+assert rel.max() <= 1e-12
+PY
+
+# 3. the kernel cache and the compiler
+expect_rc 0 "$OUT/c1.log" -- env CORTEXSIM_KERNEL_CACHE="$OUT/other" "$BIN" compile "$TINY"
+grep -q "(compiled in" "$OUT/c1.log" || { cat "$OUT/c1.log"; fail "compile did not compile"; }
+expect_rc 0 "$OUT/c2.log" -- env CORTEXSIM_KERNEL_CACHE="$OUT/other" "$BIN" compile "$TINY"
+grep -q "(cached)" "$OUT/c2.log" || { cat "$OUT/c2.log"; fail "second compile did not find the cache"; }
+expect_rc 0 "$OUT/nocxx.log" -- env CORTEXSIM_KERNEL_CACHE="$OUT/other" CORTEXSIM_CXX=/nonexistent/c++ \
+  "$MPIEXEC" --bind-to none --oversubscribe -x CORTEXSIM_KERNEL_CACHE -x CORTEXSIM_CXX -n 2 "$BIN" run "$TINY" \
+  -o "$OUT/nocxx.h5" --quiet
+EXPECT="bash $SRC/tests/expect_error.sh"
+$EXPECT --text "equations kernel: no C++ compiler '/nonexistent/c++'" --exit 1 --absent "$OUT/e1.h5" -- \
+  env CORTEXSIM_KERNEL_CACHE="$OUT/empty" CORTEXSIM_CXX=/nonexistent/c++ \
+  "$MPIEXEC" --bind-to none --oversubscribe -x CORTEXSIM_KERNEL_CACHE -x CORTEXSIM_CXX -n 2 "$BIN" run "$TINY" \
+  -o "$OUT/e1.h5" > "$OUT/e1.log" 2>&1 || { cat "$OUT/e1.log"; fail "missing compiler"; }
+$EXPECT --text "the compiler failed on $OUT/empty/" --exit 1 --absent "$OUT/e2.h5" -- \
+  env CORTEXSIM_KERNEL_CACHE="$OUT/empty" CORTEXSIM_CXX="c++ -include /nonexistent/x.h" \
+  "$MPIEXEC" --bind-to none --oversubscribe -x CORTEXSIM_KERNEL_CACHE -x CORTEXSIM_CXX -n 2 "$BIN" run "$TINY" \
+  -o "$OUT/e2.h5" > "$OUT/e2.log" 2>&1 || { cat "$OUT/e2.log"; fail "failing compiler"; }
+grep -q "/nonexistent/x.h: No such file" "$OUT/e2.log" || { cat "$OUT/e2.log"; fail "compiler's first error not quoted"; }
+echo "PASS"
