@@ -287,8 +287,7 @@ const exchange_stats& long_range::first_stats() const {
 double long_range::exchanges_per_second(double dt_ms, int stages) const {
     const double steps_per_s = 1e3 / dt_ms;
     double total = 0.0;
-    for (const auto& p : passes_)
-    {
+    for (const auto& p : passes_) {
         total += p.x->history_length() == 0 ? steps_per_s * stages
                                             : steps_per_s / static_cast<double>(p.x->min_delay());
         if (p.x0) total += steps_per_s * stages;
