@@ -227,7 +227,7 @@ TEST(config_circuits, bad_names_and_values) {
     expect_fw_error<config_error>({"analysis.population=E3"}, "'analysis.population' = 'E3'");
     expect_fw_error<config_error>({"analysis.rule=mean"}, "'analysis.rule' = 'mean'");
     expect_fw_error<config_error>({"analysis.delay_ms=[5, 4]"}, "'analysis.delay_ms' must satisfy");
-    expect_fw_error<config_error>({"run.integrator=heun"}, "explicit Euler");
+    expect_fw_error<config_error>({"run.integrator=rk5"}, "(allowed: euler, heun, rk4)");
     expect_fw_error<config_error>({"model.circuit=wong_wangg"}, "'model.circuit' = 'wong_wangg' (allowed: linear_ei");
     expect_fw_error<config_error>({"model.populations.E.tau_ms=1"}, "only for 'model.circuit: generic'");
     expect_fw_error<config_error>({"run.dt_ms=2.5", "run.record_interval_ms=5"}, "dt");

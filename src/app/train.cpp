@@ -255,6 +255,7 @@ std::string train_usage() {
            "  --overwrite       replace an existing weights file and checkpoint\n"
            "  --resume CKPT     continue from a checkpoint of the same configuration; the checkpoint\n"
            "                    (checkpoint.path, default WEIGHTS.h5.ckpt) is removed once the weights are written\n"
+           "                    (kept with --set checkpoint.keep=true, to train on later with --resume)\n"
            "  --quiet           no progress lines\n"
            "  --set key=value   override a config value, e.g. --set training.iterations=200 --set task.n=3\n"
            "  -- PETSC_OPTIONS  everything after a lone -- goes to PETSc (e.g. -- -log_view)\n"
@@ -362,9 +363,10 @@ int train_command(const std::vector<std::string>& args, MPI_Comm comm) {
         run_collectively(comm, [&] {
             if (rank != 0) return;
             write_rnn_weights(cfg.output_path, r.weights, overwrite);
-            // the weights are written: the checkpoint is spent (left behind, it would refuse the next training)
+            // the weights are written: the checkpoint is spent (left behind, it would refuse the next training),
+            // unless checkpoint.keep asks for it (to continue training later with --resume)
             std::error_code ec;
-            if (cfg.checkpoint_every > 0) fs::remove(ckpt_path, ec);
+            if (cfg.checkpoint_every > 0 && !cfg.checkpoint_keep) fs::remove(ckpt_path, ec);
         });
         if (rank == 0) {
             char before[96] = "";

@@ -171,9 +171,10 @@ train_config parse_train_config(const std::string& yaml_text, const std::string&
     o.only({"path"});
     c.output_path = o.text("path", fs::path(origin).stem().string() + ".h5");
     const section ck = top.sub("checkpoint");
-    ck.only({"path", "every"});
+    ck.only({"path", "every", "keep"});
     c.checkpoint_path = ck.text("path", "");
     c.checkpoint_every = ck.whole("every", 0, 0);
+    c.checkpoint_keep = ck.flag("keep", false);
     set_listing(c, scaling);
     return c;
 }

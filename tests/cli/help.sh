@@ -26,7 +26,7 @@ grep -q "cortexsim: error: no help for 'bogus' (commands: run, sweep, replay, ch
 expect_rc 1 "$OUT/needs_mpi.log" -- "$BIN" run "$ROOT/configs/chaudhuri2015.yaml" -o "$OUT/needs_mpi.h5" --overwrite
 unset OMPI_MCA_pml
 expect_rc 2 "$OUT/unknown.log" -- "$BIN" bogus
-grep -q "unknown command 'bogus' (commands: run, sweep, replay, check, train, compare, import; " "$OUT/unknown.log" || fail "unknown command"
+grep -q "unknown command 'bogus' (commands: run, sweep, replay, check, compile, train, compare, import; " "$OUT/unknown.log" || fail "unknown command"
 # under mpirun: printed once
 expect_rc 0 "$OUT/help_np2.log" -- mpi 2 "$BIN" run --help
 [ "$(grep -c '^usage: ' "$OUT/help_np2.log")" -eq 1 ] || { cat "$OUT/help_np2.log"; fail "help printed more than once on 2 ranks"; }

@@ -15,7 +15,7 @@ expect_rc 0 "$OUT/wm_restart_2.log" -- mpi 3 "$BIN" run "$CONFIG" -o "$o" --resu
 grep -q "continuing from $o.ckpt" "$OUT/wm_restart_2.log" || fail "no continue message"
 same_rates "$REF" "$o"
 for d in delay_mean_hz baseline_mean_hz persistent cue_response_hz peak_rate_hz; do
-  h5dump -d /analysis/$d "$REF" | tail -n +3 > "$OUT/a.txt"; h5dump -d /analysis/$d "$o" | tail -n +3 > "$OUT/b.txt"
+  h5dump -A 0 -d /analysis/$d "$REF" | tail -n +3 > "$OUT/a.txt"; h5dump -A 0 -d /analysis/$d "$o" | tail -n +3 > "$OUT/b.txt"
   cmp -s "$OUT/a.txt" "$OUT/b.txt" || fail "/analysis/$d differs after restart"
 done
 echo PASS

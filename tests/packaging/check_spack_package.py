@@ -147,7 +147,7 @@ def dep_specs(name):
 # ---- 3. dependencies against the CMake build ---------------------------------------------------------------
 # CMake package (find_package) or pkg-config module (pkg_check_modules) -> Spack package
 CMAKE_TO_SPACK = {"MPI": "mpi", "PkgConfig": "pkgconfig", "PETSc": "petsc", "HDF5": "hdf5", "hdf5-openmpi": "hdf5",
-                  "Boost": "boost", "yaml-cpp": "yaml-cpp", "GTest": "googletest"}
+                  "Boost": "boost", "yaml-cpp": "yaml-cpp", "GTest": "googletest", "ZLIB": "zlib-api"}
 found = []  # (cmake name, version, components, file)
 for root, dirs, files in os.walk(src):
     dirs[:] = [d for d in dirs if not d.startswith((".", "build")) and d != "install"]  # tests/install: downstream

@@ -329,10 +329,11 @@ TEST(RnnTrain, CommandWritesWeightsAndResumes) {
     ASSERT_EQ(run_command(args({"-o", d + "/whole.h5"})), 0);
     // interrupted at 4 (checkpoint), resumed to 10
     ASSERT_EQ(run_command(args({"-o", d + "/part.h5", "--set", "checkpoint.every=2", "--set",
-                                "checkpoint.path=" + d + "/cmd.ckpt", "--set", "training.iterations=4"})),
+                                "checkpoint.path=" + d + "/cmd.ckpt", "--set", "training.iterations=4", "--set",
+                                "checkpoint.keep=true"})),
               0);
     ASSERT_EQ(run_command(args({"-o", d + "/resumed.h5", "--resume", d + "/cmd.ckpt", "--set", "checkpoint.every=2",
-                                "--set", "checkpoint.path=" + d + "/cmd.ckpt"})),
+                                "--set", "checkpoint.path=" + d + "/cmd.ckpt", "--set", "checkpoint.keep=true"})),
               0);
     if (world_rank() == 0) {
         const rnn_weights a = read_rnn_weights(d + "/whole.h5"), b = read_rnn_weights(d + "/resumed.h5");

@@ -40,6 +40,7 @@ struct train_config {
 
     std::string checkpoint_path;        // default <output>.ckpt
     std::int64_t checkpoint_every = 0;  // iterations; 0: no checkpoints
+    bool checkpoint_keep = false;       // keep the last checkpoint after the weights are written (to train on)
     std::string output_path;            // weights file
 };
 

@@ -37,6 +37,7 @@ class Cortexsim(CMakePackage):
     depends_on("hdf5@1.10:+mpi+hl")  # parallel HDF5 (MPI-IO) with the high-level library
     depends_on("boost@1.74:+serialization")
     depends_on("yaml-cpp")
+    depends_on("zlib-api")  # the zip reader of cortexsim import (TVB connectivity zips)
     depends_on("googletest", type="test")
 
     with when("+python"):
