@@ -128,7 +128,8 @@ void h5_output::create_datasets() {
         };
         names("/areas", layout_.area_names.size(), "area names, global order (second axis of /rates)");
         names("/populations", layout_.populations.size(), "population names (third axis of /rates)");
-        // /rates: chunks of one area's records (cheap traces), shuffled and deflated
+        // /rates: chunks of one area's records (cheap traces); not compressed: deflate made recording-heavy runs
+        // 3-4x slower (docs/output-format.md, "Chunks of /rates")
         {
             const hsize_t dims[3] = {T, A, P};
             h5_handle space(H5Screate_simple(3, dims, nullptr), H5Sclose, "space");
@@ -139,8 +140,6 @@ void h5_output::create_datasets() {
                                                                      layout_.populations.size(),
                                                                      layout_.records_per_block);
                 ck(H5Pset_chunk(dcpl, 3, chunk.data()), "chunk /rates");
-                ck(H5Pset_shuffle(dcpl), "shuffle filter");
-                ck(H5Pset_deflate(dcpl, 1), "deflate filter");
             }
             rates_ = H5Dcreate2(file_, "/rates", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
             if (rates_ < 0) throw io_error("HDF5: create /rates failed");

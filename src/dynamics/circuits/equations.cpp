@@ -515,6 +515,7 @@ const char* const args_struct = R"(struct cs_args {
     const double* const* rs;
     const double* const* stim;
     const double* const* z;
+    double* const* w;
 };
 )";
 
@@ -530,6 +531,7 @@ struct cs_args {
     const double* const* rs;
     const double* const* stim;
     const double* const* z;
+    double* const* w;
 };
 using kernel_fn = void (*)(const cs_args*);
 
@@ -551,6 +553,14 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
             case sym_kind::pi: return "3.141592653589793";
         }
         return "";
+    };
+    // in the Euler and increments kernels every define is computed in its own pass over the areas into a work
+    // array W<d> (same expression, same rounding): the arithmetic passes vectorise, the passes with library
+    // calls (exp, tanh) stay tight loops, as in the hand-written kernels
+    auto wname = [&](const std::string& n) -> std::string {
+        const symbol s = e.symbols.at(n);
+        if (s.kind == sym_kind::define) return "W" + std::to_string(s.index) + "[i]";
+        return name(n);
     };
     const std::size_t K = e.sname.size();
     auto header = [&](bool dx) {
@@ -574,6 +584,8 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
             s += "    const double* __restrict L" + k + " = a->lr[" + k + "];\n";
             if (e.idiff[c] >= 0) s += "    const double* __restrict R" + k + " = a->rs[" + k + "];\n";
         }
+        for (std::size_t d = 0; d < e.dname.size(); ++d)
+            s += "    double* __restrict W" + std::to_string(d) + " = a->w[" + std::to_string(d) + "];\n";
         for (std::size_t k = 0; k < K; ++k) {
             s += "    const double* __restrict T" + std::to_string(k) + " = a->stim[" + std::to_string(k) + "];\n";
             if (e.has_noise[k])
@@ -594,29 +606,36 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
                 s += "        const double d" + std::to_string(d) + " = " + emit_cpp(e.dexpr[d], name) + ";\n";
         return s;
     };
+    auto define_passes = [&] {
+        std::string s;
+        for (std::size_t d : e.dorder)
+            s += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + "        W" + std::to_string(d) + "[i] = " +
+                 emit_cpp(e.dexpr[d], wname) + ";\n    }\n";
+        return s;
+    };
     auto rhs = [&] {
         std::string s;
         for (std::size_t k = 0; k < K; ++k) {
             const std::string ks = std::to_string(k);
-            s += "        const double f" + ks + " = " + emit_cpp(e.ddt[k], name);
+            s += "        const double f" + ks + " = " + emit_cpp(e.ddt[k], wname);
             if (!e.stim_explicit[k]) s += " + T" + ks + "[i]";
             s += ";\n";
-            if (e.has_noise[k]) s += "        const double g" + ks + " = " + emit_cpp(e.noise[k], name) + ";\n";
+            if (e.has_noise[k]) s += "        const double g" + ks + " = " + emit_cpp(e.noise[k], wname) + ";\n";
         }
         return s;
     };
     auto stores = [&] {
         std::string s = "        if (a->store) {\n";
         for (std::size_t j = 0; j < e.stored_define.size(); ++j)
-            s += "            X" + std::to_string(K + j) + "[i] = d" + std::to_string(e.stored_define[j]) + ";\n";
+            s += "            X" + std::to_string(K + j) + "[i] = W" + std::to_string(e.stored_define[j]) + "[i];\n";
         return s + "        }\n";
     };
     std::string src = "// cortexsim equations kernel (generated; docs/models.md, \"Equations\")\n";
     src += expression_prelude();
     src += args_struct;
     // Euler: every right-hand side from the state at the start of the step, then the update.
-    src += "extern \"C\" void cs_euler(const cs_args* a) {\n" + header(false);
-    src += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + defines(false) + rhs() + stores();
+    src += "extern \"C\" void cs_euler(const cs_args* a) {\n" + header(false) + define_passes();
+    src += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + rhs() + stores();
     for (std::size_t k = 0; k < K; ++k) {
         const std::string ks = std::to_string(k);
         src += "        X" + ks + "[i] = x" + ks + " + dt * f" + ks;
@@ -624,8 +643,8 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
         src += ";\n";
     }
     src += "    }\n}\n";
-    src += "extern \"C\" void cs_increments(const cs_args* a) {\n" + header(true);
-    src += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + defines(false) + rhs() + stores();
+    src += "extern \"C\" void cs_increments(const cs_args* a) {\n" + header(true) + define_passes();
+    src += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + rhs() + stores();
     for (std::size_t k = 0; k < K; ++k) {
         const std::string ks = std::to_string(k);
         src += "        D" + ks + "[i] = dt * f" + ks;
@@ -690,7 +709,7 @@ namespace {
 equations_kernel_file kernel_file_of(const eq_model& e, const std::vector<bool>& per_area) {
     equations_kernel_file k;
     k.source = generate(e, per_area);
-    const std::string flags = "-std=c++17 -O3 -ffp-contract=off -fPIC -shared";
+    const std::string flags = "-std=c++17 -O3 -ffp-contract=off -fno-math-errno -fPIC -shared";
     sha256 h;
     h.update(k.source);
     h.update("\n" + flags);  // not the compiler's name: a job without one finds what a login node compiled
@@ -757,6 +776,8 @@ struct equations_circuit::impl {
     std::vector<const double*> pptr;
     std::vector<double*> xptr, dxptr;
     std::vector<const double*> lrptr, rsptr, stimptr, zptr;
+    std::vector<std::vector<double>> work;  // [define][local area]: the defines' passes in the kernels
+    std::vector<double*> wptr;
     std::vector<std::vector<double>> rowsum;  // difference channels: sum_j W_ij
     std::vector<std::vector<double>> z;       // noise deviates of the step, per state variable
     std::vector<double> zeros;
@@ -854,6 +875,8 @@ equations_circuit::equations_circuit(const model_spec& m, std::size_t begin, std
             s.z[k].assign(std::max<std::size_t>(n, 1), 0.0);
             s.zptr[k] = s.z[k].data();
         }
+    s.work.assign(e.dname.size(), std::vector<double>(std::max<std::size_t>(n, 1), 0.0));
+    for (auto& w : s.work) s.wptr.push_back(w.data());
     s.lo.resize(K);
     s.hi.resize(K);
     for (std::size_t k = 0; k < K; ++k) {
@@ -926,7 +949,8 @@ void equations_circuit::call(int which, const step_input& in, double* dx) {
               s.lrptr.data(),
               s.rsptr.data(),
               s.stimptr.data(),
-              s.zptr.data()};
+              s.zptr.data(),
+              s.wptr.data()};
     (which == 0 ? s.euler : which == 1 ? s.incr : s.derive)(&a);
 }
 
