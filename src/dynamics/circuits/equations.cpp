@@ -609,8 +609,8 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
     auto define_passes = [&] {
         std::string s;
         for (std::size_t d : e.dorder)
-            s += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + "        W" + std::to_string(d) + "[i] = " +
-                 emit_cpp(e.dexpr[d], wname) + ";\n    }\n";
+            s += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + "        W" + std::to_string(d) +
+                 "[i] = " + emit_cpp(e.dexpr[d], wname) + ";\n    }\n";
         return s;
     };
     auto rhs = [&] {
