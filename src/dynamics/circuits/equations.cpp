@@ -454,13 +454,6 @@ std::vector<bool> per_area_parameters(const eq_model& e, const std::vector<std::
     }
     for (const auto& mname : e.modulators) per[e.symbols.at(mname).index] = true;
     for (const auto& b : e.background) per[b.first] = true;
-    for (std::size_t p : e.porder)  // in dependency order: users of per-area parameters of modulators
-        for (std::size_t d : e.pdeps[p])
-            if (per[d] && !e.pdata[d]) {
-                bool mod = false;
-                for (const auto& mname : e.modulators) mod = mod || e.symbols.at(mname).index == d;
-                if (mod) per[p] = true;
-            }
     // a parameter depending on a modulated one (transitively) must follow it
     bool changed = true;
     std::vector<bool> modulated(e.pname.size(), false);
@@ -503,36 +496,28 @@ void drop_silent_noise(eq_model& e, const model_spec& m, const std::vector<std::
 
 // ---- code generation ------------------------------------------------------------------------------------------
 
-const char* const args_struct = R"(struct cs_args {
-    std::size_t n;
-    double dt, sqrt_dt, t;
-    int store;
-    double* const* x;
-    double* const* dx;
-    const double* const* p;
-    const double* sp;
-    const double* const* lr;
-    const double* const* rs;
-    const double* const* stim;
-    const double* const* z;
+// The kernel's argument block: one field list, compiled here and pasted into the generated code, so that the two
+// layouts cannot drift apart.
+#define CORTEXSIM_CS_ARGS_FIELDS \
+    std::size_t n;               \
+    double dt, sqrt_dt, t;       \
+    int store;                   \
+    double* const* x;            \
+    double* const* dx;           \
+    const double* const* p;      \
+    const double* sp;            \
+    const double* const* lr;     \
+    const double* const* rs;     \
+    const double* const* stim;   \
+    const double* const* z;      \
     double* const* w;
-};
-)";
+#define CORTEXSIM_STRING(...) #__VA_ARGS__
+#define CORTEXSIM_EXPANDED_STRING(...) CORTEXSIM_STRING(__VA_ARGS__)
 
 struct cs_args {
-    std::size_t n;
-    double dt, sqrt_dt, t;
-    int store;
-    double* const* x;
-    double* const* dx;
-    const double* const* p;
-    const double* sp;
-    const double* const* lr;
-    const double* const* rs;
-    const double* const* stim;
-    const double* const* z;
-    double* const* w;
+    CORTEXSIM_CS_ARGS_FIELDS
 };
+const char* const args_struct = "struct cs_args { " CORTEXSIM_EXPANDED_STRING(CORTEXSIM_CS_ARGS_FIELDS) " };\n";
 using kernel_fn = void (*)(const cs_args*);
 
 std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
