@@ -149,12 +149,15 @@ int compare_command(const std::vector<std::string>& args) {
                 std::to_string(d1[0]) + " and " + std::to_string(d2[0]) + " windows");
         }
         if (!o.timescales.empty()) {
+            // area and timescale columns may be anywhere, the first column too
             const csv_table t = read_csv(o.timescales);
-            const std::size_t ca = t.column("area");
+            const auto area_names = t.text_column("area");
             std::string col = o.timescale_column;
             if (col.empty())
-                col = std::find(t.columns.begin(), t.columns.end(), "timescale_ms") != t.columns.end() ? "timescale_ms"
-                                                                                                       : "timescale_s";
+                col = t.corner == "timescale_ms" ||
+                              std::find(t.columns.begin(), t.columns.end(), "timescale_ms") != t.columns.end()
+                          ? "timescale_ms"
+                          : "timescale_s";
             const auto ends = [&](const char* suffix) {
                 const std::string x(suffix);
                 return col.size() > x.size() && col.compare(col.size() - x.size(), x.size(), x) == 0;
@@ -162,13 +165,13 @@ int compare_command(const std::vector<std::string>& args) {
             if (!ends("_ms") && !ends("_s"))
                 throw usage_error("--timescale-column '" + col + "': the name must end in _ms or _s (its unit)");
             const bool ms = ends("_ms");
-            const std::size_t ct = t.column(col);
+            const auto values = t.number_column(col);
             std::vector<unsigned long long> d;
             const auto tau = dataset(o.output, o.timescale_dataset, d);
             std::vector<double> model, data;
             for (std::size_t r = 0; r < t.cells.size(); ++r) {
-                const std::size_t i = index_of(areas, t.cells[r][ca], o.timescales);
-                const double v = t.number(r, ct) * (ms ? 1e-3 : 1.0);
+                const std::size_t i = index_of(areas, area_names[r], o.timescales);
+                const double v = values[r] * (ms ? 1e-3 : 1.0);
                 if (!(v > 0))
                     throw data_error(o.timescales + ": row " + std::to_string(r + 2) + ": timescale must be > 0");
                 if (!std::isfinite(tau[i])) continue;
@@ -195,11 +198,12 @@ int compare_command(const std::vector<std::string>& args) {
             std::vector<unsigned long long> d;
             const auto flag = dataset(o.output, "/analysis/persistent", d);
             const csv_table t = read_csv(o.persistence);
-            const std::size_t ca = t.column("area"), cp = t.column("persistent_activity_experimental");
+            const auto area_names = t.text_column("area");
+            const auto experimental = t.number_column("persistent_activity_experimental");
             std::size_t agree = 0, tp = 0, fp = 0, fn = 0, tn = 0;
             for (std::size_t r = 0; r < t.cells.size(); ++r) {
-                const std::size_t i = index_of(areas, t.cells[r][ca], o.persistence);
-                const bool data = t.number(r, cp) != 0, model = flag[i] != 0;
+                const std::size_t i = index_of(areas, area_names[r], o.persistence);
+                const bool data = experimental[r] != 0, model = flag[i] != 0;
                 agree += data == model;
                 tp += data && model, fp += !data && model, fn += data && !model, tn += !data && !model;
             }

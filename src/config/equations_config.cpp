@@ -33,7 +33,7 @@ void read_equations(const section& model, const std::vector<data_vector>& vector
     if (!model.has("equations"))
         throw config_error(model.origin() + ": missing required key 'model.equations' (circuit: equations)");
     const section eq = model.sub("equations");
-    eq.only({"parameters", "modulators", "inputs", "define", "state", "record", "background", "units"});
+    eq.only({"parameters", "modulators", "inputs", "define", "state", "record", "background", "units", "division"});
     equations_spec& q = m.equations;
     q.defined = true;
     for (const auto& [name, v] : eq.sub("parameters").entries()) q.parameters.push_back(expression_at(v, name));
@@ -71,6 +71,11 @@ void read_equations(const section& model, const std::vector<data_vector>& vector
         q.background.emplace_back(name, v.text());
     }
     q.units = eq.text("units", "1");
+    if (eq.has("division")) {
+        const std::string d = eq.text("division", "reciprocal");
+        if (d != "reciprocal" && d != "exact") eq.at("division").fail("must be 'reciprocal' or 'exact'");
+        q.exact_division = d == "exact";
+    }
     for (const auto& [name, values] : vectors) q.vectors.emplace_back(name, values);
 }
 

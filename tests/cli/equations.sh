@@ -5,6 +5,8 @@
 #     difference coupling u' = k sum_j W_ij (u_j - u_i) equals a numpy Euler integration with the FLN of the file;
 #  2. configs/mejiaswang2022_equations.yaml gives the /rates of the hand-written wong_wang kernel
 #     (configs/mejiaswang2022.yaml) to 1e-12 relative, and the same bytes on 1 and 3 ranks;
+#  2b. division by loop invariants: reciprocal (default) and exact both match the hand kernel to 1e-12; the
+#     default kernel hoists reciprocals, exact does not; a bad value is one error line;
 #  3. the kernel cache: `cortexsim compile` compiles once (then "cached"); a run without a compiler uses the cached
 #     kernel; without a cached kernel and without a compiler, or with a failing compiler, one error line that names
 #     the compiler or the generated file and the compiler's first error, exit 1 on every rank, no output.
@@ -13,8 +15,9 @@ BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$OUT"
 export CORTEXSIM_KERNEL_CACHE=$OUT/kernels
-rm -rf "$OUT"/*.h5 "$OUT/kernels" "$OUT/empty" "$OUT/other"
+rm -rf "$OUT"/*.h5 "$OUT/kernels" "$OUT/empty" "$OUT/other" "$OUT"/k_*
 TINY=$SRC/tests/data/tiny/eq.yaml
+EXPECT="bash $SRC/tests/expect_error.sh"
 
 # 1. integrators and the language
 for integ in euler heun rk4; do
@@ -63,6 +66,31 @@ print(f"Mejias-Wang equations vs wong_wang: max relative difference {rel.max():.
 assert rel.max() <= 1e-12
 PY
 
+# 2b. loop invariants and division (docs/models.md, "Loop invariants and division"): by default a division by a
+# uniform parameter is a multiplication by its reciprocal, hoisted out of the loops; division: exact keeps it.
+# Both give the hand-written kernel's rates to 1e-12; an unknown value is one error line.
+expect_rc 0 "$OUT/mw_exact.log" -- "$BIN" run "$SRC/configs/mejiaswang2022_equations.yaml" -o "$OUT/mw_exact.h5" \
+  --quiet --set model.equations.division=exact
+/usr/bin/python3 - "$OUT/mw_hand.h5" "$OUT/mw_exact.h5" "$OUT/mw_eq1.h5" <<'PY' || fail "division: exact"
+import sys, h5py, numpy as np
+a, b, c = (h5py.File(f, "r")["/rates"][()] for f in sys.argv[1:4])
+for name, x in (("exact", b), ("reciprocal", c)):
+    rel = np.abs(x - a) / np.maximum(np.abs(a), 1e-300)
+    print(f"division {name} vs wong_wang: max relative difference {rel.max():.3e}")
+    assert rel.max() <= 1e-12
+PY
+for mode in reciprocal exact; do
+  expect_rc 0 "$OUT/k_$mode.log" -- env CORTEXSIM_KERNEL_CACHE="$OUT/k_$mode" "$BIN" compile \
+    "$SRC/configs/mejiaswang2022_equations.yaml" --set model.equations.division=$mode
+done
+kc() { ls "$OUT/k_$1"/*.cpp; }
+grep -q "const double H[0-9]* = 1.0 / S" "$(kc reciprocal)" || fail "no hoisted reciprocal in the default kernel"
+! grep -q "= 1.0 / S" "$(kc exact)" || fail "division: exact still hoists a reciprocal"
+grep -q "#pragma GCC ivdep" "$(kc exact)" || fail "kernel loops not marked ivdep"
+$EXPECT --text "'model.equations.division'" --text "= fast must be 'reciprocal' or 'exact'" --exit 1 -- \
+  "$BIN" check "$SRC/configs/mejiaswang2022_equations.yaml" --set model.equations.division=fast \
+  > "$OUT/div_bad.log" 2>&1 || { cat "$OUT/div_bad.log"; fail "bad division value"; }
+
 # 3. the kernel cache and the compiler
 expect_rc 0 "$OUT/c1.log" -- env CORTEXSIM_KERNEL_CACHE="$OUT/other" "$BIN" compile "$TINY"
 grep -q "(compiled in" "$OUT/c1.log" || { cat "$OUT/c1.log"; fail "compile did not compile"; }
@@ -71,7 +99,6 @@ grep -q "(cached)" "$OUT/c2.log" || { cat "$OUT/c2.log"; fail "second compile di
 expect_rc 0 "$OUT/nocxx.log" -- env CORTEXSIM_KERNEL_CACHE="$OUT/other" CORTEXSIM_CXX=/nonexistent/c++ \
   "$MPIEXEC" --bind-to none --oversubscribe -x CORTEXSIM_KERNEL_CACHE -x CORTEXSIM_CXX -n 2 "$BIN" run "$TINY" \
   -o "$OUT/nocxx.h5" --quiet
-EXPECT="bash $SRC/tests/expect_error.sh"
 $EXPECT --text "equations kernel: no C++ compiler '/nonexistent/c++'" --exit 1 --absent "$OUT/e1.h5" -- \
   env CORTEXSIM_KERNEL_CACHE="$OUT/empty" CORTEXSIM_CXX=/nonexistent/c++ \
   "$MPIEXEC" --bind-to none --oversubscribe -x CORTEXSIM_KERNEL_CACHE -x CORTEXSIM_CXX -n 2 "$BIN" run "$TINY" \

@@ -91,6 +91,7 @@ struct eq_model {
     std::vector<std::string> modulators;
     std::vector<std::pair<std::size_t, std::size_t>> background;  // (parameter, state)
     std::map<std::string, symbol> symbols;
+    bool exact_division = false;
 };
 
 bool reserved(const std::string& n) {
@@ -145,6 +146,7 @@ eq_model build_model(const model_spec& m) {
     const equations_spec& q = m.equations;
     if (!q.defined) fail("the model has no 'model.equations' section");
     eq_model e;
+    e.exact_division = q.exact_division;
     auto declare = [&](const std::string& name, symbol s, const std::string& key) {
         if (!valid_name(name)) fail("'" + key + "': '" + name + "' is not a name (letters, digits, _)");
         if (reserved(name)) fail("'" + key + "': '" + name + "' is a reserved name (t, dt, pi or a function)");
@@ -522,6 +524,7 @@ using kernel_fn = void (*)(const cs_args*);
 
 std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
     auto name = [&](const std::string& n) -> std::string {
+        if (n[0] == '#') return "H" + n.substr(1);  // a hoisted loop invariant (below)
         const symbol s = e.symbols.at(n);
         const std::string k = std::to_string(s.index);
         switch (s.kind) {
@@ -542,11 +545,57 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
     // in the Euler and increments kernels every define is computed in its own pass over the areas into a work
     // array W<d> (same expression, same rounding): the arithmetic passes vectorise, the passes with library
     // calls (exp, tanh) stay tight loops, as in the hand-written kernels
-    auto wname = [&](const std::string& n) -> std::string {
-        const symbol s = e.symbols.at(n);
-        if (s.kind == sym_kind::define) return "W" + std::to_string(s.index) + "[i]";
-        return name(n);
+    // Loop invariants: every largest subexpression of uniform parameters, numbers, t, dt and pi is computed once
+    // per call, before the loops, as H<k> (the same operations: the same bits). Unless exact_division, a
+    // division by such a value becomes a multiplication by its reciprocal H<k> = 1.0 / (...) (can differ in the
+    // last bit): a division costs several multiplications, and rate models divide by time constants everywhere.
+    std::vector<std::string> hoisted;
+    std::map<std::string, std::size_t> hoisted_index;
+    std::function<bool(const expr&)> invariant = [&](const expr& x) -> bool {
+        if (x.k == expr::kind::number) return true;
+        if (x.k == expr::kind::name) {
+            if (x.name[0] == '#') return true;
+            const symbol s = e.symbols.at(x.name);
+            return (s.kind == sym_kind::parameter && !per_area[s.index]) || s.kind == sym_kind::time ||
+                   s.kind == sym_kind::dt || s.kind == sym_kind::pi;
+        }
+        for (const auto& a : x.args)
+            if (!invariant(a)) return false;
+        return true;
     };
+    auto hoist_as = [&](const std::string& code) {
+        auto it = hoisted_index.find(code);
+        if (it == hoisted_index.end()) {
+            it = hoisted_index.emplace(code, hoisted.size()).first;
+            hoisted.push_back(code);
+        }
+        expr h;
+        h.k = expr::kind::name;
+        h.name = "#" + std::to_string(it->second);
+        return h;
+    };
+    std::function<void(expr&)> hoist = [&](expr& x) {
+        if (x.k == expr::kind::number || x.k == expr::kind::name) return;
+        if (invariant(x)) {
+            x = hoist_as(emit_cpp(x, name));
+            return;
+        }
+        for (auto& a : x.args) hoist(a);
+        if (!e.exact_division && x.k == expr::kind::div && invariant(x.args[1])) {
+            x.k = expr::kind::mul;
+            x.args[1] = hoist_as("1.0 / " + emit_cpp(x.args[1], name));
+        }
+    };
+    std::vector<expr> dexpr = e.dexpr, ddt = e.ddt, noise = e.noise;
+    for (std::size_t d : e.dorder) hoist(dexpr[d]);
+    for (std::size_t k = 0; k < ddt.size(); ++k) {
+        hoist(ddt[k]);
+        if (e.has_noise[k]) hoist(noise[k]);
+    }
+    // every loop over the areas reads and writes distinct arrays (states, work arrays, records, increments;
+    // only read-only inputs may share a buffer of zeros): ivdep says so, since GCC ignores __restrict on local
+    // pointers and, past 10 run-time alias checks, would not vectorise the final loop at all
+    const std::string loop_head = "#pragma GCC ivdep\n    for (std::size_t i = 0; i < n; ++i) {\n";
     const std::size_t K = e.sname.size();
     auto header = [&](bool dx) {
         std::string s =
@@ -576,6 +625,8 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
             if (e.has_noise[k])
                 s += "    const double* __restrict Z" + std::to_string(k) + " = a->z[" + std::to_string(k) + "];\n";
         }
+        for (std::size_t h = 0; h < hoisted.size(); ++h)
+            s += "    const double H" + std::to_string(h) + " = " + hoisted[h] + ";\n";
         return s;
     };
     auto loads = [&] {
@@ -588,29 +639,80 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
         std::string s;
         for (std::size_t d : e.dorder)
             if (!state_only || e.dstate_only[d])
-                s += "        const double d" + std::to_string(d) + " = " + emit_cpp(e.dexpr[d], name) + ";\n";
+                s += "        const double d" + std::to_string(d) + " = " + emit_cpp(dexpr[d], name) + ";\n";
+        return s;
+    };
+    // Loops over the areas: consecutive defines of arithmetic and branch-free functions share one loop (it
+    // vectorises); a define that calls a library function (exp, tanh, ...) gets a loop of its own, a tight loop
+    // of calls; the last arithmetic group joins the final loop (right-hand sides and update). A define is kept
+    // in its work array W<d> for the later loops and the records. Same expressions: the same bits.
+    std::function<bool(const expr&)> simple = [&](const expr& x) -> bool {
+        if (x.k == expr::kind::call && x.name != "abs" && x.name != "sqrt" && x.name != "heaviside" &&
+            x.name != "relu" && x.name != "min" && x.name != "max" && x.name != "threshold_linear")
+            return false;
+        if (x.k == expr::kind::pow && emit_cpp(x, name).rfind("cs_", 0) != 0) return false;  // std::pow
+        for (const auto& a : x.args)
+            if (!simple(a)) return false;
+        return true;
+    };
+    std::vector<std::vector<std::size_t>> groups;
+    bool last_simple = false;
+    for (std::size_t d : e.dorder) {
+        const bool sd = simple(dexpr[d]);
+        if (groups.empty() || !sd || !last_simple) groups.emplace_back();
+        groups.back().push_back(d);
+        last_simple = sd;
+    }
+    std::vector<std::size_t> tail;  // computed in the final loop
+    if (!groups.empty() && last_simple) {
+        tail = groups.back();
+        groups.pop_back();
+    }
+    std::vector<bool> recorded_define(e.dname.size(), false), local(e.dname.size(), false);
+    for (std::size_t d : e.stored_define) recorded_define[d] = true;
+    auto lname = [&](const std::string& n) -> std::string {  // a define of this loop, an earlier one, or else
+        if (n[0] != '#' && e.symbols.at(n).kind == sym_kind::define) {
+            const std::size_t d = e.symbols.at(n).index;
+            return local[d] ? "d" + std::to_string(d) : "W" + std::to_string(d) + "[i]";
+        }
+        return name(n);
+    };
+    auto group_code = [&](const std::vector<std::size_t>& g, bool in_final) {
+        std::string s;
+        for (std::size_t d : g) {
+            const std::string ds = std::to_string(d);
+            s += "        const double d" + ds + " = " + emit_cpp(dexpr[d], lname) + ";\n";
+            if (!in_final || recorded_define[d]) s += "        W" + ds + "[i] = d" + ds + ";\n";
+            local[d] = true;
+        }
         return s;
     };
     auto define_passes = [&] {
         std::string s;
-        for (std::size_t d : e.dorder)
-            s += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + "        W" + std::to_string(d) +
-                 "[i] = " + emit_cpp(e.dexpr[d], wname) + ";\n    }\n";
+        for (const auto& g : groups) {
+            std::fill(local.begin(), local.end(), false);
+            s += loop_head + loads() + group_code(g, false) + "    }\n";
+        }
+        std::fill(local.begin(), local.end(), false);
         return s;
     };
-    auto rhs = [&] {
-        std::string s;
+    auto rhs = [&] {  // the final loop's defines, then the right-hand sides
+        std::string s = group_code(tail, true);
         for (std::size_t k = 0; k < K; ++k) {
             const std::string ks = std::to_string(k);
-            s += "        const double f" + ks + " = " + emit_cpp(e.ddt[k], wname);
+            s += "        const double f" + ks + " = " + emit_cpp(ddt[k], lname);
             if (!e.stim_explicit[k]) s += " + T" + ks + "[i]";
             s += ";\n";
-            if (e.has_noise[k]) s += "        const double g" + ks + " = " + emit_cpp(e.noise[k], wname) + ";\n";
+            if (e.has_noise[k]) s += "        const double g" + ks + " = " + emit_cpp(noise[k], lname) + ";\n";
         }
+        std::fill(local.begin(), local.end(), false);
         return s;
     };
+    // the recorded defines are copied after the final loop, in a loop of their own: a branch inside the final
+    // loop would keep it from vectorising
     auto stores = [&] {
-        std::string s = "        if (a->store) {\n";
+        if (e.stored_define.empty()) return std::string();
+        std::string s = "    if (a->store)\n" + loop_head;
         for (std::size_t j = 0; j < e.stored_define.size(); ++j)
             s += "            X" + std::to_string(K + j) + "[i] = W" + std::to_string(e.stored_define[j]) + "[i];\n";
         return s + "        }\n";
@@ -620,25 +722,25 @@ std::string generate(const eq_model& e, const std::vector<bool>& per_area) {
     src += args_struct;
     // Euler: every right-hand side from the state at the start of the step, then the update.
     src += "extern \"C\" void cs_euler(const cs_args* a) {\n" + header(false) + define_passes();
-    src += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + rhs() + stores();
+    src += loop_head + loads() + rhs();
     for (std::size_t k = 0; k < K; ++k) {
         const std::string ks = std::to_string(k);
         src += "        X" + ks + "[i] = x" + ks + " + dt * f" + ks;
         if (e.has_noise[k]) src += " + g" + ks + " * sqrt_dt * Z" + ks + "[i]";
         src += ";\n";
     }
-    src += "    }\n}\n";
+    src += "    }\n" + stores() + "}\n";
     src += "extern \"C\" void cs_increments(const cs_args* a) {\n" + header(true) + define_passes();
-    src += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + rhs() + stores();
+    src += loop_head + loads() + rhs();
     for (std::size_t k = 0; k < K; ++k) {
         const std::string ks = std::to_string(k);
         src += "        D" + ks + "[i] = dt * f" + ks;
         if (e.has_noise[k]) src += " + g" + ks + " * sqrt_dt * Z" + ks + "[i]";
         src += ";\n";
     }
-    src += "    }\n}\n";
+    src += "    }\n" + stores() + "}\n";
     src += "extern \"C\" void cs_derive(const cs_args* a) {\n" + header(false);
-    src += "    for (std::size_t i = 0; i < n; ++i) {\n" + loads() + defines(true);
+    src += loop_head + loads() + defines(true);
     for (std::size_t j = 0; j < e.stored_define.size(); ++j)
         if (e.dstate_only[e.stored_define[j]])
             src += "        X" + std::to_string(K + j) + "[i] = d" + std::to_string(e.stored_define[j]) + ";\n";
