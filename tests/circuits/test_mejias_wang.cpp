@@ -403,9 +403,11 @@ TEST(MejiasWang, MatchesReferenceRates) {
     std::printf("[ worst    ] |ours - reference| = %.4f Hz (%s)\n", worst, where.c_str());
 }
 
-// The reference computation applies the cue to the rates at t in [4.0, 4.5) s (trial.m: `time >= 4` with
-// `time` the time of the new rate), i.e. one step earlier: with onset 3999.5 ms every number agrees to its
-// 2-decimal rounding (0.005 Hz; 0.5 % for the cue peaks).
+// The reference computation has trial.m's timing: the cue enters the steps that start at t = 3999.0 ... 4498.5 ms
+// counted from the initial state (trial.m: `time >= 4` with `time` = i dt for rate(:,i,:)), two steps before the
+// engine's onset 4000. Onset 3999.5 here, with the windows (begin, end] on the time after each step, takes the same
+// samples relative to the cue as onset 3999.0 with [begin, end) windows (docs/models.md, stimulus timing): every
+// number agrees to its 2-decimal rounding (0.005 Hz; 0.5 % for the cue peaks).
 TEST(MejiasWang, MatchesReferenceRatesToRoundingWithItsCueTiming) {
     protocol p;
     p.cue_on_ms = 3999.5;
