@@ -17,14 +17,17 @@
 namespace cortexsim {
 namespace {
 
-/// libmatio reports problems through a log function (by default lines on stderr): kept here instead, so that an
-/// unreadable file gives cortexsim's one error line.
+/// libmatio reports problems through a log function (by default lines on stderr): the first one is kept here
+/// instead, so that an unreadable file gives cortexsim's one error line. A truncated file is only a warning to
+/// libmatio ("Unexpected end-of-file", "InflateData: Read beyond EOF"), with the variable still returned (zeros
+/// where the data are missing): any message while listing or reading makes the file unreadable here.
 std::string& last_message() {
     static std::string s;
     return s;
 }
 void keep_message(int level, char* message) {
-    if ((level & (MATIO_LOG_LEVEL_ERROR | MATIO_LOG_LEVEL_CRITICAL)) != 0 && message) last_message() = message;
+    const int problem = MATIO_LOG_LEVEL_ERROR | MATIO_LOG_LEVEL_CRITICAL | MATIO_LOG_LEVEL_WARNING;
+    if ((level & problem) != 0 && message && last_message().empty()) last_message() = message;
 }
 std::string reason() { return last_message().empty() ? std::string() : " (" + printable(last_message(), 200) + ")"; }
 
@@ -51,7 +54,8 @@ var_ptr read_var(mat_t* m, const std::string& file, const std::string& var) {
     const std::string where = file + ": variable '" + printable(var) + "'";
     last_message().clear();
     var_ptr v(var.empty() ? nullptr : Mat_VarRead(m, var.c_str()));
-    if (!v) throw data_error(where + (last_message().empty() ? ": no such variable" : ": cannot be read" + reason()));
+    if (!v || !last_message().empty())
+        throw data_error(where + (last_message().empty() ? ": no such variable" : ": cannot be read" + reason()));
     return v;
 }
 
