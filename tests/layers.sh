@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The layers of cortexsim (docs/design.md, "Layers") in order, lowest first: a file of a layer may include the
 # public headers (cortexsim/<layer>/...) of its own layer and of the layers below it, never of a layer above,
-# and no private header of another layer ("../" includes). Exits 1 listing every violation.
+# and no private header of another layer ("../" includes); matio.h only in src/io/*.cpp. Exits 1 listing every
+# violation.
 # Usage: layers.sh [SOURCE_DIR]
 ROOT=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 ORDER=(common spec rnn io connectivity stimulus analysis dynamics config partition exchange integrator checkpoint app)
@@ -25,5 +26,9 @@ for base in "$ROOT/include/cortexsim" "$ROOT/src"; do
     done < <(grep -rn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$dir" --include='*.hpp' --include='*.cpp' --include='*.h')
   done
 done
+# libmatio (MATLAB v5/v7 files) only in the io layer's .cpp files: no matio type in a public header
+while IFS= read -r hit; do
+  case "$hit" in "$ROOT"/src/io/*.cpp:*) ;; *) echo "${hit%%:*}: includes matio.h outside src/io/*.cpp"; fail=1 ;; esac
+done < <(grep -rn --include='*.hpp' --include='*.cpp' --include='*.h' '^[[:space:]]*#[[:space:]]*include[[:space:]]*<matio' "$ROOT/include" "$ROOT/src")
 [ "$fail" = 0 ] && echo "layers: every include goes down (${ORDER[*]})"
 exit $fail

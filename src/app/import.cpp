@@ -1,4 +1,4 @@
-// cortexsim import: a connectome from a TVB zip, a MATLAB v7.3 .mat file or text matrices into one HDF5 file
+// cortexsim import: a connectome from a TVB zip, a MATLAB .mat file (v5/v7 or v7.3) or text matrices into one HDF5 file
 // that a config names (docs/connectivity.md, "Importing a connectome"). Runs without MPI.
 #include "cortexsim/app/import.hpp"
 
@@ -20,8 +20,10 @@ std::string import_usage() {
            "FILE is one of:\n"
            "  *.zip   a TVB connectivity zip: weights.txt, tract_lengths.txt, centres.txt (labels: its first column),\n"
            "          optional cortical.txt, hemispheres.txt, areas.txt\n"
-           "  *.mat   a MATLAB v7.3 file (HDF5): the variables weights (or W, SC, sc, C), tract_lengths and labels\n"
-           "          or region_labels if present (v5/v7 files are refused: save with '-v7.3')\n"
+           "  *.mat   a MATLAB v5/v7 (also compressed) or v7.3 (HDF5) file: the variables weights (or W, SC, sc, C),\n"
+           "          tract_lengths and labels or region_labels if present; double, single, integer, logical or "
+           "sparse\n"
+           "          matrices (v4 files are refused)\n"
            "  other   a text matrix: values separated by spaces, tabs, commas or semicolons, '#' lines skipped;\n"
            "          or a labelled CSV (header: corner cell, then labels; each row starts with its label)\n"
            "options:\n"

@@ -276,13 +276,20 @@ connectome import_connectome(const import_options& o) {
             if (!x->empty()) throw usage_error("a TVB zip brings its own labels, lengths and centres: give only -o");
         c = read_tvb_zip(in);
     } else if (ends_with(in, ".mat")) {
-        const std::string head = read_file(in).substr(0, 128);
-        if (head.rfind("MATLAB 5.0 MAT-file", 0) == 0 && head.find("7.3") == std::string::npos)
-            throw data_error(in + ": is a MATLAB v5/v7 .mat file; only v7.3 (HDF5) files are read: save it with "
-                                  "save(..., '-v7.3') or export the matrices as text");
+        read_file(in);  // a missing or unreadable file: the usual error line
+        const int version = mat_file_version(in);
+        if (version == 4)
+            throw data_error(in + ": is a MATLAB v4 .mat file, which is not read: save it with save(..., '-v7') "
+                                  "or '-v7.3'");
+        if (version == 0)
+            throw data_error(in + ": is not a MATLAB .mat file (no v5/v7 header, no v7.3 HDF5 signature)");
+        // v5/v7 (also zlib-compressed v7) through libmatio, v7.3 through HDF5: the same variables, the same checks
+        const bool v5 = version == 5;
+        auto read_matrix = v5 ? read_mat5_matrix : read_mat73_matrix;
+        auto read_strings = v5 ? read_mat5_strings : read_mat73_strings;
         c.source = in;
-        c.format = "mat-v7.3";
-        const auto vars = h5_root_variables(in);
+        c.format = v5 ? "mat-v5" : "mat-v7.3";
+        const auto vars = v5 ? mat5_variables(in) : h5_root_variables(in);
         std::string wv = o.weights_var;
         if (wv.empty()) {
             for (const char* k : {"weights", "W", "SC", "sc", "C"})
@@ -299,7 +306,7 @@ connectome import_connectome(const import_options& o) {
             }
         }
         std::size_t rows = 0, cols = 0;
-        c.weights = read_mat73_matrix(in, wv, rows, cols);
+        c.weights = read_matrix(in, wv, rows, cols);
         const std::string where = in + ": variable '" + wv + "'";
         check_square(where, rows, cols);
         check_values(where, c.weights, rows);
@@ -309,7 +316,7 @@ connectome import_connectome(const import_options& o) {
                 if (v.name == "tract_lengths") lv = v.name;
         if (!lv.empty()) {
             std::size_t r2 = 0, c2 = 0;
-            c.tract_lengths = read_mat73_matrix(in, lv, r2, c2);
+            c.tract_lengths = read_matrix(in, lv, r2, c2);
             const std::string w2 = in + ": variable '" + lv + "'";
             check_square(w2, r2, c2);
             if (r2 != rows)
@@ -321,7 +328,7 @@ connectome import_connectome(const import_options& o) {
         if (labv.empty())
             for (const auto& v : vars)
                 if (v.name == "labels" || v.name == "region_labels") labv = v.name;
-        c.names = labv.empty() ? numbered_labels(rows) : read_mat73_strings(in, labv);
+        c.names = labv.empty() ? numbered_labels(rows) : read_strings(in, labv);
         check_labels(c, labv.empty() ? in : in + ": variable '" + labv + "'");
     } else {
         c.source = in;

@@ -147,7 +147,8 @@ def dep_specs(name):
 # ---- 3. dependencies against the CMake build ---------------------------------------------------------------
 # CMake package (find_package) or pkg-config module (pkg_check_modules) -> Spack package
 CMAKE_TO_SPACK = {"MPI": "mpi", "PkgConfig": "pkgconfig", "PETSc": "petsc", "HDF5": "hdf5", "hdf5-openmpi": "hdf5",
-                  "Boost": "boost", "yaml-cpp": "yaml-cpp", "GTest": "googletest", "ZLIB": "zlib-api"}
+                  "Boost": "boost", "yaml-cpp": "yaml-cpp", "GTest": "googletest", "ZLIB": "zlib-api",
+                  "matio": "matio"}
 found = []  # (cmake name, version, components, file)
 for root, dirs, files in os.walk(src):
     dirs[:] = [d for d in dirs if not d.startswith((".", "build")) and d != "install"]  # tests/install: downstream
@@ -162,7 +163,9 @@ for root, dirs, files in os.walk(src):
             found.append((m.group(1), ver.group(1) if ver else None, comps.group(1).split() if comps else [], path))
         for m in re.finditer(r"pkg_check_modules\(\s*\w+([^)]*)\)", cm):
             mods = [w for w in m.group(1).split() if w not in ("REQUIRED", "QUIET", "IMPORTED_TARGET", "GLOBAL")]
-            found += [(mod, None, [], path) for mod in mods]
+            for mod in mods:  # a module with a minimum version: name>=1.5
+                name, _, ver = mod.partition(">=")
+                found.append((name, ver or None, [], path))
 if not found:
     problem("found no find_package in the CMakeLists.txt files")
 needed = set()

@@ -1,5 +1,5 @@
 #pragma once
-// Reading a connectome from a TVB connectivity zip, a MATLAB v7.3 .mat file or plain text matrices
+// Reading a connectome from a TVB connectivity zip, a MATLAB .mat file (v5/v7 or v7.3) or plain text matrices
 // (cortexsim import; docs/connectivity.md, "Importing a connectome"). No MPI.
 #include <string>
 #include <vector>
@@ -9,7 +9,7 @@
 namespace cortexsim {
 
 struct import_options {
-    std::string input;        // FILE: .zip (TVB), .mat (v7.3), anything else: a text matrix (CSV, TSV, spaces)
+    std::string input;        // FILE: .zip (TVB), .mat (v5/v7, v7.3), anything else: a text matrix (CSV, TSV, spaces)
     std::string labels;       // --labels FILE: one label per line, or TVB centres (label x y z); .mat: a variable
     std::string lengths;      // --lengths FILE: tract lengths (text matrix); .mat: a variable
     std::string centres;      // --centres FILE: TVB centres text (label x y z)

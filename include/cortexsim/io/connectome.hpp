@@ -9,7 +9,7 @@ namespace cortexsim {
 /// Matrices are [target, source] (rows receive), as every matrix of cortexsim.
 struct connectome {
     std::string source;                 // the imported file
-    std::string format;                 // "tvb-zip", "mat-v7.3", "text"
+    std::string format;                 // "tvb-zip", "mat-v5", "mat-v7.3", "text"
     std::vector<std::string> names;     // n region labels
     std::vector<double> weights;        // n x n
     std::vector<double> tract_lengths;  // n x n [mm], or empty
@@ -40,5 +40,17 @@ std::vector<double> read_mat73_matrix(const std::string& file, const std::string
                                       std::size_t& cols);
 /// A MATLAB v7.3 cell array of strings or char matrix `var` as strings (region labels).
 std::vector<std::string> read_mat73_strings(const std::string& file, const std::string& var);
+
+/// The MATLAB version of a .mat file from its header: 73 (v7.3: HDF5), 5 (v5/v7: what MATLAB writes without
+/// '-v7.3', zlib-compressed or not), 4 (v4) or 0 (none of them).
+int mat_file_version(const std::string& file);
+/// A MATLAB v5/v7 file (read with libmatio, src/io/mat_v5.cpp): its variables, as h5_root_variables (dims as
+/// MATLAB shows them; matlab_class "double", "single", "int32", "logical", "char", "cell", "sparse", ...).
+std::vector<h5_variable> mat5_variables(const std::string& file);
+/// A MATLAB v5/v7 real 2-D matrix `var` (double, single, integer, logical; full or sparse), row-major.
+std::vector<double> read_mat5_matrix(const std::string& file, const std::string& var, std::size_t& rows,
+                                     std::size_t& cols);
+/// A MATLAB v5/v7 cell array of strings or char matrix `var` as strings (region labels).
+std::vector<std::string> read_mat5_strings(const std::string& file, const std::string& var);
 
 }  // namespace cortexsim

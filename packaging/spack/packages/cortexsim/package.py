@@ -38,6 +38,7 @@ class Cortexsim(CMakePackage):
     depends_on("boost@1.74:+serialization")
     depends_on("yaml-cpp")
     depends_on("zlib-api")  # the zip reader of cortexsim import (TVB connectivity zips)
+    depends_on("matio@1.5:+zlib")  # MATLAB v5/v7 .mat files (compressed v7: zlib) for cortexsim import
     depends_on("googletest", type="test")
 
     with when("+python"):
