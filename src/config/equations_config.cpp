@@ -27,16 +27,75 @@ std::vector<std::string> names_at(const value& v) {
     return out;
 }
 
+std::string trimmed(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+/// `name(a, b): "body"`: the key is the function's name and its parameters.
+equation_function function_at(const std::string& head, const value& v) {
+    equation_function f;
+    const auto open = head.find('(');
+    if (open == std::string::npos || head.back() != ')' || head.find(')') != head.size() - 1)
+        v.fail_key("must be written name(arg, ...): \"expression\" (e.g. S(v): \"1/(1 + exp(-v))\")");
+    f.name = trimmed(head.substr(0, open));
+    const std::string inside = head.substr(open + 1, head.size() - open - 2);
+    if (!trimmed(inside).empty()) {
+        std::size_t p = 0;
+        for (;;) {
+            const auto comma = inside.find(',', p);
+            f.args.push_back(trimmed(inside.substr(p, comma == std::string::npos ? std::string::npos : comma - p)));
+            if (comma == std::string::npos) break;
+            p = comma + 1;
+        }
+    }
+    f.body = expression_at(v, f.name);
+    return f;
+}
+
 }  // namespace
 
 void read_equations(const section& model, const std::vector<data_vector>& vectors, model_spec& m) {
     if (!model.has("equations"))
         throw config_error(model.origin() + ": missing required key 'model.equations' (circuit: equations)");
     const section eq = model.sub("equations");
-    eq.only({"parameters", "modulators", "inputs", "define", "state", "record", "background", "units", "division"});
+    eq.only({"parameters", "matrices", "modulators", "inputs", "functions", "define", "state", "record", "background",
+             "units", "division"});
     equations_spec& q = m.equations;
     q.defined = true;
     for (const auto& [name, v] : eq.sub("parameters").entries()) q.parameters.push_back(expression_at(v, name));
+    // matrices: a table of parameters, M: {rows: [a, b], columns: [x, y], values: [[..], [..]]} -> M_a_x, M_a_y, ...
+    for (const auto& [name, v] : eq.sub("matrices").entries()) {
+        const section mx = v.map();
+        mx.only({"rows", "columns", "values"});
+        const std::vector<std::string> rows = names_at(mx.required("rows"));
+        const std::vector<std::string> cols = mx.has("columns") ? names_at(mx.at("columns")) : rows;
+        if (rows.empty() || cols.empty())
+            throw config_error(model.origin() + ": '" + mx.key("rows") +
+                               "' and the columns must name at least one row " + "and column");
+        const value vals = mx.required("values");
+        if (!vals.is_list()) vals.fail("must be a list of rows (lists of numbers or expressions)");
+        const auto items = vals.items();
+        if (items.size() != rows.size())
+            vals.fail_key("has " + std::to_string(items.size()) + " rows for the " + std::to_string(rows.size()) +
+                          " names of '" + mx.key("rows") + "'");
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            if (!items[r].is_list()) items[r].fail("must be a list (the row '" + rows[r] + "')");
+            const auto row = items[r].items();
+            if (row.size() != cols.size())
+                items[r].fail_key("(row '" + rows[r] + "') has " + std::to_string(row.size()) + " values for " +
+                                  std::to_string(cols.size()) + " columns");
+            for (std::size_t c = 0; c < cols.size(); ++c) {
+                std::string pname = name;
+                pname += "_";
+                pname += rows[r];
+                pname += "_";
+                pname += cols[c];
+                q.parameters.push_back(expression_at(row[c], pname));
+            }
+        }
+    }
     q.modulators = names_at(eq.at("modulators"));
     for (const auto& [name, v] : eq.sub("inputs").entries()) {
         equation_input in;
@@ -48,6 +107,7 @@ void read_equations(const section& model, const std::vector<data_vector>& vector
         }
         q.inputs.push_back(in);
     }
+    for (const auto& [head, v] : eq.sub("functions").entries()) q.functions.push_back(function_at(head, v));
     for (const auto& [name, v] : eq.sub("define").entries()) q.defines.push_back(expression_at(v, name));
     const section st = eq.sub("state");
     if (st.entries().empty())
@@ -76,7 +136,17 @@ void read_equations(const section& model, const std::vector<data_vector>& vector
         if (d != "reciprocal" && d != "exact") eq.at("division").fail("must be 'reciprocal' or 'exact'");
         q.exact_division = d == "exact";
     }
-    for (const auto& [name, values] : vectors) q.vectors.emplace_back(name, values);
+    for (const auto& [name, values] : vectors) {
+        if (name == "area_index")
+            throw config_error(model.origin() + ": the data vector 'area_index' clashes with the built-in symbol "
+                                                "'area_index' of circuit: equations (the area's 0-based row in the "
+                                                "area table); rename the vector");
+        q.vectors.emplace_back(name, values);
+    }
+    // area_index: the area's 0-based position in the area table (data-file order, not rank order)
+    std::vector<double> index(m.areas.size());
+    for (std::size_t a = 0; a < index.size(); ++a) index[a] = static_cast<double>(a);
+    q.vectors.emplace_back("area_index", std::move(index));
 }
 
 }  // namespace cortexsim::config_sections

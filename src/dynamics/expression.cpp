@@ -1,5 +1,6 @@
 #include "cortexsim/dynamics/expression.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -9,12 +10,18 @@ namespace cortexsim {
 
 const std::vector<expr_function>& expression_functions() {
     static const std::vector<expr_function> f = {
-        {"exp", 1, false},           {"log", 1, false},        {"sqrt", 1, false},      {"tanh", 1, false},
-        {"sin", 1, false},           {"cos", 1, false},        {"tan", 1, false},       {"atan", 1, false},
-        {"abs", 1, false},           {"sigmoid", 1, false},    {"heaviside", 1, false}, {"relu", 1, false},
-        {"pow", 2, false},           {"min", 2, false},        {"max", 2, false},       {"threshold_linear", 2, false},
-        {"abbott_chance", 2, false}, {"init_normal", 1, true}, {"amax", 1, true},       {"amin", 1, true},
-        {"asum", 1, true},           {"amean", 1, true},
+        {"exp", 1, false},           {"log", 1, false},
+        {"sqrt", 1, false},          {"tanh", 1, false},
+        {"sin", 1, false},           {"cos", 1, false},
+        {"tan", 1, false},           {"atan", 1, false},
+        {"abs", 1, false},           {"sigmoid", 1, false},
+        {"heaviside", 1, false},     {"relu", 1, false},
+        {"pow", 2, false},           {"min", 2, false},
+        {"max", 2, false},           {"threshold_linear", 2, false},
+        {"abbott_chance", 2, false}, {"init_normal", 1, true},
+        {"init_uniform", 3, true},   {"amax", 1, true},
+        {"amin", 1, true},           {"asum", 1, true},
+        {"amean", 1, true},
     };
     return f;
 }
@@ -27,9 +34,18 @@ const expr_function* find_function(const std::string& name) {
     return nullptr;
 }
 
+/// Index of the user function called name, or -1.
+long find_user(const std::vector<user_function>* fns, const std::string& name) {
+    if (!fns) return -1;
+    for (std::size_t i = 0; i < fns->size(); ++i)
+        if ((*fns)[i].name == name) return static_cast<long>(i);
+    return -1;
+}
+
 class parser {
 public:
-    explicit parser(const std::string& t) : s_(t) {}
+    /// fns: user functions whose calls are accepted (as call nodes, expanded afterwards by expand()).
+    explicit parser(const std::string& t, const std::vector<user_function>* fns = nullptr) : s_(t), fns_(fns) {}
 
     expr parse() {
         skip();
@@ -139,7 +155,8 @@ private:
             p_ = q;
             if (peek('(')) {
                 const expr_function* f = find_function(e.name);
-                if (!f) throw expression_error(col, "unknown function '" + e.name + "'");
+                const long u = f ? -1 : find_user(fns_, e.name);
+                if (!f && u < 0) throw expression_error(col, "unknown function '" + e.name + "'");
                 ++p_;
                 e.k = expr::kind::call;
                 if (!peek(')')) {
@@ -154,10 +171,10 @@ private:
                 }
                 if (!peek(')')) throw expression_error(p_ + 1, "missing ')' after the arguments of '" + e.name + "'");
                 ++p_;
-                if (static_cast<int>(e.args.size()) != f->arity)
-                    throw expression_error(col, "'" + e.name + "' takes " + std::to_string(f->arity) + " argument" +
-                                                    (f->arity == 1 ? "" : "s") + ", not " +
-                                                    std::to_string(e.args.size()));
+                const int arity = f ? f->arity : static_cast<int>((*fns_)[static_cast<std::size_t>(u)].args.size());
+                if (static_cast<int>(e.args.size()) != arity)
+                    throw expression_error(col, "'" + e.name + "' takes " + std::to_string(arity) + " argument" +
+                                                    (arity == 1 ? "" : "s") + ", not " + std::to_string(e.args.size()));
                 return e;
             }
             e.k = expr::kind::name;
@@ -167,8 +184,35 @@ private:
     }
 
     const std::string& s_;
+    const std::vector<user_function>* fns_;
     std::size_t p_ = 0;
 };
+
+/// The body with each parameter name replaced by the argument's tree; the body's own nodes at column col.
+expr substitute(const expr& body, const std::vector<std::string>& params, const std::vector<expr>& args,
+                std::size_t col) {
+    if (body.k == expr::kind::name)
+        for (std::size_t j = 0; j < params.size(); ++j)
+            if (params[j] == body.name) return args[j];
+    expr e;
+    e.k = body.k;
+    e.value = body.value;
+    e.name = body.name;
+    e.column = col;
+    for (const auto& a : body.args) e.args.push_back(substitute(a, params, args, col));
+    return e;
+}
+
+/// Replaces every call of a user function in e (arguments first) by its body with the arguments substituted.
+void expand(expr& e, const std::vector<user_function>& fns, const std::function<const expr&(std::size_t)>& body) {
+    for (auto& a : e.args) expand(a, fns, body);
+    if (e.k != expr::kind::call || find_function(e.name)) return;
+    const long u = find_user(&fns, e.name);
+    if (u < 0) throw expression_error(e.column, "unknown function '" + e.name + "'");
+    const auto i = static_cast<std::size_t>(u);
+    expr out = substitute(body(i), fns[i].args, e.args, e.column);
+    e = std::move(out);
+}
 
 // The elementwise functions; expression_prelude() holds the same definitions for the compiled kernel.
 inline double cs_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -217,6 +261,44 @@ std::string number_text(double v) {
 }  // namespace
 
 expr parse_expression(const std::string& text) { return parser(text).parse(); }
+
+std::vector<expr> expand_user_functions(const std::vector<user_function>& fns) {
+    const std::size_t n = fns.size();
+    std::vector<expr> out(n);
+    std::vector<int> mark(n, 0);  // 0 new, 1 being expanded, 2 done
+    std::vector<std::size_t> path;
+    std::function<const expr&(std::size_t)> get = [&](std::size_t i) -> const expr& {
+        if (mark[i] == 2) return out[i];
+        if (mark[i] == 1) {
+            std::string cycle;
+            for (auto it = std::find(path.begin(), path.end(), i); it != path.end(); ++it)
+                cycle += fns[*it].name + " -> ";
+            throw user_function_error(i, "circular function definitions: " + cycle + fns[i].name);
+        }
+        mark[i] = 1;
+        path.push_back(i);
+        expr body;
+        try {
+            body = parser(fns[i].text, &fns).parse();
+        } catch (const expression_error& x) {
+            throw user_function_error(i, x.what());
+        }
+        expand(body, fns, get);
+        out[i] = std::move(body);
+        path.pop_back();
+        mark[i] = 2;
+        return out[i];
+    };
+    for (std::size_t i = 0; i < n; ++i) get(i);
+    return out;
+}
+
+expr parse_expression(const std::string& text, const std::vector<user_function>& functions,
+                      const std::vector<expr>& bodies) {
+    expr e = parser(text, &functions).parse();
+    expand(e, functions, [&](std::size_t i) -> const expr& { return bodies.at(i); });
+    return e;
+}
 
 void expression_names(const expr& e, std::vector<std::pair<std::string, std::size_t>>& out) {
     if (e.k == expr::kind::name) {

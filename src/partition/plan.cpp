@@ -44,6 +44,9 @@ model_spec renumbered(const model_spec& m, const std::vector<std::size_t>& order
     for (auto& g : r.gradients)
         for (std::size_t n = 0; n < A; ++n)
             g.values[n] = m.gradients[static_cast<std::size_t>(&g - r.gradients.data())].values[order[n]];
+    for (std::size_t v = 0; v < r.equations.vectors.size(); ++v)  // circuit: equations' per-area data
+        for (std::size_t n = 0; n < A && r.equations.vectors[v].second.size() == A; ++n)
+            r.equations.vectors[v].second[n] = m.equations.vectors[v].second[order[n]];
     for (std::size_t q = 0; q < r.connectivity.matrices.size(); ++q) {
         const auto& src = m.connectivity.matrices[q].values;
         auto& dst = r.connectivity.matrices[q].values;

@@ -9,7 +9,13 @@
 #     default kernel hoists reciprocals, exact does not; a bad value is one error line;
 #  3. the kernel cache: `cortexsim compile` compiles once (then "cached"); a run without a compiler uses the cached
 #     kernel; without a cached kernel and without a compiler, or with a failing compiler, one error line that names
-#     the compiler or the generated file and the compiler's first error, exit 1 on every rank, no output.
+#     the compiler or the generated file and the compiler's first error, exit 1 on every rank, no output;
+#  4. tests/data/tiny/eq_lang.yaml: functions (sig calling lin) equal their formula written out, a matrix of
+#     parameters (W_row_column) holds its entries, area_index is the
+#     area's row in the area table, init_uniform(k, lo, hi) and init_normal(k) equal an independent Philox4x32-10
+#     (below, in Python) keyed by (seed, area, k) on streams 43 and 15; the same bytes on 1, 2, 3 ranks, and on the
+#     29 Chaudhuri areas on 1 and 4 ranks and with run.partition: graph (areas renumbered: area_index stays the
+#     area table's row).
 # Usage: equations.sh BIN TOOLS OUT SRC
 BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
 source "$(dirname "$0")/lib.sh"
@@ -108,4 +114,60 @@ $EXPECT --text "the compiler failed on $OUT/empty/" --exit 1 --absent "$OUT/e2.h
   "$MPIEXEC" --bind-to none --oversubscribe -x CORTEXSIM_KERNEL_CACHE -x CORTEXSIM_CXX -n 2 "$BIN" run "$TINY" \
   -o "$OUT/e2.h5" > "$OUT/e2.log" 2>&1 || { cat "$OUT/e2.log"; fail "failing compiler"; }
 grep -q "/nonexistent/x.h: No such file" "$OUT/e2.log" || { cat "$OUT/e2.log"; fail "compiler's first error not quoted"; }
+# 4. functions, area_index, init_uniform
+LANG=$SRC/tests/data/tiny/eq_lang.yaml
+for np in 1 2 3; do
+  expect_rc 0 "$OUT/lang$np.log" -- mpi $np "$BIN" run "$LANG" -o "$OUT/lang$np.h5" --quiet --set run.seed=7
+done
+for f in lang2 lang3; do same_rates "$OUT/lang1.h5" "$OUT/$f.h5"; done
+# the 29 Chaudhuri areas on 1 and 4 ranks, and on 3 with the graph partition, which renumbers the areas (11, 8 and
+# 10 areas per rank, not in file order)
+C29=(--set model.areas.file=../../../configs/data/chaudhuri2015/areas_hierarchy.csv --set model.areas.name_column=area
+     --set model.connectivity.fln=../../../configs/data/chaudhuri2015/fln_29x29.csv --set run.seed=7 --quiet)
+expect_rc 0 "$OUT/lang29.log" -- "$BIN" run "$LANG" -o "$OUT/lang29.h5" "${C29[@]}"
+expect_rc 0 "$OUT/lang29_4.log" -- mpi 4 "$BIN" run "$LANG" -o "$OUT/lang29_4.h5" "${C29[@]}"
+expect_rc 0 "$OUT/lang29g.log" -- mpi 3 "$BIN" run "$LANG" -o "$OUT/lang29_graph.h5" "${C29[@]}" --set run.partition=graph
+same_rates "$OUT/lang29.h5" "$OUT/lang29_4.h5"
+same_rates "$OUT/lang29.h5" "$OUT/lang29_graph.h5"
+/usr/bin/python3 -c "import sys, h5py; r = h5py.File(sys.argv[1], 'r')['/rates'][0]; \
+assert list(r[:, 0]) == list(range(29)), r[:, 0]" "$OUT/lang29_graph.h5" || fail "area_index after the graph partition"
+/usr/bin/python3 - "$OUT/lang1.h5" <<'PY' || fail "functions / area_index / init_uniform"
+import sys, math, h5py, numpy as np
+r = h5py.File(sys.argv[1], "r")["/rates"][()]  # [time, area, variable]: d p q w y x s
+M = 0xFFFFFFFF
+def philox(c, k):  # Philox4x32-10 (Salmon et al. 2011), as Random123
+    c, k = list(c), list(k)
+    for i in range(10):
+        if i:
+            k = [(k[0] + 0x9E3779B9) & M, (k[1] + 0xBB67AE85) & M]
+        p0, p1 = 0xD2511F53 * c[0], 0xCD9E8D57 * c[2]
+        c = [(p1 >> 32) ^ c[1] ^ k[0], p1 & M, (p0 >> 32) ^ c[3] ^ k[1], p0 & M]
+    return c
+def u01(hi, lo):
+    return float(2 * ((((hi << 32) | lo) >> 12)) + 1) * 2.0**-53
+seed = 7
+key = [seed & M, seed >> 32]
+def uniform(area, k):  # init_uniform's uniform: stream 43
+    w = philox([area, 0, k, 43], key)
+    return u01(w[0], w[1])
+def normal(area, k):  # init_normal: Box-Muller on stream 15
+    w = philox([area, 0, k, 15], key)
+    u0, u1 = u01(w[0], w[1]), u01(w[2], w[3])
+    return math.sqrt(-2.0 * math.log(u0)) * math.cos(2.0 * math.pi * u1)
+for a in range(3):
+    assert r[0, a, 0] == a, f"area_index of area {a}: {r[0, a, 0]}"
+    lo, hi = -1.0 - a, 1.0 + 2.0 * a
+    assert r[0, a, 1] == lo + (hi - lo) * uniform(a, 1), (a, r[0, a, 1], lo + (hi - lo) * uniform(a, 1))
+    assert abs(r[0, a, 2] - normal(a, 1)) <= 1e-15 * max(1.0, abs(normal(a, 1))), (a, r[0, a, 2], normal(a, 1))
+    assert r[0, a, 3] == 0.0 + (1.0 - 0.0) * uniform(a, 2)
+    assert r[0, a, 4] == a + (0.0 + (1.0 - 0.0) * uniform(a, 1))
+assert len(set(r[0, :, 3])) == 3 and 0 < r[0, :, 3].min() and r[0, :, 3].max() < 1
+# s = sig(c_max, y) = c_max/(1 + exp(lin(y))), lin(u) = r*(v0 - u), evaluated in the same order
+y, s = r[:, :, 4], r[:, :, 6]
+want = 2.0 / (1.0 + np.exp(0.5 * (1.0 - y)))
+assert np.allclose(s, want, rtol=1e-15, atol=0), np.abs(s - want).max()
+assert not np.allclose(r[-1, :, 5], 0)
+assert list(r[0, :, 7]) == [4021.0 + 100 * a for a in range(3)], r[0, :, 7]  # the matrix W
+print("functions, matrices, area_index, init_uniform, init_normal: as computed independently")
+PY
 echo "PASS"

@@ -14,6 +14,7 @@
 //      (a proposal's second block, on the sphere, sets the top bit of attempt_hi)
 //   3  synthetic connectivity: dense-row keys          counter {source_lo, source_hi, row, 3}
 //   15 wong_wang circuit: random initial rates         counter {area_lo, area_hi, population, 15}
+//      (also init_normal(k) of the equations circuit: counter {area_lo, area_hi, k, 15})
 //   16..31 noise of the circuits: counter {step_lo, step_hi, area, 16 + population / 4}, four normals per block
 //      by the inverse normal CDF (dynamics/circuit.hpp, noise_normals).
 //   32 rnn task n-back: letters of a stream            counter {trial_lo, trial_hi, item, 32}
@@ -27,6 +28,7 @@
 //   40 rnn circuit: random W_rec rows                   counter {row, column block, draw, 40}
 //   41 rnn circuit: random W_in rows                    counter {unit_lo, unit_hi, input pair, 41}
 //   42 rnn circuit: random W_out                        counter {unit_lo, unit_hi, output pair, 42}
+//   43 equations circuit: init_uniform(k, lo, hi)        counter {area_lo, area_hi, k, 43} (first 52-bit uniform)
 //   48..63 white-noise stimuli: counter {step_lo, step_hi, area, 48 + noise stream}, one block per (area, step)
 //      (stimulus/stimulus.hpp; the first of its four normals is used)
 // Uniform doubles are computed from the integer output with exact arithmetic; the normal deviates use

@@ -30,12 +30,20 @@ struct equation_input {
     std::string difference_of;
 };
 
+/// A function of the model (model.equations.functions, `name(a, b): "body"`), expanded inline where it is called.
+struct equation_function {
+    std::string name;
+    std::vector<std::string> args;
+    equation_text body;  // body.key: "model.equations.functions.name(a, b)"
+};
+
 struct equations_spec {
     bool defined = false;
     std::vector<equation_text> parameters;  // config order
     std::vector<std::string> modulators;
     std::vector<equation_input> inputs;
     std::vector<equation_text> defines;
+    std::vector<equation_function> functions;  // config order
     std::vector<equation_state> state;
     std::vector<std::string> record;  // empty: every state variable
     /// background: parameter -> state variable whose derivative it zeroes at the initial state.

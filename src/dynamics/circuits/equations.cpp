@@ -46,6 +46,8 @@ namespace fs = std::filesystem;
 // Philox stream tag of init_normal(k): counter {area_lo, area_hi, k, 15}, as the wong_wang circuit's initial
 // rates (so that an equations model can reproduce them).
 constexpr std::uint32_t initial_state_stream = 15;
+// Philox stream tag of init_uniform(k, lo, hi): counter {area_lo, area_hi, k, 43}, the first 52-bit uniform.
+constexpr std::uint32_t initial_uniform_stream = 43;
 
 [[noreturn]] void fail(const std::string& what) { throw config_error("equations: " + what); }
 
@@ -108,10 +110,28 @@ bool valid_name(const std::string& n) {
     return true;
 }
 
-expr parse_at(const equation_text& t) {
+/// The model's functions (model.equations.functions) with their bodies expanded.
+struct function_table {
+    std::vector<user_function> list;
+    std::vector<expr> bodies;
+};
+
+function_table user_functions(const equations_spec& q) {
+    function_table f;
+    for (const auto& u : q.functions) f.list.push_back({u.name, u.args, u.body.text});
+    try {
+        f.bodies = expand_user_functions(f.list);
+    } catch (const user_function_error& x) {
+        fail_at(q.functions[x.function()].body, x.what());
+    }
+    return f;
+}
+
+/// Parsed, with the calls of the model's functions expanded inline.
+expr parse_at(const equation_text& t, const function_table& f) {
     if (t.text.empty()) fail("'" + t.key + "' is empty");
     try {
-        return parse_expression(t.text);
+        return parse_expression(t.text, f.list, f.bodies);
     } catch (const expression_error& e) {
         fail_at(t, e.what());
     }
@@ -147,6 +167,7 @@ eq_model build_model(const model_spec& m) {
     if (!q.defined) fail("the model has no 'model.equations' section");
     eq_model e;
     e.exact_division = q.exact_division;
+    const function_table fn = user_functions(q);
     auto declare = [&](const std::string& name, symbol s, const std::string& key) {
         if (!valid_name(name)) fail("'" + key + "': '" + name + "' is not a name (letters, digits, _)");
         if (reserved(name)) fail("'" + key + "': '" + name + "' is a reserved name (t, dt, pi or a function)");
@@ -157,7 +178,7 @@ eq_model build_model(const model_spec& m) {
     for (const auto& p : q.parameters) {
         declare(p.name, {sym_kind::parameter, e.pname.size()}, p.key);
         e.pname.push_back(p.name);
-        e.pexpr.push_back(parse_at(p));
+        e.pexpr.push_back(parse_at(p, fn));
         e.ptext.push_back(&p);
         e.pdata.push_back(nullptr);
     }
@@ -188,7 +209,7 @@ eq_model build_model(const model_spec& m) {
     for (const auto& d : q.defines) {
         declare(d.name, {sym_kind::define, e.dname.size()}, d.key);
         e.dname.push_back(d.name);
-        e.dexpr.push_back(parse_at(d));
+        e.dexpr.push_back(parse_at(d, fn));
     }
     for (const auto& in : q.inputs) {
         declare(in.name, {sym_kind::input, e.iname.size()}, "model.equations.inputs." + in.name);
@@ -218,6 +239,28 @@ eq_model build_model(const model_spec& m) {
     e.symbols["t"] = {sym_kind::time, 0};
     e.symbols["dt"] = {sym_kind::dt, 0};
     e.symbols["pi"] = {sym_kind::pi, 0};
+    // functions: names, parameters, the names their bodies use (the context of a call checks the rest)
+    for (std::size_t i = 0; i < q.functions.size(); ++i) {
+        const equation_function& f = q.functions[i];
+        const std::string& key = f.body.key;
+        if (!valid_name(f.name)) fail("'" + key + "': '" + f.name + "' is not a name (letters, digits, _)");
+        if (reserved(f.name)) fail("'" + key + "': '" + f.name + "' is a reserved name (t, dt, pi or a function)");
+        if (e.symbols.count(f.name)) fail("'" + key + "': the name '" + f.name + "' is defined twice");
+        for (std::size_t j = 0; j < i; ++j)
+            if (q.functions[j].name == f.name) fail("'" + key + "': the function '" + f.name + "' is defined twice");
+        for (std::size_t a = 0; a < f.args.size(); ++a) {
+            if (!valid_name(f.args[a]) || reserved(f.args[a]))
+                fail("'" + key + "': argument '" + f.args[a] + "' is not a name (letters, digits, _; not t, dt, pi " +
+                     "or a function)");
+            for (std::size_t b = 0; b < a; ++b)
+                if (f.args[b] == f.args[a]) fail("'" + key + "': argument '" + f.args[a] + "' is given twice");
+        }
+        std::vector<std::pair<std::string, std::size_t>> names;
+        expression_names(fn.bodies[i], names);
+        for (const auto& [n, col] : names)
+            if (std::find(f.args.begin(), f.args.end(), n) == f.args.end() && !e.symbols.count(n))
+                fail_at(f.body, "column " + std::to_string(col) + ": unknown name '" + n + "'");
+    }
 
     // names and functions each context allows
     auto known_names = [&](const expr& x, const equation_text& t, const std::vector<sym_kind>& allowed,
@@ -236,7 +279,7 @@ eq_model build_model(const model_spec& m) {
         expression_calls(x, calls);
         for (const auto& [f, col] : calls) {
             const bool red = f == "amax" || f == "amin" || f == "asum" || f == "amean";
-            if ((red && !reductions) || (f == "init_normal" && !init_normal))
+            if ((red && !reductions) || ((f == "init_normal" || f == "init_uniform") && !init_normal))
                 fail_at(t, "column " + std::to_string(col) + ": '" + f + "' can be used only in " +
                                (red ? "parameters" : "initial values"));
         }
@@ -286,15 +329,16 @@ eq_model build_model(const model_spec& m) {
     e.stim_explicit.assign(e.sname.size(), false);
     for (std::size_t k = 0; k < q.state.size(); ++k) {
         const equation_state& s = q.state[k];
-        e.ddt.push_back(parse_at(s.ddt));
+        e.ddt.push_back(parse_at(s.ddt, fn));
         known_names(e.ddt.back(), s.ddt, all_kinds, "a derivative");
         setup_calls(e.ddt.back(), s.ddt, false, false);
-        e.init.push_back(parse_at(s.initial));
-        known_names(e.init.back(), s.initial, setup_kinds, "an initial value (parameters, dt, pi, init_normal)");
+        e.init.push_back(parse_at(s.initial, fn));
+        known_names(e.init.back(), s.initial, setup_kinds,
+                    "an initial value (parameters, dt, pi, init_normal, init_uniform)");
         setup_calls(e.init.back(), s.initial, false, true);
         e.has_noise.push_back(!s.noise.text.empty());
         if (e.has_noise.back()) {
-            e.noise.push_back(parse_at(s.noise));
+            e.noise.push_back(parse_at(s.noise, fn));
             known_names(e.noise.back(), s.noise,
                         {sym_kind::parameter, sym_kind::state, sym_kind::define, sym_kind::dt, sym_kind::pi},
                         "a noise amplitude (parameters, state, defines)");
@@ -981,11 +1025,18 @@ equations_circuit::equations_circuit(const model_spec& m, std::size_t begin, std
             if (sy.kind == sym_kind::pi) return M_PI;
             return s.all_values[sy.index][a];
         };
-        auto setup = [&](const expr& c) -> double {
+        std::function<double(const expr&)> setup;
+        setup = [&](const expr& c) -> double {
             const double kk = evaluate(c.args[0], lookup, [](const expr&) { return 0.0; });
             if (!(kk >= 0.0 && kk < 4294967296.0 && kk == std::floor(kk)))
-                fail("init_normal(k) needs a whole k >= 0, not " + std::to_string(kk));
-            return normal2(counter_of(area_id(i), static_cast<std::uint32_t>(kk), initial_state_stream), s.key)[0];
+                fail(c.name + "(k" + (c.name == "init_uniform" ? ", lo, hi" : "") + ") needs a whole k >= 0, not " +
+                     std::to_string(kk));
+            const auto k32 = static_cast<std::uint32_t>(kk);
+            if (c.name == "init_uniform") {
+                const double lo = evaluate(c.args[1], lookup, setup), hi = evaluate(c.args[2], lookup, setup);
+                return lo + (hi - lo) * uniform01(counter_of(area_id(i), k32, initial_uniform_stream), s.key)[0];
+            }
+            return normal2(counter_of(area_id(i), k32, initial_state_stream), s.key)[0];
         };
         for (std::size_t k = 0; k < K; ++k) {
             const double x0 = evaluate(e.init[k], lookup, setup);
