@@ -27,38 +27,89 @@ double bold_signal(const bold_spec& b, const double* x) {
     return b.V0 * (b.k1 * (1.0 - q) + b.k2 * (1.0 - q / v) + b.k3 * (1.0 - v));
 }
 
-std::vector<double> pearson_fc(const double* x, std::size_t T, std::size_t A, std::size_t stride) {
-    // z[a][t]: centred and scaled to unit norm, so that FC = z z^T
-    std::vector<double> z(A * T);
-    std::vector<bool> flat(A, false);
-    for (std::size_t a = 0; a < A; ++a) {
+std::vector<std::size_t> fc_row_split(std::size_t A, std::size_t P) {
+    // rows [split[r], split[r + 1]) of rank r: row a has A - 1 - a pairs (a, b > a); cut where the pairs so far
+    // reach r / P of all, so that every rank computes about A (A - 1) / (2 P) pairs and holds about A^2 / P values
+    P = std::max<std::size_t>(P, 1);
+    std::vector<std::size_t> split(P + 1, A);
+    split[0] = 0;
+    const double total = 0.5 * static_cast<double>(A) * static_cast<double>(A > 0 ? A - 1 : 0);
+    double done = 0;
+    std::size_t r = 1;
+    for (std::size_t a = 0; a < A && r < P; ++a) {
+        while (r < P && done >= total * static_cast<double>(r) / static_cast<double>(P)) split[r++] = a;
+        done += static_cast<double>(A - 1 - a);
+    }
+    return split;
+}
+
+std::vector<double> pearson_fc_block(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t r0,
+                                     std::size_t r1) {
+    r1 = std::min(r1, A);
+    r0 = std::min(r0, r1);
+    const std::size_t B = A - r0, R = r1 - r0, W1 = A - r0;  // columns [r0, A) are needed
+    // z[a - r0][t]: centred and scaled to unit norm, so that FC = z z^T
+    std::vector<double> z(B * T);
+    std::vector<char> flat(B, 0);
+    for (std::size_t j = 0; j < B; ++j) {
+        const std::size_t a = r0 + j;
         double m = 0;
         for (std::size_t t = 0; t < T; ++t) m += x[t * stride + a];
         m /= static_cast<double>(T);
         double ss = 0;
+        double* zj = z.data() + j * T;
         for (std::size_t t = 0; t < T; ++t) {
             const double d = x[t * stride + a] - m;
-            z[a * T + t] = d;
+            zj[t] = d;
             ss += d * d;
         }
-        flat[a] = !(ss > 0);
-        const double r = flat[a] ? 0.0 : 1.0 / std::sqrt(ss);
-        for (std::size_t t = 0; t < T; ++t) z[a * T + t] *= r;
+        flat[j] = !(ss > 0);
+        const double r = flat[j] ? 0.0 : 1.0 / std::sqrt(ss);
+        for (std::size_t t = 0; t < T; ++t) zj[t] *= r;
     }
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    std::vector<double> fc(A * A);
-    for (std::size_t a = 0; a < A; ++a) {
-        fc[a * A + a] = flat[a] ? nan : 1.0;
-        for (std::size_t b = a + 1; b < A; ++b) {
+    std::vector<double> out(R * W1 + (A - r1) * R);
+    double* lower = out.data() + R * W1;                      // rows [r1, A) x columns [r0, r1)
+    auto put = [&](std::size_t i, std::size_t k, double c) {  // pair (a, b) = (r0 + i, r0 + k), k > i
+        c = (flat[i] || flat[k]) ? nan : std::clamp(c, -1.0, 1.0);
+        out[i * W1 + k] = c;
+        if (k < R)
+            out[k * W1 + i] = c;
+        else
+            lower[(k - R) * R + i] = c;
+    };
+    for (std::size_t i = 0; i < R; ++i) {
+        out[i * W1 + i] = flat[i] ? nan : 1.0;
+        const double* za = z.data() + i * T;
+        std::size_t k = i + 1;
+        // four pairs at once: four independent sums, each in the order t = 0, 1, ... (the bytes of one at a time)
+        for (; k + 4 <= B; k += 4) {
+            const double *z0 = z.data() + k * T, *z1 = z0 + T, *z2 = z1 + T, *z3 = z2 + T;
+            double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+            for (std::size_t t = 0; t < T; ++t) {
+                const double v = za[t];
+                c0 += v * z0[t];
+                c1 += v * z1[t];
+                c2 += v * z2[t];
+                c3 += v * z3[t];
+            }
+            put(i, k, c0);
+            put(i, k + 1, c1);
+            put(i, k + 2, c2);
+            put(i, k + 3, c3);
+        }
+        for (; k < B; ++k) {
+            const double* zb = z.data() + k * T;
             double c = 0;
-            const double* za = z.data() + a * T;
-            const double* zb = z.data() + b * T;
             for (std::size_t t = 0; t < T; ++t) c += za[t] * zb[t];
-            c = (flat[a] || flat[b]) ? nan : std::clamp(c, -1.0, 1.0);
-            fc[a * A + b] = fc[b * A + a] = c;
+            put(i, k, c);
         }
     }
-    return fc;
+    return out;
+}
+
+std::vector<double> pearson_fc(const double* x, std::size_t T, std::size_t A, std::size_t stride) {
+    return pearson_fc_block(x, T, A, stride, 0, A);  // one block of every row: the whole matrix, row-major
 }
 
 std::vector<double> fcd_matrix(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t window,
@@ -269,25 +320,36 @@ public:
                                what + "; [time, area, variable], areas in /areas order",
                                attrs,
                                {base + "/time", rows_scale, ""}});
+        // the analysed series: the first variable after the discarded samples, [T - D][A] (rank 0)
+        std::vector<double> x;
+        if (root && (m_.fc || m_.psd_segment > 0 || m_.fcd_window > 0)) {
+            x.resize((T - D) * A_);
+            for (std::size_t t = 0; t < T - D; ++t)
+                for (std::size_t a = 0; a < A_; ++a) x[t * A_ + a] = series_[((D + t) * A_ + a) * V_];
+        }
         if (m_.fc) {
-            std::vector<double> fc;
-            if (root) fc = pearson_fc(series_.data() + D * A_ * V_, T - D, A_, A_ * V_);
+            // in row blocks on every rank (about A^2 / P values each), from the series broadcast once
+            std::vector<double> all = x;
+            gather_.broadcast(all);
+            const auto split = fc_row_split(A_, gather_.ranks());
+            const std::size_t me = gather_.rank();
             out.globals.push_back({"/analysis/fc/" + m_.name,
                                    {A_, A_},
-                                   fc,
+                                   pearson_fc_block(all.data(), T - D, A_, A_, split[me], split[me + 1]),
                                    "1",
                                    "Pearson correlation between areas of monitor " + m_.name + " (" +
                                        m_.variables.front() + ", " + std::to_string(T - D) + " samples from " +
                                        shortest_text(time_of(D)) + " s)",
                                    {},
-                                   {rows_scale, rows_scale}});
+                                   {rows_scale, rows_scale},
+                                   split});
         }
         if (m_.psd_segment > 0) {
             const std::size_t L = static_cast<std::size_t>(m_.psd_segment), F = L / 2 + 1;
             const double fs = 1.0 / (rec_s_ * static_cast<double>(m_.every));
             std::vector<double> psd, freq;
             if (root) {
-                psd = welch_psd(series_.data() + D * A_ * V_, T - D, A_, A_ * V_, L, fs);
+                psd = welch_psd(x.data(), T - D, A_, A_, L, fs);
                 for (std::size_t k = 0; k < F; ++k)
                     freq.push_back(static_cast<double>(k) * fs / static_cast<double>(L));
             }
@@ -313,8 +375,8 @@ public:
             const std::size_t W =
                 (T - D - static_cast<std::size_t>(m_.fcd_window)) / static_cast<std::size_t>(m_.fcd_step) + 1;
             if (root)
-                fcd = fcd_matrix(series_.data() + D * A_ * V_, T - D, A_, A_ * V_,
-                                 static_cast<std::size_t>(m_.fcd_window), static_cast<std::size_t>(m_.fcd_step));
+                fcd = fcd_matrix(x.data(), T - D, A_, A_, static_cast<std::size_t>(m_.fcd_window),
+                                 static_cast<std::size_t>(m_.fcd_step));
             out.globals.push_back({"/analysis/fcd/" + m_.name,
                                    {W, W},
                                    fcd,

@@ -341,8 +341,17 @@ int execute_run(const run_request& rq, MPI_Comm comm) {
     const run_results results = sim.results();
     for (const auto& col : results.columns)
         out->write_analysis(col.name, col.values, col.width, col.unit, col.description);
-    for (const auto& g : results.globals)
-        out->write_global(g.name, g.dims, g.data, g.unit, g.description, g.attributes, g.scales);
+    for (const auto& g : results.globals) {
+        out->write_global(g.name, g.dims, g.data, g.unit, g.description, g.attributes, g.scales, g.row_split);
+        if (g.row_split.empty()) continue;
+        // a matrix computed in blocks: the largest piece a rank held (its memory, about n^2 / P values)
+        unsigned long long mine = g.data.size(), most = 0;
+        check_mpi(MPI_Allreduce(&mine, &most, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm), "MPI_Allreduce");
+        if (rank == 0 && !rq.quiet)
+            std::printf("[cortexsim] %s: computed in blocks of rows on %d rank%s, at most %llu values on a rank "
+                        "(%zu x %zu matrix)\n",
+                        g.name.c_str(), size, size == 1 ? "" : "s", most, g.dims[0], g.dims[0]);
+    }
     double loop_max = 0.0;
     check_mpi(MPI_Allreduce(&rep.loop_seconds, &loop_max, 1, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce");
     const double steps_per_s = loop_max > 0 ? static_cast<double>(rep.steps) / loop_max : 0.0;

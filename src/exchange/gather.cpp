@@ -1,5 +1,7 @@
 #include "cortexsim/exchange/gather.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "cortexsim/common/collective.hpp"
@@ -41,6 +43,17 @@ const double* gather_to_root::gather(const double* local) {
                           m.comm),
               "MPI_Gatherv");
     return m.root ? m.all.data() : nullptr;
+}
+
+void broadcast_from_root(MPI_Comm comm, std::vector<double>& values) {
+    std::uint64_t n = values.size();
+    check_mpi(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast");
+    if (comm_rank(comm) != 0) values.assign(static_cast<std::size_t>(n), 0.0);
+    constexpr std::uint64_t piece = std::uint64_t{1} << 27;
+    for (std::uint64_t i = 0; i < n; i += piece) {
+        const int c = static_cast<int>(std::min(piece, n - i));
+        check_mpi(MPI_Bcast(values.data() + i, c, MPI_DOUBLE, 0, comm), "MPI_Bcast");
+    }
 }
 
 }  // namespace cortexsim

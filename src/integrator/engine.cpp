@@ -27,6 +27,9 @@ public:
         if (!g_) g_ = std::make_unique<gather_to_root>(comm_, part_);
         return g_->gather(local);
     }
+    void broadcast(std::vector<double>& values) override { broadcast_from_root(comm_, values); }
+    std::size_t rank() const override { return static_cast<std::size_t>(comm_rank(comm_)); }
+    std::size_t ranks() const override { return static_cast<std::size_t>(comm_size(comm_)); }
 
 private:
     MPI_Comm comm_;

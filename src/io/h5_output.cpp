@@ -337,17 +337,58 @@ void h5_output::write_analysis(const std::string& name, const std::vector<double
 
 void h5_output::write_global(const std::string& name, const std::vector<std::size_t>& dims,
                              const std::vector<double>& data, const std::string& units, const std::string& description,
-                             const attribute_list& attrs, const std::vector<std::string>& scales) {
+                             const attribute_list& attrs, const std::vector<std::string>& scales,
+                             const std::vector<std::size_t>& row_split) {
+    const bool blocks = !row_split.empty();
     run_collectively(comm_, [&] {
+        if (blocks) {
+            const std::size_t me = static_cast<std::size_t>(comm_rank(comm_));
+            if (dims.size() != 2 || dims[0] != dims[1] ||
+                row_split.size() != static_cast<std::size_t>(comm_size(comm_)) + 1)
+                throw io_error(path_ + ": " + name + ": a matrix in blocks must be square with one block per rank");
+            const std::size_t n = dims[0], r0 = row_split[me], r1 = row_split[me + 1];
+            if (data.size() != (r1 - r0) * (2 * n - r0 - r1))
+                throw io_error(path_ + ": " + name + ": rank " + std::to_string(me) + " holds " +
+                               std::to_string(data.size()) + " values, its rows " + std::to_string(r0) + " to " +
+                               std::to_string(r1) + " need " + std::to_string((r1 - r0) * (2 * n - r0 - r1)));
+        }
         ensure_parents(file_, name);
         std::vector<hsize_t> d(dims.begin(), dims.end());
         h5_handle space(H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose, "space");
+        h5_handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "dcpl");
+        if (blocks && d[0] > 0) {  // square chunks (2 MiB at most): a row block writes whole chunk rows
+            const hsize_t c = std::min<hsize_t>(d[0], 256), chunk[2] = {c, c};
+            ck(H5Pset_chunk(dcpl, 2, chunk), "chunk " + name);
+            ck(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "fill time");
+        }
         const bool exists = H5Lexists(file_, name.c_str(), H5P_DEFAULT) > 0;
         h5_handle ds(exists ? H5Dopen2(file_, name.c_str(), H5P_DEFAULT)
-                            : H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                         H5P_DEFAULT),
+                            : H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                      H5Dclose, "create " + name);
-        write_by_root(comm_, ds, H5T_NATIVE_DOUBLE, dxpl_, data.data());
+        if (blocks) {
+            // this rank's L: rows [r0, r1) x columns [r0, n), then rows [r1, n) x columns [r0, r1); a union of
+            // hyperslabs is iterated in row-major order of the file, which is the order of the piece in memory
+            const std::size_t me = static_cast<std::size_t>(comm_rank(comm_));
+            const hsize_t n = d[0], r0 = row_split[me], r1 = row_split[me + 1];
+            h5_handle fspace(H5Dget_space(ds), H5Sclose, "space of " + name);
+            ck(H5Sselect_none(fspace), "select none");
+            if (r1 > r0) {
+                const hsize_t s1[2] = {r0, r0}, c1[2] = {r1 - r0, n - r0};
+                ck(H5Sselect_hyperslab(fspace, H5S_SELECT_OR, s1, nullptr, c1, nullptr), "select rows");
+                if (n > r1) {
+                    const hsize_t s2[2] = {r1, r0}, c2[2] = {n - r1, r1 - r0};
+                    ck(H5Sselect_hyperslab(fspace, H5S_SELECT_OR, s2, nullptr, c2, nullptr), "select columns");
+                }
+            }
+            const hsize_t m = std::max<hsize_t>(data.size(), 1);
+            h5_handle mspace(H5Screate_simple(1, &m, nullptr), H5Sclose, "memory space");
+            if (data.empty()) ck(H5Sselect_none(mspace), "select none");
+            const double zero = 0;
+            ck(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_, data.empty() ? &zero : data.data()),
+               "write " + name);
+        } else {
+            write_by_root(comm_, ds, H5T_NATIVE_DOUBLE, dxpl_, data.data());
+        }
         string_attribute(ds, "units", units);
         string_attribute(ds, "description", description);
         for (const auto& [k, v] : attrs) string_attribute(ds, k.c_str(), v);

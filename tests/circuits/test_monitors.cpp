@@ -1,8 +1,11 @@
 // Monitors' numerics: Pearson FC, FCD, the Balloon-Windkessel model (docs/observables.md).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -157,4 +160,94 @@ TEST(Monitors, ButterworthSectionsPassTheirBandAndStopTheRest) {
     EXPECT_LT(gain(hp, 5), 0.02);
     EXPECT_NEAR(run_gain(lp, 5), gain(lp, 5), 1e-3);  // the time-domain filter is that transfer function
     EXPECT_NEAR(run_gain(hp, 20), gain(hp, 20), 2e-3);
+}
+
+namespace {
+
+// pearson_fc as it was when FC was computed on rank 0 only (one pair at a time): the reference for the bytes
+std::vector<double> rank0_pearson_fc(const double* x, std::size_t T, std::size_t A, std::size_t stride) {
+    std::vector<double> z(A * T);
+    std::vector<bool> flat(A, false);
+    for (std::size_t a = 0; a < A; ++a) {
+        double m = 0;
+        for (std::size_t t = 0; t < T; ++t) m += x[t * stride + a];
+        m /= static_cast<double>(T);
+        double ss = 0;
+        for (std::size_t t = 0; t < T; ++t) {
+            const double d = x[t * stride + a] - m;
+            z[a * T + t] = d;
+            ss += d * d;
+        }
+        flat[a] = !(ss > 0);
+        const double r = flat[a] ? 0.0 : 1.0 / std::sqrt(ss);
+        for (std::size_t t = 0; t < T; ++t) z[a * T + t] *= r;
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> fc(A * A);
+    for (std::size_t a = 0; a < A; ++a) {
+        fc[a * A + a] = flat[a] ? nan : 1.0;
+        for (std::size_t b = a + 1; b < A; ++b) {
+            double c = 0;
+            for (std::size_t t = 0; t < T; ++t) c += z[a * T + t] * z[b * T + t];
+            c = (flat[a] || flat[b]) ? nan : std::clamp(c, -1.0, 1.0);
+            fc[a * A + b] = fc[b * A + a] = c;
+        }
+    }
+    return fc;
+}
+
+}  // namespace
+
+TEST(Monitors, FcBlocksTileTheMatrixWithTheBytesOfRank0) {
+    // 37 areas (not a multiple of the four pairs done at once), a constant one, strided columns (stride 40)
+    const std::size_t T = 53, A = 37, S = 40;
+    std::mt19937_64 g(5);
+    std::normal_distribution<double> n01;
+    std::vector<double> x(T * S);
+    for (auto& v : x) v = 3.0 + n01(g);
+    for (std::size_t t = 0; t < T; ++t) x[t * S + 11] = 2.5, x[t * S + 12] = 0.5 * x[t * S + 3] + 0.1 * n01(g);
+    const auto ref = rank0_pearson_fc(x.data(), T, A, S);
+    auto same = [](double a, double b) {
+        return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b));
+    };
+    for (std::size_t P = 1; P <= 6; ++P) {
+        const auto split = fc_row_split(A, P);
+        ASSERT_EQ(split.size(), P + 1);
+        EXPECT_EQ(split.front(), 0u);
+        EXPECT_EQ(split.back(), A);
+        std::vector<double> fc(A * A, -7.0);
+        std::vector<int> hits(A * A, 0);
+        for (std::size_t r = 0; r < P; ++r) {
+            const std::size_t r0 = split[r], r1 = split[r + 1];
+            ASSERT_LE(r0, r1);
+            const auto piece = pearson_fc_block(x.data(), T, A, S, r0, r1);
+            ASSERT_EQ(piece.size(), (r1 - r0) * (2 * A - r0 - r1));
+            std::size_t k = 0;
+            for (std::size_t a = r0; a < r1; ++a)
+                for (std::size_t b = r0; b < A; ++b) fc[a * A + b] = piece[k++], ++hits[a * A + b];
+            for (std::size_t a = r1; a < A; ++a)
+                for (std::size_t b = r0; b < r1; ++b) fc[a * A + b] = piece[k++], ++hits[a * A + b];
+        }
+        for (std::size_t i = 0; i < A * A; ++i) {
+            ASSERT_EQ(hits[i], 1) << "P " << P << ", element " << i;
+            ASSERT_TRUE(same(fc[i], ref[i])) << "P " << P << ", element " << i << ": " << fc[i] << " vs " << ref[i];
+        }
+    }
+    const auto whole = pearson_fc(x.data(), T, A, S);
+    for (std::size_t i = 0; i < A * A; ++i) ASSERT_TRUE(same(whole[i], ref[i]));
+}
+
+TEST(Monitors, FcBlocksHoldAboutASquaredOverPValuesEach) {
+    const std::size_t A = 10000;
+    for (std::size_t P : {1u, 2u, 3u, 4u, 7u, 64u}) {
+        const auto split = fc_row_split(A, P);
+        std::size_t most = 0, total = 0;
+        for (std::size_t r = 0; r < P; ++r) {
+            const std::size_t v = (split[r + 1] - split[r]) * (2 * A - split[r] - split[r + 1]);
+            most = std::max(most, v);
+            total += v;
+        }
+        EXPECT_EQ(total, A * A);
+        EXPECT_LE(static_cast<double>(most), static_cast<double>(A * A) / static_cast<double>(P) + 2.0 * A) << P;
+    }
 }

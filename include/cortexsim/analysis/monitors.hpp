@@ -2,7 +2,8 @@
 // Monitors (TVB's monitors, NEST's multimeter): observers that sample circuit variables of every area while the
 // run goes (raw, temporal average, Balloon-Windkessel BOLD) and the analyses of their series (functional
 // connectivity, FCD). Every sample is gathered onto rank 0 in data-file area order, so that the series and
-// everything computed from it are the same on any rank count. docs/observables.md.
+// everything computed from it are the same on any rank count; the FC is computed in row blocks on every rank
+// from the broadcast series (about A^2 / P values per rank). docs/observables.md.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,18 @@ std::vector<std::unique_ptr<observer>> make_monitors(const model_spec& spec, std
 /// Pearson correlation between the columns of x[t * stride + a] (t < T, a < A): [A][A], symmetric with a unit
 /// diagonal (NaN rows and columns for a constant column). Two passes (means, then centred sums).
 std::vector<double> pearson_fc(const double* x, std::size_t T, std::size_t A, std::size_t stride);
+
+/// The rows of rank r of P for a symmetric [A][A] matrix computed in blocks: [split[r], split[r + 1]), cut so
+/// that every rank has about the same number of pairs (a, b > a) of its rows: A (A - 1) / (2 P).
+std::vector<std::size_t> fc_row_split(std::size_t A, std::size_t P);
+
+/// The part of pearson_fc(x, T, A, stride) that the rows [r0, r1) compute: the pairs (a, b) with a in [r0, r1)
+/// and b >= a, each with exactly pearson_fc's arithmetic, laid out as the L-shaped piece of the matrix they fill
+/// by symmetry: rows [r0, r1) x columns [r0, A), then rows [r1, A) x columns [r0, r1), each row-major
+/// ((r1 - r0) (2 A - r0 - r1) values). The pieces of the rows of fc_row_split tile the matrix; the piece of
+/// [0, A) is the whole matrix.
+std::vector<double> pearson_fc_block(const double* x, std::size_t T, std::size_t A, std::size_t stride, std::size_t r0,
+                                     std::size_t r1);
 
 /// Functional connectivity dynamics: the FC of windows of `window` samples starting every `step` samples, and
 /// the Pearson correlation between the upper triangles (without the diagonal) of every pair of windows:

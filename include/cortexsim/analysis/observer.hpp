@@ -30,6 +30,10 @@ struct global_result {
     std::string unit, description;
     std::vector<std::pair<std::string, std::string>> attributes;  // further string attributes
     std::vector<std::string> scales;  // per dimension: a dataset to attach as its dimension scale ("" = none)
+    /// A symmetric [n][n] matrix computed in blocks (the FC): when not empty, rank r holds rows
+    /// [row_split[r], row_split[r + 1]) and `data` is, on every rank, its L-shaped piece as pearson_fc_block lays it
+    /// out (analysis/monitors.hpp); the pieces are written collectively, in chunks.
+    std::vector<std::size_t> row_split = {};
 };
 
 /// Everything the observers of a run report.
@@ -58,11 +62,16 @@ public:
 };
 
 /// What an observer may use of the run besides the records: gathering one value per area onto rank 0, in
-/// global area order (implemented by the exchange layer; collective; rank 0 gets n_areas values, others null).
+/// global area order (implemented by the exchange layer; collective; rank 0 gets n_areas values, others null);
+/// broadcasting rank 0's values to every rank (collective; `values` is resized on the others), this rank and the
+/// number of ranks (for results computed in blocks).
 class root_gather {
 public:
     virtual ~root_gather() = default;
     virtual const double* gather(const double* local) = 0;
+    virtual void broadcast(std::vector<double>& values) = 0;
+    virtual std::size_t rank() const = 0;
+    virtual std::size_t ranks() const = 0;
 };
 
 /// The analysis observers a spec asks for: `kind` "pulse" (pulse response and timescales of the first recorded

@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <memory>
+#include <vector>
 
 #include "cortexsim/partition/partition.hpp"
 
@@ -25,5 +26,9 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
+
+/// Broadcasts rank 0's values to every rank of comm (collective; `values` is resized on the others), in pieces
+/// of at most 2^27 values (MPI counts are int). For results computed in blocks from a whole-run series.
+void broadcast_from_root(MPI_Comm comm, std::vector<double>& values);
 
 }  // namespace cortexsim

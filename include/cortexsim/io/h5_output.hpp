@@ -69,7 +69,11 @@ public:
     /// dataset to attach as the dimension scale of dimension i (HDF5 dimension scales: xarray and h5py use them).
     void write_global(const std::string& name, const std::vector<std::size_t>& dims, const std::vector<double>& data,
                       const std::string& units, const std::string& description, const attribute_list& attrs = {},
-                      const std::vector<std::string>& scales = {});
+                      const std::vector<std::string>& scales = {}, const std::vector<std::size_t>& row_split = {});
+    /// With row_split (a symmetric [n][n] matrix computed in blocks, e.g. the FC): rank r holds the rows
+    /// [row_split[r], row_split[r + 1]) and `data` is on every rank its L-shaped piece, rows [r0, r1) x columns
+    /// [r0, n), then rows [r1, n) x columns [r0, r1), each row-major; every rank writes its piece (one collective
+    /// write, chunks of at most 256 x 256 values), and no rank holds the whole matrix.
 
     /// Collective: closes the file and renames it to its final name.
     void commit();
