@@ -62,12 +62,14 @@ struct options {
     std::size_t triad_mib = 256;  // per array, per rank
     std::string h5_path;          // default: a scratch file in $TMPDIR or /tmp
     bool io = true;
+    bool overlap = true;  // --no-overlap: exchange_options::overlap = false
 };
 
 [[noreturn]] void usage(const std::string& msg) {
     throw usage_error(msg + "\nusage: scale_bench --areas N [--density D] [--steps S] [--pops 1|2] [--velocity V]"
                             " [--dt-ms DT] [--geometry sheet|sphere] [--extent-mm L] [--lambda-mm L] [--seed S]"
-                            " [--records R] [--triad-mib M] [--h5 PATH] [--no-io] [--keep-mpi-malloc]");
+                            " [--records R] [--triad-mib M] [--h5 PATH] [--no-io] [--no-overlap]"
+                            " [--keep-mpi-malloc]");
 }
 
 options parse(int argc, char** argv) {
@@ -110,6 +112,8 @@ options parse(int argc, char** argv) {
                 o.h5_path = value();
             else if (a == "--no-io")
                 o.io = false;
+            else if (a == "--no-overlap")
+                o.overlap = false;
             else if (a == "--keep-mpi-malloc")
                 continue;  // read in main
             else
@@ -213,7 +217,7 @@ std::string scratch_h5(MPI_Comm comm, const std::string& given) {
 
 struct report {
     // per rank
-    std::size_t rows = 0, nnz = 0, ghosts = 0, bytes_per_exchange = 0, recv_nb = 0, send_nb = 0;
+    std::size_t rows = 0, nnz = 0, ghosts = 0, bytes_per_exchange = 0, recv_nb = 0, send_nb = 0, interior = 0;
     double gen_s = 0, build_s = 0;
     memory_sample base, after_rows, after_build, after_free, peak, peak_with_io;
     double coupling_resident_mib = 0;  // RSS increase while building the coupling
@@ -292,7 +296,9 @@ void run(MPI_Comm comm, const options& o) {
     t0 = MPI_Wtime();
     local_rows direct_rows = *rows;
     direct_rows.delay.clear();
-    auto c = make_exchange(comm, part, direct_rows);
+    exchange_options xo;
+    xo.overlap = o.overlap;
+    auto c = make_exchange(comm, part, rows_in_memory({&direct_rows}), xo);
     r.build_s = max_over(comm, MPI_Wtime() - t0);
     r.after_build = read_memory();
     r.coupling_resident_mib = r.after_build.rss_mib - r.after_rows.rss_mib;
@@ -300,6 +306,7 @@ void run(MPI_Comm comm, const options& o) {
     r.bytes_per_exchange = c->stats().bytes_per_exchange;
     r.recv_nb = c->stats().recv_neighbours;
     r.send_nb = c->stats().send_neighbours;
+    r.interior = c->stats().interior_rows;
 
     std::unique_ptr<exchange> dc;
     if (o.velocity_m_per_s > 0.0) {
@@ -458,7 +465,8 @@ void run(MPI_Comm comm, const options& o) {
     line.precision(4);
     line << "rank " << me << ": areas " << n << " [" << begin << ", " << begin + n << ")  nnz " << r.nnz
          << "  ghost areas " << r.ghosts << "  bytes received/step " << r.bytes_per_exchange
-         << "  recv/send neighbours " << r.recv_nb << "/" << r.send_nb << "\n"
+         << "  recv/send neighbours " << r.recv_nb << "/" << r.send_nb << "  interior rows " << r.interior
+         << (o.overlap ? " (summed while the messages travel)" : " (overlap off)") << "\n"
          << "  memory MiB: start-up RSS " << r.base.rss_mib << ", after rows " << r.after_rows.rss_mib
          << ", after coupling " << r.after_build.rss_mib << " (coupling resident " << r.coupling_resident_mib << " = "
          << r.coupling_resident_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz))

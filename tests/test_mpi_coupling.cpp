@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <petscmat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
@@ -128,6 +131,117 @@ TEST(mpi_coupling, ghost_statistics) {
         EXPECT_GT(c->stats().ghost_sources, 0u);
     EXPECT_EQ(c->stats().bytes_per_exchange, c->stats().ghost_sources * sizeof(double));
     EXPECT_EQ(c->stats().local_rows, part.count(me));
+}
+
+namespace {
+
+/// Rows [b, e) of a banded matrix of n areas (row i reads i - 5 .. i + 5 but not i) where every 97th row also
+/// reads the area n / 2 away: on a block partition most rows read only their rank's areas, a few read ghosts.
+/// Matrix m (of two with the same pattern) has values scaled differently.
+local_rows banded_rows(std::size_t n, std::size_t b, std::size_t e, int m) {
+    local_rows r;
+    r.n_global = n;
+    r.row_begin = b;
+    r.n_rows = e - b;
+    for (std::size_t i = b; i < e; ++i) {
+        std::vector<std::size_t> cols;
+        for (std::size_t j = i >= 5 ? i - 5 : 0; j <= std::min(n - 1, i + 5); ++j)
+            if (j != i) cols.push_back(j);
+        if (i % 97 == 0) cols.push_back((i + n / 2) % n);
+        std::sort(cols.begin(), cols.end());
+        cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+        for (std::size_t j : cols) {
+            r.col.push_back(static_cast<std::int64_t>(j));
+            r.val.push_back((1.0 + static_cast<double>(m)) * std::exp(-0.37 * static_cast<double>((i * 7 + j) % 23)));
+        }
+        r.row_ptr.push_back(static_cast<std::int64_t>(r.col.size()));
+    }
+    return r;
+}
+
+}  // namespace
+
+// The direct exchange sums the rows that read no ghost between starting its messages and waiting for them
+// (exchange_stats::overlapped_rows counts them), and with exchange_options::overlap = false after the receive:
+// both give, bit for bit, the sums of one rank, for one matrix and one source and for 2 matrices x 4 sources.
+TEST(mpi_coupling, overlapped_sums_equal_one_rank_bit_for_bit) {
+    const std::size_t n = 6000;
+    const int me = world_rank(), size = world_size();
+    const block_partition part(n, size);
+    const std::size_t b = part.begin(me), e = part.end(me), nl = e - b;
+    for (const std::size_t M : {std::size_t{1}, std::size_t{2}})
+        for (const std::size_t S : {std::size_t{1}, std::size_t{4}}) {
+            std::vector<local_rows> mine, all;
+            for (std::size_t m = 0; m < M; ++m) {
+                mine.push_back(banded_rows(n, b, e, static_cast<int>(m)));
+                all.push_back(banded_rows(n, 0, n, static_cast<int>(m)));
+            }
+            std::vector<const local_rows*> mp, ap;
+            for (std::size_t m = 0; m < M; ++m) {
+                mp.push_back(&mine[m]);
+                ap.push_back(&all[m]);
+            }
+            // this rank's rows that read only its own areas
+            std::size_t interior = 0;
+            for (std::size_t i = 0; i < nl; ++i) {
+                bool inside = true;
+                for (auto k = mine[0].row_ptr[i]; k < mine[0].row_ptr[i + 1]; ++k) {
+                    const auto c = static_cast<std::size_t>(mine[0].col[static_cast<std::size_t>(k)]);
+                    inside = inside && c >= b && c < e;
+                }
+                interior += inside ? 1 : 0;
+            }
+            exchange_options o;
+            o.n_sources = S;
+            o.rows_per_block = 700;
+            const auto serial = make_exchange(MPI_COMM_SELF, block_partition(n, 1), rows_in_memory(ap), o);
+            std::vector<std::unique_ptr<exchange>> ex;
+            for (const bool overlap : {true, false}) {
+                o.overlap = overlap;
+                ex.push_back(make_exchange(MPI_COMM_WORLD, part, rows_in_memory(mp), o));
+            }
+            const int calls = 3;
+            for (int t = 0; t < calls; ++t) {
+                std::vector<std::vector<double>> x(S, std::vector<double>(n));
+                for (std::size_t s = 0; s < S; ++s)
+                    for (std::size_t j = 0; j < n; ++j)
+                        x[s][j] = 10.0 + 7.3 * std::sin(1.0 + static_cast<double>(j * (s + 1) + 31 * t));
+                std::vector<const double*> xa, xl;
+                for (std::size_t s = 0; s < S; ++s) {
+                    xa.push_back(x[s].data());
+                    xl.push_back(x[s].data() + b);
+                }
+                std::vector<std::vector<double>> ref(M * S, std::vector<double>(n, -1.0));
+                std::vector<double*> rp;
+                for (auto& v : ref) rp.push_back(v.data());
+                serial->sums(t, 0, xa.data(), rp.data());
+                for (std::size_t q = 0; q < ex.size(); ++q) {
+                    std::vector<std::vector<double>> out(M * S, std::vector<double>(nl, -2.0));
+                    std::vector<double*> op;
+                    for (auto& v : out) op.push_back(v.data());
+                    ex[q]->sums(t, 0, xl.data(), op.data());
+                    for (std::size_t j = 0; j < M * S; ++j)
+                        for (std::size_t i = 0; i < nl; ++i)
+                            ASSERT_EQ(out[j][i], ref[j][b + i])  // bit for bit
+                                << "overlap " << (q == 0) << ", M " << M << ", S " << S << ", sum " << j << ", row "
+                                << b + i << " on " << size << " ranks";
+                }
+            }
+            for (std::size_t q = 0; q < ex.size(); ++q) {
+                const exchange_stats& st = ex[q]->stats();
+                if (size == 1) {  // one rank: no messages
+                    EXPECT_EQ(st.exchanges, 0u);
+                    EXPECT_EQ(st.overlapped_rows, 0u);
+                    continue;
+                }
+                EXPECT_EQ(st.interior_rows, interior);
+                EXPECT_GT(st.interior_rows, nl / 2);  // the band: most rows read no ghost
+                EXPECT_LT(st.interior_rows, nl);      // the rows next to the other blocks and the far reads do
+                EXPECT_EQ(st.exchanges, static_cast<std::uint64_t>(calls));
+                EXPECT_EQ(st.overlapped_rows, q == 0 ? static_cast<std::uint64_t>(calls) * interior : 0u)
+                    << (q == 0 ? "overlap on" : "overlap off");
+            }
+        }
 }
 
 TEST(mpi_collective, failure_on_one_rank_reaches_every_rank) {

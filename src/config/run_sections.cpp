@@ -163,7 +163,7 @@ run_section read_run(const section& top, const model_spec& m) {
     const std::string& origin = top.origin();
     const bool linear = m.circuit == "linear_ei";
     const section r = top.sub("run");
-    r.only({"t_end_ms", "dt_ms", "record_interval_ms", "integrator", "seed", "partition"});
+    r.only({"t_end_ms", "dt_ms", "record_interval_ms", "integrator", "seed", "partition", "exchange_overlap"});
     run_section out;
     out.partition_method = r.text("partition", "block");
     if (out.partition_method != "block" && out.partition_method != "graph")
@@ -174,6 +174,7 @@ run_section read_run(const section& top, const model_spec& m) {
     q.dt_ms = r.number("dt_ms", q.dt_ms);
     q.record_interval_ms = r.number("record_interval_ms", q.record_interval_ms);
     q.seed = static_cast<std::uint64_t>(r.whole("seed", 0));
+    q.exchange_overlap = r.flag("exchange_overlap", true);
     const std::string integ = r.text("integrator", "euler");
     if (integ == "euler")
         q.integrator = integrator_kind::euler;

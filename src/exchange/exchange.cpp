@@ -279,13 +279,26 @@ std::size_t matrix_bytes(const compiled_rows& r) {
 class direct_exchange final : public exchange {
 public:
     /// Collective; the rows are checked already (compile_rows).
-    direct_exchange(MPI_Comm comm, const block_partition& part, compiled_rows rows, std::size_t S)
-        : exchange(rows.n_values, S), S_(S), r_(std::move(rows)), kernel_(choose_direct(r_.n_values, S)) {
+    direct_exchange(MPI_Comm comm, const block_partition& part, compiled_rows rows, std::size_t S, bool overlap)
+        : exchange(rows.n_values, S),
+          S_(S),
+          overlap_(overlap),
+          r_(std::move(rows)),
+          kernel_(choose_direct(r_.n_values, S)) {
         acc_.assign(5 * r_.n_values * S_, 0.0);
         if (!r_.identity || S_ > 1) gathered_.assign(std::max<std::size_t>(r_.n_needed() * S_, 1), 0.0);
         if (!r_.identity) {
             halo_ = std::make_unique<detail::halo>(comm, part, r_, S_, gathered_.data());
             split_rows(r_, interior_, boundary_);
+            // the interior rows in chunks of about poll_nonzeros nonzeros, the messages polled after each
+            std::int64_t nz = 0;
+            for (std::size_t q = 0; q < interior_.size(); ++q) {
+                nz += r_.row_ptr[interior_[q] + 1] - r_.row_ptr[interior_[q]];
+                if (nz >= poll_nonzeros || q + 1 == interior_.size()) {
+                    chunk_end_.push_back(q + 1);
+                    nz = 0;
+                }
+            }
         }
         detail::fill_stats(comm, part, r_, sizeof(double) * S_, stats_);
         stats_.interior_rows = r_.identity ? r_.n_rows : interior_.size();
@@ -314,7 +327,20 @@ public:
         double* own = gathered_.data() + r_.own_first * S;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t s = 0; s < S; ++s) own[i * S + s] = x[s][i];
-        kernel_(r_, {interior_.data(), interior_.size()}, S, gathered_.data(), out, acc_.data());
+        ++stats_.exchanges;
+        if (!overlap_) {  // every row after the receive (each row's sum is the same either way)
+            halo_->finish();
+            kernel_(r_, {nullptr, n}, S, gathered_.data(), out, acc_.data());
+            return;
+        }
+        // the rows that read no ghost while the messages travel, polling them between chunks
+        std::size_t q0 = 0;
+        for (std::size_t q1 : chunk_end_) {
+            kernel_(r_, {interior_.data() + q0, q1 - q0}, S, gathered_.data(), out, acc_.data());
+            q0 = q1;
+            halo_->test();
+        }
+        stats_.overlapped_rows += interior_.size();
         halo_->finish();
         kernel_(r_, {boundary_.data(), boundary_.size()}, S, gathered_.data(), out, acc_.data());
     }
@@ -330,13 +356,17 @@ public:
     const exchange_stats& stats() const override { return stats_; }
 
 private:
+    static constexpr std::int64_t poll_nonzeros = 16384;  // nonzeros summed between two polls of the messages
+
     std::size_t S_;
+    bool overlap_;
     compiled_rows r_;
     direct_kernel kernel_;
     std::vector<double> gathered_;  // [needed][S]
     std::vector<double> acc_;
     std::unique_ptr<detail::halo> halo_;
     std::vector<std::uint32_t> interior_, boundary_;
+    std::vector<std::size_t> chunk_end_;  // end (index into interior_) of each chunk between polls
     exchange_stats stats_;
 };
 
@@ -582,7 +612,7 @@ std::unique_ptr<exchange> make_exchange(MPI_Comm comm, const block_partition& pa
     detail::compiled_rows r;
     const bool identity = comm_size(comm) == 1;
     run_collectively(comm, [&] { r = detail::compile_rows(part, me, rows, options, delays != 0, identity); });
-    if (delays == 0) return std::make_unique<direct_exchange>(comm, part, std::move(r), S);
+    if (delays == 0) return std::make_unique<direct_exchange>(comm, part, std::move(r), S, options.overlap);
     return std::make_unique<delayed_exchange>(comm, part, std::move(r), S, options.column_key);
 }
 

@@ -74,14 +74,24 @@ halo::~halo() {
 }
 
 void halo::start() {
-    if (!requests_.empty())
-        check_mpi(MPI_Startall(static_cast<int>(requests_.size()), requests_.data()), "MPI_Startall");
+    if (requests_.empty()) return;
+    check_mpi(MPI_Startall(static_cast<int>(requests_.size()), requests_.data()), "MPI_Startall");
+    complete_ = false;
+}
+
+bool halo::test() {
+    if (complete_) return true;
+    int flag = 0;
+    check_mpi(MPI_Testall(static_cast<int>(requests_.size()), requests_.data(), &flag, MPI_STATUSES_IGNORE),
+              "MPI_Testall");
+    complete_ = flag != 0;
+    return complete_;
 }
 
 void halo::finish() {
-    if (!requests_.empty())
-        check_mpi(MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE),
-                  "MPI_Waitall");
+    if (complete_) return;
+    check_mpi(MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+    complete_ = true;
 }
 
 }  // namespace cortexsim::detail

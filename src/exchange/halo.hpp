@@ -29,8 +29,11 @@ public:
     /// Ghost index ranges [first, last) in r.needed, one per rank received from.
     const std::vector<std::pair<std::size_t, std::size_t>>& ghost_ranges() const { return ghosts_; }
     bool idle() const { return requests_.empty(); }
-    /// Starts every receive and send (the send buffer must be filled); finish() waits for them.
+    /// Starts every receive and send (the send buffer must be filled); finish() waits for them. test() (between
+    /// the two) lets MPI progress the transfers (a rendezvous or shared-memory copy advances only inside MPI
+    /// calls) and tells whether they are all complete.
     void start();
+    bool test();
     void finish();
 
 private:
@@ -39,6 +42,7 @@ private:
     std::vector<double> send_;
     std::vector<std::pair<std::size_t, std::size_t>> ghosts_;
     std::vector<MPI_Request> requests_;
+    bool complete_ = true;  // every request of the last start() is complete
 };
 
 }  // namespace cortexsim::detail

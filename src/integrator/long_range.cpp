@@ -172,6 +172,7 @@ long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partit
         exchange_options o;
         o.n_sources = ps_t.sources.size();
         o.column_key = spec.areas.original;
+        o.overlap = spec.run.exchange_overlap;
         ps_t.n_values = matrices.size();
         ps_t.x = make_exchange(comm, part, rows_in_memory(matrices), o);
         if (mixed[t]) {  // its 0-step entries: a direct exchange of the same sources

@@ -10,7 +10,9 @@
 //
 // Two implementations, chosen by make_exchange from the rows:
 //   direct   (no delays) every step and every stage: each rank sends the source values its neighbours read and
-//            receives its ghosts; rows that read no ghost are summed while the messages travel;
+//            receives its ghosts; rows that read no ghost are summed while the messages travel (polling them
+//            every few hundred rows, so that shared-memory and rendezvous transfers progress), the others after
+//            (exchange_options::overlap = false: every row after the receive; the same bytes either way);
 //   delayed  (rows carry delays d_ij >= D >= 1 steps) once per minimum-delay epoch of D steps: every rank keeps
 //            the last L = max delay + 1 states of every source it reads (own and ghost), per source a ring in
 //            time order, and at the start of an epoch receives its ghosts' last D states and computes the sums
@@ -40,6 +42,9 @@ struct exchange_stats {
     std::size_t send_neighbours = 0;      // ranks this rank sends to in one exchange (= messages sent)
     std::int64_t steps_per_exchange = 1;  // 1 without delays, the minimum delay D with delays
     std::size_t interior_rows = 0;        // rows that read no ghost (summed while messages travel)
+    std::uint64_t exchanges = 0;          // exchanges done (calls that sent and received messages)
+    std::uint64_t overlapped_rows = 0;    // rows summed between starting the messages and waiting for them,
+                                          // over all exchanges (interior_rows per exchange with overlap on)
     std::size_t matrix_bytes = 0;         // the pattern and values as stored
     std::size_t history_bytes = 0;        // the delay history as stored
 };
@@ -60,6 +65,8 @@ struct exchange_options {
     std::size_t n_sources = 1;            // source vectors summed with the same rows
     std::vector<std::size_t> column_key;  // sum each row in increasing key order (empty: column order)
     std::size_t rows_per_block = 1024;    // rows asked from the source at a time
+    bool overlap = true;                  // direct: sum the rows that read no ghost while the messages travel
+                                          // (run.exchange_overlap; false: all rows after the receive)
 };
 
 class exchange {

@@ -152,6 +152,7 @@ struct run_spec {
     double record_interval_ms = 1.0;  // [ms]
     integrator_kind integrator = integrator_kind::euler;
     std::uint64_t seed = 0;
+    bool exchange_overlap = true;  // sum the rows that read no ghost while the messages travel (direct exchanges)
     // derived (integer steps)
     std::int64_t n_steps = 0;
     std::int64_t record_every = 0;
