@@ -23,6 +23,7 @@
 #include <petscmat.h>
 #include <malloc.h>
 #include <petscsys.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -169,6 +170,13 @@ double sum_over(MPI_Comm comm, double x) {
 
 /// Runs fn `warmup` times, then `steps` times each between barriers; returns the median over steps of the
 /// slowest rank's time [s].
+/// CPU time of the calling thread [s].
+double thread_cpu_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 double median_step(MPI_Comm comm, int warmup, int steps, const std::function<void()>& fn) {
     for (int k = 0; k < warmup; ++k) fn();
     std::vector<double> t(static_cast<std::size_t>(steps)), tmax(t.size());
@@ -224,6 +232,8 @@ struct report {
     double petsc_mat_mib = 0;          // RSS increase of a bare PETSc matrix of the same rows
     // global
     double apply_s = 0, matmult_s = 0, step_s = 0, dyn_s = 0, delayed_s = 0, delayed_step_s = 0;
+    // CPU time of this rank's thread per step (a loaded machine inflates the wall times above, less so these)
+    double step_cpu_s = 0, delayed_step_cpu_s = 0;
     double io_write_s = 0, io_total_s = 0;
     bool io_collective = false;
     double triad_Bps = 0;
@@ -377,10 +387,12 @@ void run(MPI_Comm comm, const options& o) {
     }
     MPI_Barrier(comm);
     t0 = MPI_Wtime();
+    double c0 = thread_cpu_s();
     for (int k = 0; k < o.steps; ++k) {
         c->sums(0, 0, P == 2 ? circ.var(0) : rE.data(), sum.data());
         lr_and_kernel();
     }
+    r.step_cpu_s = max_over(comm, thread_cpu_s() - c0) / o.steps;
     r.step_s = max_over(comm, MPI_Wtime() - t0) / o.steps;
     r.dyn_s = median_step(comm, o.warmup, o.steps, lr_and_kernel);
 
@@ -392,10 +404,12 @@ void run(MPI_Comm comm, const options& o) {
                                   [&] { dc->sums(t++, 0, P == 2 ? circ.var(0) : rE.data(), sum.data()); });
         MPI_Barrier(comm);
         t0 = MPI_Wtime();
+        c0 = thread_cpu_s();
         for (int k = 0; k < o.steps; ++k) {
             dc->sums(t++, 0, P == 2 ? circ.var(0) : rE.data(), sum.data());
             lr_and_kernel();
         }
+        r.delayed_step_cpu_s = max_over(comm, thread_cpu_s() - c0) / o.steps;
         r.delayed_step_s = max_over(comm, MPI_Wtime() - t0) / o.steps;
     }
 
@@ -501,13 +515,14 @@ void run(MPI_Comm comm, const options& o) {
                     "io_total_s=%.4f io_MB=%.1f io_collective=%d peak_MiB=%.1f model_MiB=%.1f peak_ratio=%.2f "
                     "steady_ratio=%.2f "
                     "coupling_B_per_nnz=%.1f petsc_B_per_nnz=%.1f rows_B_per_nnz=%.1f delayed_us=%.2f "
-                    "delayed_step_us=%.2f min_delay=%lld max_delay=%lld\n",
+                    "delayed_step_us=%.2f min_delay=%lld max_delay=%lld step_cpu_us=%.2f delayed_step_cpu_us=%.2f\n",
                     nranks, N, o.spec.density, P, gen_nnz, r.gen_s, r.build_s, r.apply_s * 1e6, r.matmult_s * 1e6,
                     r.triad_Bps / 1e9, total_bytes, bound_s * 1e6, r.apply_s / bound_s, r.step_s * 1e6, 1.0 / r.step_s,
                     r.dyn_s * 1e6, bytes_exch, r.io_write_s, r.io_total_s,
                     o.io ? static_cast<double>(o.records) * N * P * 8.0 / 1e6 : 0.0, r.io_collective ? 1 : 0, peak_max,
                     model_max, peak_ratio, steady_ratio, coupling_bpn, petsc_bpn, rows_bpn, r.delayed_s * 1e6,
-                    r.delayed_step_s * 1e6, static_cast<long long>(r.min_delay), static_cast<long long>(r.max_delay));
+                    r.delayed_step_s * 1e6, static_cast<long long>(r.min_delay), static_cast<long long>(r.max_delay),
+                    r.step_cpu_s * 1e6, r.delayed_step_cpu_s * 1e6);
         std::fflush(stdout);
     }
 }
