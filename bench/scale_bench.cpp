@@ -15,9 +15,13 @@
 // Populations: the coupling is per *source* population. With --pops 2 the model is the E/I circuit whose
 // long-range input comes from E rates only (Chaudhuri 2015): ONE apply of the matrix to r_E per step feeds
 // both targets (L_E = c_E W r_E, L_I = c_I W r_E). --pops 1 times a one-population rate model.
-// Memory: VmRSS / VmHWM samples (/proc/self/status) at each phase; a bare PETSc matrix of the same rows is built
-// and destroyed before the coupling to measure PETSc's copy alone. The model the goal refers to is one copy of
-// the matrix (12 B per nonzero + 4 B per row) + the state (rates, inputs, gathered sources) + the delay history.
+// Memory: VmRSS / VmHWM samples (/proc/self/status) at each phase. The coupling is built as the simulator builds
+// it: rows generated block by block straight into the exchange (--in-memory: all local rows first, the path before
+// streaming). Peak and steady memory are read after phases 1 and 3, before anything else is allocated; then a bare
+// PETSc matrix of the same rows (generated again) measures PETSc's copy alone and serves phase 2. The model the
+// goal refers to is one copy of the matrix (12 B per nonzero + 4 B per row) + the state (rates, inputs, gathered
+// sources) + the delay history (none in the direct phase); the delayed coupling's peak and steady memory are
+// measured on their own (VmHWM reset before it, /proc/self/clear_refs) against 16 B per nonzero + its history.
 // Prints per-rank lines and one line "SUMMARY key=value ..." (rank 0) for bench/run_scale_bench.sh.
 #include <mpi.h>
 #include <petscmat.h>
@@ -42,6 +46,7 @@
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/common/memory.hpp"
 #include "cortexsim/connectivity/synthetic.hpp"
 #include "cortexsim/dynamics/circuits/linear_ei.hpp"
 #include "cortexsim/exchange/exchange.hpp"
@@ -64,12 +69,13 @@ struct options {
     std::string h5_path;          // default: a scratch file in $TMPDIR or /tmp
     bool io = true;
     bool overlap = true;  // --no-overlap: exchange_options::overlap = false
+    bool in_memory = false;  // --in-memory: all local rows generated first, then the exchange (main before streaming)
 };
 
 [[noreturn]] void usage(const std::string& msg) {
     throw usage_error(msg + "\nusage: scale_bench --areas N [--density D] [--steps S] [--pops 1|2] [--velocity V]"
                             " [--dt-ms DT] [--geometry sheet|sphere] [--extent-mm L] [--lambda-mm L] [--seed S]"
-                            " [--records R] [--triad-mib M] [--h5 PATH] [--no-io] [--no-overlap]"
+                            " [--records R] [--triad-mib M] [--h5 PATH] [--no-io] [--no-overlap] [--in-memory]"
                             " [--keep-mpi-malloc]");
 }
 
@@ -115,6 +121,8 @@ options parse(int argc, char** argv) {
                 o.io = false;
             else if (a == "--no-overlap")
                 o.overlap = false;
+            else if (a == "--in-memory")
+                o.in_memory = true;
             else if (a == "--keep-mpi-malloc")
                 continue;  // read in main
             else
@@ -228,8 +236,9 @@ struct report {
     std::size_t rows = 0, nnz = 0, ghosts = 0, bytes_per_exchange = 0, recv_nb = 0, send_nb = 0, interior = 0;
     double gen_s = 0, build_s = 0;
     memory_sample base, after_rows, after_build, after_free, peak, peak_with_io;
-    double coupling_resident_mib = 0;  // RSS increase while building the coupling
-    double petsc_mat_mib = 0;          // RSS increase of a bare PETSc matrix of the same rows
+    double delayed_used_peak_mib = 0, delayed_used_steady_mib = 0;  // above the RSS before the delayed exchange
+    double coupling_resident_mib = 0;                               // RSS increase while building the coupling
+    double petsc_mat_mib = 0;  // RSS increase of a bare PETSc matrix of the same rows
     // global
     double apply_s = 0, matmult_s = 0, step_s = 0, dyn_s = 0, delayed_s = 0, delayed_step_s = 0;
     // CPU time of this rank's thread per step (a loaded machine inflates the wall times above, less so these)
@@ -291,43 +300,52 @@ void run(MPI_Comm comm, const options& o) {
     const std::size_t begin = part.begin(me), n = part.count(me);
     r.rows = n;
 
-    // ---- rows and coupling
+    // ---- rows and coupling, as the simulator builds them (integrator/long_range.cpp): rows generated block by
+    // block straight into the exchange (the only copy of the matrix); --in-memory: all this rank's rows first
+    // (the path before streaming), then the exchange, then the rows freed
+    exchange_options xo;
+    xo.rows_per_block = std::clamp<std::size_t>(n / 16, 64, 1024);
+    xo.overlap = o.overlap;
+    auto gen = std::make_unique<synthetic_generator>(o.spec);
+    const std::size_t k_row = gen->sources_per_row();
+    double gen_time = 0.0;
+    auto streamed = [&](bool delays) {
+        row_source src;
+        src.delays = delays;
+        src.count = [k_row](std::size_t b, std::size_t e) { return (e - b) * k_row; };
+        src.fill = [&, delays](std::size_t b, std::size_t e, std::vector<local_rows>& out) {
+            const double tg = MPI_Wtime();
+            out[0] = gen->rows(b, e);
+            if (delays) gen->add_delays(out[0], o.velocity_m_per_s, o.dt_ms);
+            gen_time += MPI_Wtime() - tg;
+        };
+        return src;
+    };
     MPI_Barrier(comm);
     double t0 = MPI_Wtime();
-    auto rows = std::make_unique<local_rows>(synthetic_rows(o.spec, begin, begin + n));
-    r.gen_s = max_over(comm, MPI_Wtime() - t0);
-    r.nnz = rows->nnz();
-    if (o.velocity_m_per_s > 0.0) add_synthetic_delays(o.spec, *rows, o.velocity_m_per_s, o.dt_ms);
-    r.after_rows = read_memory();
-
-    r.petsc_mat_mib = petsc_matrix_resident_mib(comm, part, *rows);
-
-    MPI_Barrier(comm);
-    t0 = MPI_Wtime();
-    local_rows direct_rows = *rows;
-    direct_rows.delay.clear();
-    exchange_options xo;
-    xo.overlap = o.overlap;
-    auto c = make_exchange(comm, part, rows_in_memory({&direct_rows}), xo);
-    r.build_s = max_over(comm, MPI_Wtime() - t0);
+    std::unique_ptr<exchange> c;
+    if (o.in_memory) {
+        auto rows = std::make_unique<local_rows>(gen->rows(begin, begin + n));
+        gen_time = MPI_Wtime() - t0;
+        r.after_rows = read_memory();
+        c = make_exchange(comm, part, rows_in_memory({rows.get()}), xo);
+        rows.reset();
+    } else {
+        c = make_exchange(comm, part, streamed(false), xo);
+        r.after_rows = r.base;
+    }
+    const double total_s = MPI_Wtime() - t0;
+    r.gen_s = max_over(comm, gen_time);
+    r.build_s = max_over(comm, total_s - gen_time);
+    gen.reset();
+    r.nnz = c->stats().nnz;
     r.after_build = read_memory();
-    r.coupling_resident_mib = r.after_build.rss_mib - r.after_rows.rss_mib;
+    r.coupling_resident_mib = r.after_build.rss_mib - r.base.rss_mib;
     r.ghosts = c->stats().ghost_sources;
     r.bytes_per_exchange = c->stats().bytes_per_exchange;
     r.recv_nb = c->stats().recv_neighbours;
     r.send_nb = c->stats().send_neighbours;
     r.interior = c->stats().interior_rows;
-
-    std::unique_ptr<exchange> dc;
-    if (o.velocity_m_per_s > 0.0) {
-        dc = make_exchange(comm, part, *rows);
-        r.min_delay = dc->min_delay();
-        r.max_delay = dc->history_length() - 1;
-    }
-    Mat W = petsc_matrix(comm, part, direct_rows);  // for the MatMult comparison only
-    direct_rows = {};
-    rows.reset();  // the generated rows are not needed any more
-    r.after_free = read_memory();
 
     // ---- state: rates of P populations, long-range inputs
     std::vector<double> rE(n), rI(n), sum(n, 0.0), lrE(n, 0.0), lrI(n, 0.0), zero(n, 0.0);
@@ -354,17 +372,8 @@ void run(MPI_Comm comm, const options& o) {
     std::copy(rI.begin(), rI.end(), circ.var(1));
     const double cE = m.params.beta_E * m.params.mu_EE * 0.01, cI = m.params.beta_I * m.params.mu_IE * 0.01;
 
-    // 1. apply, 2. MatMult
+    // 1. apply
     r.apply_s = median_step(comm, o.warmup, o.steps, [&] { c->sums(0, 0, rE.data(), sum.data()); });
-    {
-        Vec x = nullptr, y = nullptr;
-        MatCreateVecs(W, &x, &y);
-        VecSet(x, 1.0);
-        r.matmult_s = median_step(comm, o.warmup, o.steps, [&] { MatMult(W, x, y); });
-        VecDestroy(&x);
-        VecDestroy(&y);
-    }
-    MatDestroy(&W);
 
     // 3. full steps back to back; the kernel alone
     auto lr_and_kernel = [&] {
@@ -396,8 +405,37 @@ void run(MPI_Comm comm, const options& o) {
     r.step_s = max_over(comm, MPI_Wtime() - t0) / o.steps;
     r.dyn_s = median_step(comm, o.warmup, o.steps, lr_and_kernel);
 
-    // 4. delayed coupling
-    if (dc) {
+    // the memory peak and the steady memory of the production path: the coupling and the state after the time
+    // loop (before the PETSc comparison, the delayed coupling, the I/O phase's record block and the triad's arrays)
+    r.peak = read_memory();
+    r.after_free = r.peak;
+
+    // 2. PETSc's MatMult of the same rows (generated again), and the resident size of a bare PETSc matrix
+    {
+        synthetic_generator g(o.spec);
+        local_rows rows = g.rows(begin, begin + n);
+        r.petsc_mat_mib = petsc_matrix_resident_mib(comm, part, rows);
+        Mat W = petsc_matrix(comm, part, rows);
+        rows = {};
+        Vec x = nullptr, y = nullptr;
+        MatCreateVecs(W, &x, &y);
+        VecSet(x, 1.0);
+        r.matmult_s = median_step(comm, o.warmup, o.steps, [&] { MatMult(W, x, y); });
+        VecDestroy(&x);
+        VecDestroy(&y);
+        MatDestroy(&W);
+    }
+
+    // 4. delayed coupling (streamed as the direct one; its own peak and steady memory above the RSS before it)
+    std::unique_ptr<exchange> dc;
+    if (o.velocity_m_per_s > 0.0) {
+        const double before = read_memory().rss_mib;
+        const bool reset = reset_peak_resident();
+        gen = std::make_unique<synthetic_generator>(o.spec);
+        dc = make_exchange(comm, part, streamed(true), xo);
+        gen.reset();
+        r.min_delay = dc->min_delay();
+        r.max_delay = dc->history_length() - 1;
         dc->initialise(P == 2 ? circ.var(0) : rE.data());
         std::int64_t t = 0;
         r.delayed_s = median_step(comm, o.warmup, o.steps,
@@ -411,10 +449,10 @@ void run(MPI_Comm comm, const options& o) {
         }
         r.delayed_step_cpu_s = max_over(comm, thread_cpu_s() - c0) / o.steps;
         r.delayed_step_s = max_over(comm, MPI_Wtime() - t0) / o.steps;
+        const memory_sample ms = read_memory();
+        r.delayed_used_peak_mib = reset ? ms.hwm_mib - before : -1.0;
+        r.delayed_used_steady_mib = ms.rss_mib - before;
     }
-
-    // the memory peak of set-up and time loop (before the I/O phase's record block and the triad's arrays)
-    r.peak = read_memory();
 
     // 5. I/O: one block of records, written collectively
     if (o.io) {
@@ -463,15 +501,19 @@ void run(MPI_Comm comm, const options& o) {
     const double total_bytes = sum_over(comm, bytes);
     const double bound_s = total_bytes / r.triad_Bps;
     const double mib = 1048576.0;
-    // memory model (one copy of the matrix, the state, the delay history)
-    // (with delays: + 4 B per nonzero for its delay, and the history of max_delay + 1 states of every needed
-    // source)
-    const bool delays = r.max_delay > 0;
-    const double matrix_b = (delays ? 16.0 : 12.0) * static_cast<double>(r.nnz) + 4.0 * static_cast<double>(n + 1);
+    // memory model of the direct coupling's phase (one copy of the matrix, the state; no delay history)
+    const double matrix_b = 12.0 * static_cast<double>(r.nnz) + 4.0 * static_cast<double>(n + 1);
     const double state_b = 8.0 * static_cast<double>(n * P * 2 + needed);  // rates, inputs, gathered sources
-    const double history_b = delays ? 8.0 * static_cast<double>((r.max_delay + 1) * static_cast<std::int64_t>(needed))
-                                    : 0.0;
+    const double history_b = 0.0;
     const double model_mib = (matrix_b + state_b + history_b) / mib;
+    // the delayed coupling's own (+ 4 B per nonzero for its delay, the history of max_delay + 1 states of every
+    // needed source)
+    const bool delays = r.max_delay > 0;
+    const double delayed_model_mib =
+        delays ? (16.0 * static_cast<double>(r.nnz) + 4.0 * static_cast<double>(n + 1) +
+                  8.0 * static_cast<double>((r.max_delay + 1) * static_cast<std::int64_t>(needed))) /
+                     mib
+               : 1.0;
     const double used_peak = r.peak.hwm_mib - r.base.rss_mib;  // above the process's start-up footprint
     const double used_steady = r.after_free.rss_mib - r.base.rss_mib;
 
@@ -485,12 +527,16 @@ void run(MPI_Comm comm, const options& o) {
          << ", after coupling " << r.after_build.rss_mib << " (coupling resident " << r.coupling_resident_mib << " = "
          << r.coupling_resident_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz))
          << " B/nnz, of which a bare PETSc Mat " << r.petsc_mat_mib << " = "
-         << r.petsc_mat_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz)) << " B/nnz), after freeing rows "
+         << r.petsc_mat_mib * mib / std::max<double>(1.0, static_cast<double>(r.nnz)) << " B/nnz), after the time loop "
          << r.after_free.rss_mib << ", peak (VmHWM) " << r.peak.hwm_mib << " (" << r.peak_with_io.hwm_mib
          << " after the I/O phase)\n"
          << "  model MiB: matrix " << matrix_b / mib << " + state " << state_b / mib << " + history " << history_b / mib
          << " = " << model_mib << "; peak above start-up " << used_peak << " (" << used_peak / model_mib
          << "x), steady above start-up " << used_steady << " (" << used_steady / model_mib << "x)\n";
+    if (delays)
+        line << "  delayed coupling: model MiB " << delayed_model_mib << "; peak " << r.delayed_used_peak_mib << " ("
+             << r.delayed_used_peak_mib / delayed_model_mib << "x), steady " << r.delayed_used_steady_mib << " ("
+             << r.delayed_used_steady_mib / delayed_model_mib << "x) above the RSS before it\n";
     for (int q = 0; q < nranks; ++q) {
         MPI_Barrier(comm);
         if (q == me) {
@@ -501,6 +547,8 @@ void run(MPI_Comm comm, const options& o) {
     const double peak_ratio = max_over(comm, used_peak / model_mib);
     const double steady_ratio = max_over(comm, used_steady / model_mib);
     const double peak_max = max_over(comm, r.peak.hwm_mib);
+    const double dpeak_ratio = max_over(comm, r.delayed_used_peak_mib / delayed_model_mib);
+    const double dsteady_ratio = max_over(comm, r.delayed_used_steady_mib / delayed_model_mib);
     const double model_max = max_over(comm, model_mib);
     const double gen_nnz = sum_over(comm, static_cast<double>(r.nnz));
     const double bytes_exch = sum_over(comm, static_cast<double>(r.bytes_per_exchange));
@@ -509,20 +557,23 @@ void run(MPI_Comm comm, const options& o) {
     const double rows_bpn = max_over(comm,
                                      (r.after_rows.rss_mib - r.base.rss_mib) * mib / std::max<double>(1.0, r.nnz));
     if (me == 0) {
-        std::printf("SUMMARY ranks=%d areas=%zu density=%g pops=%zu nnz=%.0f gen_s=%.3f build_s=%.3f "
-                    "apply_us=%.2f matmult_us=%.2f triad_GBs=%.2f bytes_per_apply=%.0f bound_us=%.2f "
-                    "ratio=%.2f step_us=%.2f steps_per_s=%.1f dyn_us=%.2f bytes_exch=%.0f io_write_s=%.4f "
-                    "io_total_s=%.4f io_MB=%.1f io_collective=%d peak_MiB=%.1f model_MiB=%.1f peak_ratio=%.2f "
-                    "steady_ratio=%.2f "
-                    "coupling_B_per_nnz=%.1f petsc_B_per_nnz=%.1f rows_B_per_nnz=%.1f delayed_us=%.2f "
-                    "delayed_step_us=%.2f min_delay=%lld max_delay=%lld step_cpu_us=%.2f delayed_step_cpu_us=%.2f\n",
-                    nranks, N, o.spec.density, P, gen_nnz, r.gen_s, r.build_s, r.apply_s * 1e6, r.matmult_s * 1e6,
-                    r.triad_Bps / 1e9, total_bytes, bound_s * 1e6, r.apply_s / bound_s, r.step_s * 1e6, 1.0 / r.step_s,
-                    r.dyn_s * 1e6, bytes_exch, r.io_write_s, r.io_total_s,
-                    o.io ? static_cast<double>(o.records) * N * P * 8.0 / 1e6 : 0.0, r.io_collective ? 1 : 0, peak_max,
-                    model_max, peak_ratio, steady_ratio, coupling_bpn, petsc_bpn, rows_bpn, r.delayed_s * 1e6,
-                    r.delayed_step_s * 1e6, static_cast<long long>(r.min_delay), static_cast<long long>(r.max_delay),
-                    r.step_cpu_s * 1e6, r.delayed_step_cpu_s * 1e6);
+        std::printf(
+            "SUMMARY ranks=%d areas=%zu density=%g pops=%zu nnz=%.0f gen_s=%.3f build_s=%.3f "
+            "apply_us=%.2f matmult_us=%.2f triad_GBs=%.2f bytes_per_apply=%.0f bound_us=%.2f "
+            "ratio=%.2f step_us=%.2f steps_per_s=%.1f dyn_us=%.2f bytes_exch=%.0f io_write_s=%.4f "
+            "io_total_s=%.4f io_MB=%.1f io_collective=%d peak_MiB=%.1f model_MiB=%.1f peak_ratio=%.2f "
+            "steady_ratio=%.2f "
+            "coupling_B_per_nnz=%.1f petsc_B_per_nnz=%.1f rows_B_per_nnz=%.1f delayed_us=%.2f "
+            "delayed_step_us=%.2f min_delay=%lld max_delay=%lld delayed_peak_ratio=%.2f delayed_steady_ratio=%.2f "
+            "in_memory=%d step_cpu_us=%.2f delayed_step_cpu_us=%.2f\n",
+            nranks, N, o.spec.density, P, gen_nnz, r.gen_s, r.build_s, r.apply_s * 1e6, r.matmult_s * 1e6,
+            r.triad_Bps / 1e9, total_bytes, bound_s * 1e6, r.apply_s / bound_s, r.step_s * 1e6, 1.0 / r.step_s,
+            r.dyn_s * 1e6, bytes_exch, r.io_write_s, r.io_total_s,
+            o.io ? static_cast<double>(o.records) * N * P * 8.0 / 1e6 : 0.0, r.io_collective ? 1 : 0, peak_max,
+            model_max, peak_ratio, steady_ratio, coupling_bpn, petsc_bpn, rows_bpn, r.delayed_s * 1e6,
+            r.delayed_step_s * 1e6, static_cast<long long>(r.min_delay), static_cast<long long>(r.max_delay),
+            delays ? dpeak_ratio : 0.0, delays ? dsteady_ratio : 0.0, o.in_memory ? 1 : 0, r.step_cpu_s * 1e6,
+            r.delayed_step_cpu_s * 1e6);
         std::fflush(stdout);
     }
 }

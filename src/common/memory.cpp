@@ -68,4 +68,30 @@ void check_allocation(double bytes, const std::string& what) {
                            bytes_text(static_cast<double>(avail)) + ")");
 }
 
+namespace {
+std::uint64_t status_kib(const char* key) {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    const std::string k(key);
+    while (std::getline(in, line)) {
+        if (line.rfind(k, 0) != 0) continue;
+        std::istringstream s(line.substr(k.size()));
+        unsigned long long kib = 0;
+        if (s >> kib) return static_cast<std::uint64_t>(kib);
+    }
+    return 0;
+}
+}  // namespace
+
+std::uint64_t resident_bytes() { return status_kib("VmRSS:") * 1024u; }
+std::uint64_t peak_resident_bytes() { return status_kib("VmHWM:") * 1024u; }
+
+bool reset_peak_resident() {
+    std::ofstream out("/proc/self/clear_refs");
+    if (!out) return false;
+    out << "5";
+    out.flush();
+    return static_cast<bool>(out);
+}
+
 }  // namespace cortexsim

@@ -249,12 +249,31 @@ double synthetic_distance_mm(const synthetic_spec& s, std::size_t i, std::size_t
     return 2.0 * s.extent_mm * std::asin(std::min(1.0, chord / (2.0 * s.extent_mm)));
 }
 
+struct synthetic_generator::geometry {
+    layout L;
+};
+
+synthetic_generator::synthetic_generator(const synthetic_spec& s)
+    : s_(s), k_(synthetic_sources_per_row(s)), g_(std::make_unique<geometry>()) {
+    g_->L = make_layout(s);
+}
+
+synthetic_generator::~synthetic_generator() = default;
+
 local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::size_t row_end) {
     validate(s);
     if (row_begin > row_end || row_end > s.n_areas)
         throw config_error("synthetic model: row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                            ") out of range (" + std::to_string(s.n_areas) + " areas)");
-    const std::size_t n = s.n_areas, k = synthetic_sources_per_row(s);
+    return synthetic_generator(s).rows(row_begin, row_end);
+}
+
+local_rows synthetic_generator::rows(std::size_t row_begin, std::size_t row_end) const {
+    const synthetic_spec& s = s_;
+    if (row_begin > row_end || row_end > s.n_areas)
+        throw config_error("synthetic model: row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
+                           ") out of range (" + std::to_string(s.n_areas) + " areas)");
+    const std::size_t n = s.n_areas, k = k_;
     local_rows out;
     out.n_global = n;
     out.row_begin = row_begin;
@@ -263,7 +282,7 @@ local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::s
     out.col.reserve(out.n_rows * k);
     out.val.reserve(out.n_rows * k);
 
-    const layout L = make_layout(s);
+    const layout& L = g_->L;
     const double lambda = s.length_constant_mm;
     const double sqrt_d = std::sqrt(static_cast<double>(L.dims));
     const double log_rho = -L.b / (sqrt_d * lambda);
@@ -330,7 +349,11 @@ local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::s
 void add_synthetic_delays(const synthetic_spec& s, local_rows& rows, double velocity_m_per_s, double dt_ms,
                           bool nearest) {
     validate(s);
-    const layout L = make_layout(s);
+    synthetic_generator(s).add_delays(rows, velocity_m_per_s, dt_ms, nearest);
+}
+
+void synthetic_generator::add_delays(local_rows& rows, double velocity_m_per_s, double dt_ms, bool nearest) const {
+    const layout& L = g_->L;
     rows.delay.resize(rows.nnz());
     for (std::size_t r = 0; r < rows.n_rows; ++r)
         for (auto k = rows.row_ptr[r]; k < rows.row_ptr[r + 1]; ++k) {

@@ -92,6 +92,12 @@ compiled_rows compile_rows(const block_partition& part, int rank, const row_sour
             r.row_ptr.push_back(static_cast<std::int64_t>(r.col.size()));
         }
     }
+    // a count that was only an upper bound (or none: grown on demand) leaves spare capacity: given back here, so
+    // that the exchange keeps exactly the matrix (no reallocation when the count was exact)
+    r.col.shrink_to_fit();
+    r.val.shrink_to_fit();
+    r.delay.shrink_to_fit();
+    blk = {};
     if (identity) return r;
     // the sources held: those read and this rank's own areas, as a bit map over all areas, then each column's
     // rank among them
@@ -106,6 +112,7 @@ compiled_rows compile_rows(const block_partition& part, int rank, const row_sour
             r.needed.push_back(static_cast<std::int64_t>(a));
         }
     bits = {};
+    r.needed.shrink_to_fit();
     for (auto& c : r.col) c = index_of[static_cast<std::size_t>(c)];
     r.own_first = begin < end ? static_cast<std::size_t>(index_of[begin]) : 0;
     return r;

@@ -5,6 +5,7 @@
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/connectivity/connectivity.hpp"
 #include "cortexsim/connectivity/recurrent.hpp"
+#include "cortexsim/connectivity/synthetic.hpp"
 
 namespace cortexsim::detail {
 namespace {
@@ -89,6 +90,25 @@ local_rows split_zero_delays(local_rows& rows) {
     return zero;
 }
 
+/// True if the only transform is the synthetic cortex's generated matrix and its exchange can be decided from the
+/// spec alone (delays >= 1 step or none, so no 0-step split; lesions only without delays, so that a lesion
+/// that empties the matrix cannot turn a delayed exchange into a direct one): its rows are then generated block by
+/// block straight into the exchange (no full copy of the rows beside the exchange's, docs/design.md "Memory").
+bool streamable(const model_spec& spec, const std::vector<std::size_t>& transform_first) {
+    if (transform_first.size() != 1 || spec.rnn.defined || !spec.connectivity.synthetic.defined) return false;
+    if (spec.projections[transform_first.front()].matrix != "fln") return false;
+    const auto& d = spec.connectivity.delays;
+    const bool delays = d.velocity_m_per_s > 0.0;
+    if (delays && d.rounding == "nearest") return false;
+    for (const auto& pert : spec.perturbations)
+        if (pert.kind == "lesion" && delays) return false;
+    return true;
+}
+
+/// Rows per block asked from a streamed source: about 1/16 of this rank's rows (the block is the only transient
+/// copy), between 64 and 1024.
+std::size_t stream_block(std::size_t n_rows) { return std::clamp<std::size_t>(n_rows / 16, 64, 1024); }
+
 }  // namespace
 
 long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partition& part, const circuit& c)
@@ -113,8 +133,11 @@ long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partit
     }
     const std::size_t T = transform_first.size();
     std::vector<local_rows> rows(T);
+    const bool stream = streamable(spec, transform_first);
+    std::unique_ptr<synthetic_generator> gen;  // stream: the rows are generated inside make_exchange
     run_collectively(comm, [&] {
-        for (std::size_t t = 0; t < T; ++t) {
+        if (stream) gen = std::make_unique<synthetic_generator>(spec.connectivity.synthetic);
+        for (std::size_t t = 0; t < T && !stream; ++t) {
             const projection_spec& first = ps[transform_first[t]];
             rows[t] = spec.rnn.defined && first.matrix == "W_rec" ? rnn_recurrent_rows(spec, begin, begin + n_)
                                                                   : projection_rows(spec, first, begin, begin + n_);
@@ -174,7 +197,25 @@ long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partit
         o.column_key = spec.areas.original;
         o.overlap = spec.run.exchange_overlap;
         ps_t.n_values = matrices.size();
-        ps_t.x = make_exchange(comm, part, rows_in_memory(matrices), o);
+        if (stream) {
+            const auto& delays = spec.connectivity.delays;
+            const double v = delays.velocity_m_per_s, dt = spec.run.dt_ms;
+            const std::size_t k = gen->sources_per_row();
+            const synthetic_generator& g = *gen;
+            row_source src;
+            src.delays = v > 0.0;
+            src.count = [k](std::size_t b, std::size_t e) { return (e - b) * k; };
+            src.fill = [&](std::size_t b, std::size_t e, std::vector<local_rows>& out) {
+                out[0] = g.rows(b, e);
+                if (v > 0.0) g.add_delays(out[0], v, dt);
+                for (const auto& pert : spec.perturbations)
+                    if (pert.kind == "lesion") remove_entries(out[0], pert.areas, pert.sources);
+            };
+            o.rows_per_block = stream_block(n_);
+            ps_t.x = make_exchange(comm, part, src, o);
+        } else {
+            ps_t.x = make_exchange(comm, part, rows_in_memory(matrices), o);
+        }
         if (mixed[t]) {  // its 0-step entries: a direct exchange of the same sources
             ps_t.x0 = make_exchange(comm, part, rows_in_memory({&zero_rows[t]}), o);
             zero_rows[t] = local_rows{};
@@ -197,6 +238,7 @@ long_range::long_range(const model_spec& spec, MPI_Comm comm, const block_partit
         ps_t.in.assign(ps_t.sources.size(), nullptr);
         passes_.push_back(std::move(ps_t));
     }
+    gen.reset();
     for (std::size_t gi = 0; gi < members.size(); ++gi) {
         const auto& m = members[gi];
         group g;

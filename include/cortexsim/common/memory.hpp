@@ -29,4 +29,12 @@ double product_of(std::initializer_list<double> factors);
 /// are not checked (no system call).
 void check_allocation(double bytes, const std::string& what);
 
+/// This process's resident set (VmRSS of /proc/self/status) and its peak since start-up or the last
+/// reset_peak_resident() (VmHWM), in bytes; 0 where /proc is not there. For memory benchmarks and tests.
+std::uint64_t resident_bytes();
+std::uint64_t peak_resident_bytes();
+/// Sets the peak to the current resident set (writes 5 to /proc/self/clear_refs, Linux >= 4.0); false if that is
+/// not possible (then the peak keeps counting from start-up).
+bool reset_peak_resident();
+
 }  // namespace cortexsim

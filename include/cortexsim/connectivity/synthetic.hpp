@@ -40,6 +40,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -77,5 +78,28 @@ local_rows synthetic_rows(const synthetic_spec& s, std::size_t row_begin, std::s
 /// Fills rows.delay with delay_steps(distance, velocity, dt) of every nonzero (connectivity.hpp).
 void add_synthetic_delays(const synthetic_spec& s, local_rows& rows, double velocity_m_per_s, double dt_ms,
                           bool nearest = false);
+
+/// The generator behind synthetic_rows, for rows asked block by block (the exchange streams them into its one
+/// copy of the matrix, docs/design.md "Memory"): the O(n_areas) geometry is set up once, then rows(b, e) gives
+/// rows [b, e) exactly as synthetic_rows(s, b, e) (every row is a pure function of the seed and its index), with
+/// their delays if `velocity_m_per_s` > 0. Every row has sources_per_row() nonzeros.
+class synthetic_generator {
+public:
+    explicit synthetic_generator(const synthetic_spec& s);
+    ~synthetic_generator();
+    synthetic_generator(const synthetic_generator&) = delete;
+    synthetic_generator& operator=(const synthetic_generator&) = delete;
+
+    std::size_t sources_per_row() const { return k_; }
+    local_rows rows(std::size_t row_begin, std::size_t row_end) const;
+    /// Fills rows.delay as add_synthetic_delays does.
+    void add_delays(local_rows& rows, double velocity_m_per_s, double dt_ms, bool nearest = false) const;
+
+private:
+    struct geometry;
+    synthetic_spec s_;
+    std::size_t k_ = 0;
+    std::unique_ptr<geometry> g_;
+};
 
 }  // namespace cortexsim
