@@ -68,7 +68,7 @@ struct options {
     std::size_t triad_mib = 256;  // per array, per rank
     std::string h5_path;          // default: a scratch file in $TMPDIR or /tmp
     bool io = true;
-    bool overlap = true;  // --no-overlap: exchange_options::overlap = false
+    bool overlap = true;     // --no-overlap: exchange_options::overlap = false
     bool in_memory = false;  // --in-memory: all local rows generated first, then the exchange (main before streaming)
 };
 

@@ -132,7 +132,7 @@ void read_equations(const section& model, const std::vector<data_vector>& vector
     }
     q.units = eq.text("units", "1");
     if (eq.has("division")) {
-        const std::string d = eq.text("division", "reciprocal");
+        const std::string d = eq.text("division", "exact");
         if (d != "reciprocal" && d != "exact") eq.at("division").fail("must be 'reciprocal' or 'exact'");
         q.exact_division = d == "exact";
     }

@@ -5,8 +5,8 @@
 #     difference coupling u' = k sum_j W_ij (u_j - u_i) equals a numpy Euler integration with the FLN of the file;
 #  2. configs/mejiaswang2022_equations.yaml gives the /rates of the hand-written wong_wang kernel
 #     (configs/mejiaswang2022.yaml) to 1e-12 relative, and the same bytes on 1 and 3 ranks;
-#  2b. division by loop invariants: reciprocal (default) and exact both match the hand kernel to 1e-12; the
-#     default kernel hoists reciprocals, exact does not; a bad value is one error line;
+#  2b. division by loop invariants: exact (default) and reciprocal both match the hand kernel to 1e-12; the
+#     reciprocal kernel hoists reciprocals, the default does not; a bad value is one error line;
 #  3. the kernel cache: `cortexsim compile` compiles once (then "cached"); a run without a compiler uses the cached
 #     kernel; without a cached kernel and without a compiler, or with a failing compiler, one error line that names
 #     the compiler or the generated file and the compiler's first error, exit 1 on every rank, no output;
@@ -72,12 +72,13 @@ print(f"Mejias-Wang equations vs wong_wang: max relative difference {rel.max():.
 assert rel.max() <= 1e-12
 PY
 
-# 2b. loop invariants and division (docs/models.md, "Loop invariants and division"): by default a division by a
-# uniform parameter is a multiplication by its reciprocal, hoisted out of the loops; division: exact keeps it.
+# 2b. loop invariants and division (docs/models.md, "Loop invariants and division"): by default divisions stay as
+# written; with division: reciprocal a division by a uniform parameter is a multiplication by its reciprocal,
+# hoisted out of the loops.
 # Both give the hand-written kernel's rates to 1e-12; an unknown value is one error line.
-expect_rc 0 "$OUT/mw_exact.log" -- "$BIN" run "$SRC/configs/mejiaswang2022_equations.yaml" -o "$OUT/mw_exact.h5" \
-  --quiet --set model.equations.division=exact
-/usr/bin/python3 - "$OUT/mw_hand.h5" "$OUT/mw_exact.h5" "$OUT/mw_eq1.h5" <<'PY' || fail "division: exact"
+expect_rc 0 "$OUT/mw_recip.log" -- "$BIN" run "$SRC/configs/mejiaswang2022_equations.yaml" -o "$OUT/mw_recip.h5" \
+  --quiet --set model.equations.division=reciprocal
+/usr/bin/python3 - "$OUT/mw_hand.h5" "$OUT/mw_eq1.h5" "$OUT/mw_recip.h5" <<'PY' || fail "division: reciprocal"
 import sys, h5py, numpy as np
 a, b, c = (h5py.File(f, "r")["/rates"][()] for f in sys.argv[1:4])
 for name, x in (("exact", b), ("reciprocal", c)):
@@ -90,7 +91,7 @@ for mode in reciprocal exact; do
     "$SRC/configs/mejiaswang2022_equations.yaml" --set model.equations.division=$mode
 done
 kc() { ls "$OUT/k_$1"/*.cpp; }
-grep -q "const double H[0-9]* = 1.0 / S" "$(kc reciprocal)" || fail "no hoisted reciprocal in the default kernel"
+grep -q "const double H[0-9]* = 1.0 / S" "$(kc reciprocal)" || fail "no hoisted reciprocal with division: reciprocal"
 ! grep -q "= 1.0 / S" "$(kc exact)" || fail "division: exact still hoists a reciprocal"
 grep -q "#pragma GCC ivdep" "$(kc exact)" || fail "kernel loops not marked ivdep"
 $EXPECT --text "'model.equations.division'" --text "= fast must be 'reciprocal' or 'exact'" --exit 1 -- \

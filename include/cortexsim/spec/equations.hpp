@@ -49,10 +49,10 @@ struct equations_spec {
     /// background: parameter -> state variable whose derivative it zeroes at the initial state.
     std::vector<std::pair<std::string, std::string>> background;
     std::string units = "1";
-    /// Division by a loop invariant (uniform parameters, numbers, t, dt) in the compiled kernel: true computes
-    /// it as the written division; false (the default) multiplies by the reciprocal, computed once per call
-    /// (can differ in the last bit; docs/models.md, "Compiled kernels").
-    bool exact_division = false;
+    /// Division by a loop invariant (uniform parameters, numbers, t, dt) in the compiled kernel: true (the
+    /// default) computes it as written; false (division: reciprocal) multiplies by the reciprocal, computed once
+    /// per call (can differ in the last bit; docs/models.md, "Loop invariants and division").
+    bool exact_division = true;
     /// Per-area data vectors of the model (model.vectors, plus "hierarchy"), usable as symbols.
     std::vector<std::pair<std::string, std::vector<double>>> vectors;
 };

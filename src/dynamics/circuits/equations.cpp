@@ -93,7 +93,7 @@ struct eq_model {
     std::vector<std::string> modulators;
     std::vector<std::pair<std::size_t, std::size_t>> background;  // (parameter, state)
     std::map<std::string, symbol> symbols;
-    bool exact_division = false;
+    bool exact_division = true;
 };
 
 bool reserved(const std::string& n) {
