@@ -42,6 +42,9 @@ def _attrs(obj):
             continue
         if isinstance(v, (bytes, np.bytes_, str)) or (isinstance(v, np.ndarray) and v.dtype.kind in "SOU"):
             out[k] = text(v)
+            # a value longer than an HDF5 attribute holds is in a dataset the attribute names
+            if out[k].startswith("stored in the dataset /") and out[k].split()[4] in obj.file:
+                out[k] = text(obj.file[out[k].split()[4]][()])
         elif isinstance(v, np.ndarray) and v.shape in ((), (1,)):
             out[k] = v.reshape(()).item()
         else:

@@ -75,7 +75,34 @@ inline hid_t vlen_string_type() {
     return t;
 }
 
+/// An attribute message of HDF5's default file format holds at most 64 KiB: a longer value (the resolved
+/// parameters of a model with thousands of areas, a long config) would fail at the end of a run.
+constexpr std::size_t max_attribute_bytes = 60000;
+
+/// Writes the string attribute `name` of obj. A value longer than max_attribute_bytes goes into a scalar string
+/// dataset instead (in obj if obj is a group, else next to it as "<obj>_<name>"), and the attribute names it.
+/// Called by every rank of a parallel file alike (all write the same bytes).
 inline void string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+    if (value.size() > max_attribute_bytes) {
+        char path[4096] = {0};
+        if (H5Iget_name(obj, path, sizeof path) <= 0)
+            throw io_error("HDF5: cannot name the object of attribute " + name);
+        const std::string own(path);
+        const bool group = H5Iget_type(obj) == H5I_GROUP;
+        const std::string where = group ? (own == "/" ? "/" + name : own + "/" + name) : own + "_" + name;
+        h5_handle file(H5Iget_file_id(obj), H5Fclose, "file of " + own);
+        if (H5Lexists(file, where.c_str(), H5P_DEFAULT) > 0)
+            ck(H5Ldelete(file, where.c_str(), H5P_DEFAULT), "delete " + where);
+        h5_handle type(string_type(value.size()), H5Tclose, "string type");
+        h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+        h5_handle d(H5Dcreate2(file, where.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                    "create " + where);
+        ck(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.data()), "write " + where);
+        string_attribute(obj, name,
+                         "stored in the dataset " + where + " (" + std::to_string(value.size()) +
+                             " bytes: longer than an HDF5 attribute can hold)");
+        return;
+    }
     h5_handle type(string_type(value.size()), H5Tclose, "string type");
     h5_handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
     if (H5Aexists(obj, name.c_str()) > 0) ck(H5Adelete(obj, name.c_str()), "delete attribute " + name);

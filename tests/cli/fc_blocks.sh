@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # FC computed in row blocks (docs/observables.md, "FC in blocks"): a synthetic cortex of 2,000 areas with noise
-# into every 20th area (not `areas: all`: /provenance's attribute resolved_parameters lists a noise stimulus per
-# area, and 2,000 of them exceed HDF5's 64 KiB limit of an attribute: the run fails at its end) and a raw monitor of [E, I] with fc: true. /analysis/fc/raw is the same bytes on 1, 2, 3 and
+# into every area (`areas: all`: /provenance's resolved_parameters lists a noise stimulus per area, longer than
+# the 64 KiB an HDF5 attribute can hold: it goes into the dataset /provenance/resolved_parameters, which this test
+# checks) and a raw monitor of [E, I] with fc: true. /analysis/fc/raw is the same bytes on 1, 2, 3 and
 # 4 ranks, equals numpy's corrcoef of the written E samples to 1e-12, is symmetric with a unit diagonal, chunked,
 # with /areas as the scale of both axes; and no rank holds more than about A^2 / P values of it (the run's log line
 # reports the largest piece a rank held). Usage: fc_blocks.sh BIN TOOLS OUT SOURCE_DIR
@@ -18,7 +19,7 @@ model:
   connectivity:
     synthetic: {areas: $A, geometry: sheet, extent_mm: 45, length_constant_mm: 10, density: 0.01, seed: 3}
 stimuli:
-  - {name: noise, kind: noise, areas: [$(seq -s, -f 'a%g' 0 20 $((A - 1)))], population: E, sd_hz: 10}
+  - {name: noise, kind: noise, areas: all, population: E, sd_hz: 10}
 run: {t_end_ms: 120, dt_ms: 0.2, record_interval_ms: 1, seed: 11}
 monitors:
   - {name: raw, kind: raw, variables: [E, I], period_ms: 1, fc: true, discard_ms: 20}
@@ -36,7 +37,7 @@ for n in 1 2 3 4; do
   echo "$n ranks: at most $most values of the FC on a rank (A^2 / P = $((A * A / n)))"
 done
 for n in 2 3 4; do cmp "$OUT/np1.sha" "$OUT/np$n.sha" || fail "FC differs between 1 and $n ranks"; done
-/usr/bin/python3 - "$OUT/np1.h5" "$A" <<'PY' || fail "FC check"
+/usr/bin/python3 - "$OUT/np1.h5" "$A" "$SRC/python" <<'PY' || fail "FC check"
 import sys, h5py, numpy as np
 f, A = h5py.File(sys.argv[1], "r"), int(sys.argv[2])
 x, t = f["/monitors/raw/data"][()], f["/monitors/raw/time"][()]
@@ -52,5 +53,16 @@ assert [s.name for s in d.dims[0].values()] == ["/areas"] and [s.name for s in d
 assert d.attrs["units"] in (b"1", "1")
 off = fc[np.triu_indices(A, 1)]
 print("FC of %d areas = corrcoef (max diff %.1e); off-diagonal mean %.3f, sd %.3f" % (A, err, off.mean(), off.std()))
+# the resolved parameters (a noise stimulus per area) are too long for an attribute: in a dataset, named by it
+note = f["/provenance"].attrs["resolved_parameters"]
+note = note.decode() if isinstance(note, bytes) else note
+assert note.startswith("stored in the dataset /provenance/resolved_parameters ("), note
+text = f["/provenance/resolved_parameters"][()]
+text = text.decode() if isinstance(text, bytes) else text
+assert len(text) > 65536 and text.count("noise") >= A, (len(text), text[:200])
+print("/provenance/resolved_parameters: %d bytes in a dataset" % len(text))
+sys.path.insert(0, sys.argv[3])
+import cortexsim  # the Python reader follows the attribute to the dataset
+assert cortexsim.open(sys.argv[1]).attrs["provenance_resolved_parameters"] == text
 PY
 echo PASS
