@@ -40,6 +40,11 @@ void rss_follows_allocations() {
 // MiB for the geometry, the state and the spec's copies). Holding this rank's generated rows beside the exchange's
 // copy (16 B per nonzero beside 12) peaked at 2.6 x (1 rank) and 2.8 x (2 ranks).
 TEST(mpi_memory, building_a_synthetic_model_holds_one_copy_of_the_matrix) {
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed blocks in quarantine (and never uses glibc's malloc), so the resident set does
+    // not follow the live allocations: measured in the optimised build only
+    GTEST_SKIP() << "resident-set measurement under AddressSanitizer";
+#endif
     rss_follows_allocations();
     const model_spec spec = load_config(source_dir() + "/configs/synthetic_10k.yaml",
                                         {"model.connectivity.synthetic.areas=6000",
