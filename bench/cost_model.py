@@ -12,7 +12,9 @@ Model of one step on R ranks (R = nodes x ranks per node), A areas, p population
   exchange = lat * m + ghost_bytes / net_bw             per step (every D-th step with delays of D steps):
              m = messages per rank (neighbours: min(R - 1, rows' distinct owner ranks)), ghost values = the
              sources a rank reads that others own; with uniform random rows of d*A nonzeros, a rank of A/R rows
-             reads each of the other A - A/R sources with probability 1 - (1 - d)^(A/R).
+             reads each of the other A - A/R sources with probability 1 - (1 - d)^(A/R). This is the worst case:
+             a cortex whose sources are mostly near (the synthetic sheet's distance rule) and a partition into
+             compact blocks read far fewer ghosts.
   delays   = x_delay * apply                            the delayed gather's factor (fitted when delayed runs exist)
 On one node the exchange is shared-memory and small; its constants for a cluster are assumptions (given
 on the command line, printed with the prediction), not measurements.
@@ -56,6 +58,8 @@ def main():
     ap.add_argument("--net-GBs", type=float, default=12.5, help="network bandwidth per node (GB/s)")
     ap.add_argument("--delay-epoch", type=int, default=1, help="steps per exchange (minimum delay; 1 = none)")
     ap.add_argument("--pops", type=int, default=2)
+    ap.add_argument("--cache-MiB", type=float, default=16.0,
+                    help="a rank's matrix up to this size counts as in cache (the in-cache bandwidth fit)")
     a = ap.parse_args()
     runs = read_logs(a.logs)
     plain = {k: v for k, v in runs.items() if not k[4]}
@@ -63,11 +67,20 @@ def main():
         sys.exit("cost_model.py: no SUMMARY lines without delays in " + " ".join(a.logs))
     print("| areas | density | ranks | nnz | step us | apply us | dyn us | rest us | model step us | error |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    # apply: bytes / (R * bw_rank): fit us per byte per rank
-    xs = [v["bytes_per_apply"] / v["ranks"] for v in plain.values()]
-    ys = [v["apply_us"] for v in plain.values()]
-    c_byte, _ = lstsq1(xs, ys)  # us per byte on one rank
-    bw_rank = 1e-3 / c_byte     # GB/s
+    # apply: bytes / (R * bw_rank), fitted separately where a rank's matrix fits the cache and where it streams
+    # from DRAM (--cache-MiB)
+    def fit_bw(sel):
+        xs = [v["bytes_per_apply"] / v["ranks"] for v in sel]
+        ys = [v["apply_us"] for v in sel]
+        return lstsq1(xs, ys)[0] if sel else None
+    in_cache = lambda v: v["bytes_per_apply"] / v["ranks"] <= a.cache_MiB * 2**20
+    c_cache = fit_bw([v for v in plain.values() if in_cache(v)])
+    c_dram = fit_bw([v for v in plain.values() if not in_cache(v)])
+    c_cache = c_cache or c_dram
+    c_dram = c_dram or c_cache
+    c_of = lambda bytes_per_rank: c_cache if bytes_per_rank <= a.cache_MiB * 2**20 else c_dram
+    c_byte = c_dram
+    bw_rank = 1e-3 / c_dram     # GB/s, from DRAM
     xs = [v["areas"] * v["pops"] / v["ranks"] for v in plain.values()]
     ys = [v["dyn_us"] for v in plain.values()]
     c_area, _ = lstsq1(xs, ys)
@@ -87,14 +100,15 @@ def main():
     errs = []
     for k in sorted(plain):
         v = plain[k]
-        model = c_byte * v["bytes_per_apply"] / v["ranks"] + c_area * v["areas"] * v["pops"] / v["ranks"] + (
+        model = c_of(v["bytes_per_apply"] / v["ranks"]) * v["bytes_per_apply"] / v["ranks"] + c_area * v["areas"] * v["pops"] / v["ranks"] + (
             lat_node + c_exch * v["bytes_exch"] if v["ranks"] > 1 else 0.0)
         err = (model - v["step_us"]) / v["step_us"]
         errs.append(abs(err))
         print(f"| {k[0]} | {k[1]:g} | {k[2]} | {v['nnz']:.3g} | {v['step_us']:.1f} | {v['apply_us']:.1f} | "
               f"{v['dyn_us']:.1f} | {rest[k]:.1f} | {model:.1f} | {err * 100:+.0f} % |")
     print()
-    print(f"fitted: apply {bw_rank:.2f} GB/s per rank ({c_byte * 1e3:.4f} us per kB), dynamics "
+    print(f"fitted: apply {bw_rank:.2f} GB/s per rank from DRAM, {1e-3 / c_cache:.2f} GB/s within "
+          f"{a.cache_MiB:g} MiB per rank, dynamics "
           f"{c_area * 1e3:.2f} ns per area-population, exchange on this node {lat_node:.1f} us per step + {c_exch * 1e3:.3f} us per kB received; "
           f"median |error| {sorted(errs)[len(errs) // 2] * 100:.0f} %, worst {max(errs) * 100:.0f} %")
     delayed = {k: v for k, v in runs.items() if k[4] and v.get("delayed_step_us", 0) > 0}
@@ -111,8 +125,9 @@ def main():
         nnz = A * A * d
         rows = A / R
         # apply: every rank of a node shares the node's bandwidth, a single rank cannot exceed what it did here
-        bw = min(bw_rank, a.node_GBs / rpn)
-        t_apply = bytes_per_nnz * nnz / R / (bw * 1e3)
+        per_rank = bytes_per_nnz * nnz / R
+        bw = min(1e-3 / c_of(per_rank), a.node_GBs / rpn)
+        t_apply = per_rank / (bw * 1e3)
         t_dyn = c_area * A * a.pops / R
         p_read = 1.0 - (1.0 - d) ** rows
         ghosts = (A - rows) * p_read
