@@ -214,9 +214,36 @@ TEST(mpi_limits, record_buffer_beyond_memory_is_a_config_error_on_every_rank) {
 }
 
 TEST(mpi_limits, output_that_fails_while_being_created_is_removed) {
-    // HDF5 refuses an attribute above 64 KiB: the constructor fails after creating the .partial, which must go
+    // a /time axis of 2^64 - 1 records (n_records = -1, which the config layer never passes): HDF5 refuses the
+    // dataset, so the constructor fails after creating the .partial, which must go. (This used an attribute
+    // above HDF5's 64 KiB; such values are now written as datasets: output_with_long_attributes_is_written.)
     const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
     const std::string path = dir + "/failed_np" + std::to_string(world_size()) + ".h5";
+    output_layout L;
+    L.area_names = {"a", "b", "c", "d"};
+    L.populations = {"E"};
+    block_partition part(4, std::min(world_size(), 4));
+    L.area_begin = part.begin(world_rank());
+    L.n_local = part.count(world_rank());
+    L.n_records = -1;
+    L.record_dt_s = 0.001;
+    std::string msg;
+    try {
+        h5_output out(MPI_COMM_WORLD, path, true, L);
+    } catch (const error& e) {
+        msg = e.what();
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    EXPECT_NE(msg.find("HDF5"), std::string::npos) << msg;
+    EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+    EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(mpi_limits, output_with_long_attributes_is_written) {
+    // the overrides and the resolved config longer than an HDF5 attribute holds (64 KiB) go into datasets that
+    // their attributes name, instead of failing the output at its creation
+    const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
+    const std::string path = dir + "/long_attributes_np" + std::to_string(world_size()) + ".h5";
     output_layout L;
     L.area_names = {"a", "b", "c", "d"};
     L.populations = {"E"};
@@ -226,14 +253,17 @@ TEST(mpi_limits, output_that_fails_while_being_created_is_removed) {
     L.n_records = 2;
     L.record_dt_s = 0.001;
     L.overrides = {std::string(100000, 'x')};
-    std::string msg;
-    try {
+    L.resolved_yaml = std::string(70000, 'y');
+    {
         h5_output out(MPI_COMM_WORLD, path, true, L);
-    } catch (const error& e) {
-        msg = e.what();
+        out.commit();
     }
     MPI_Barrier(MPI_COMM_WORLD);
-    EXPECT_NE(msg.find("overrides"), std::string::npos) << msg;
-    EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
-    EXPECT_FALSE(std::filesystem::exists(path));
+    if (world_rank() == 0) {
+        EXPECT_EQ(read_h5_string_attribute(path, "/config", "overrides"),
+                  "stored in the dataset /config_overrides (100000 bytes: longer than an HDF5 attribute can hold)");
+        EXPECT_EQ(
+            read_h5_string_attribute(path, "/config", "resolved").rfind("stored in the dataset /config_resolved (", 0),
+            0u);
+    }
 }
