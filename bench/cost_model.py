@@ -2,12 +2,13 @@
 """Cost model of a cortexsim step, fitted to scale_bench measurements (docs/benchmarks.md, "Cost model").
 
     bench/cost_model.py LOG [LOG ...] [--predict AREAS,DENSITY,NODES,RANKS_PER_NODE] [--node-GBs B]
-                        [--net-latency-us L] [--net-GBs G] [--delay-epoch D]
+                        [--net-latency-us L] [--net-GBs G] [--delay-epoch D] [--pops P] [--cache-MiB C]
 
 LOG: logs of bench/run_scale_bench.sh (their SUMMARY lines; the best of repeated runs is used).
 
 Model of one step on R ranks (R = nodes x ranks per node), A areas, p populations, nnz nonzeros, density d:
-  apply    = bytes_per_nnz * nnz / R / bw_rank          memory-bound sparse sums; bw_rank fitted (GB/s per rank)
+  apply    = bytes_per_nnz * nnz / R / bw_rank          memory-bound sparse sums; bw_rank fitted (GB/s per rank),
+                                                        once for a rank's matrix within C MiB (cache), once beyond
   dynamics = c_area * A * p / R                         the local circuits (c_area fitted, us per area-population)
   exchange = lat * m + ghost_bytes / net_bw             per step (every D-th step with delays of D steps):
              m = messages per rank (neighbours: min(R - 1, rows' distinct owner ranks)), ghost values = the
