@@ -24,6 +24,19 @@ using cortexsim::test::world_size;
 
 namespace {
 
+/// The output layout of 4 areas a-d x population E (this rank's block of them), 2 records 1 ms apart.
+output_layout four_area_layout() {
+    output_layout L;
+    L.area_names = {"a", "b", "c", "d"};
+    L.populations = {"E"};
+    const block_partition part(4, std::min(world_size(), 4));
+    L.area_begin = part.begin(world_rank());
+    L.n_local = part.count(world_rank());
+    L.n_records = 2;
+    L.record_dt_s = 0.001;
+    return L;
+}
+
 /// Gathers a per-local-area vector to every rank (test helper; the simulator itself never gathers).
 std::vector<double> allgather(const std::vector<double>& local, const block_partition& part) {
     std::vector<int> counts(static_cast<std::size_t>(part.n_ranks())), displs(counts.size());
@@ -155,14 +168,7 @@ TEST(mpi_output, round_trip_with_collective_transfers) {
 TEST(mpi_output, uncommitted_output_leaves_nothing_and_existing_files_are_kept) {
     const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
     const std::string path = dir + "/abandoned_np" + std::to_string(world_size()) + ".h5";
-    output_layout L;
-    L.area_names = {"a", "b", "c", "d"};
-    L.populations = {"E"};
-    block_partition part(4, std::min(world_size(), 4));
-    L.area_begin = part.begin(world_rank());
-    L.n_local = part.count(world_rank());
-    L.n_records = 2;
-    L.record_dt_s = 0.001;
+    output_layout L = four_area_layout();
     { h5_output out(MPI_COMM_WORLD, path, false, L); }  // destroyed without commit
     MPI_Barrier(MPI_COMM_WORLD);
     EXPECT_FALSE(std::filesystem::exists(path));
@@ -219,14 +225,8 @@ TEST(mpi_limits, output_that_fails_while_being_created_is_removed) {
     // above HDF5's 64 KiB; such values are now written as datasets: output_with_long_attributes_is_written.)
     const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
     const std::string path = dir + "/failed_np" + std::to_string(world_size()) + ".h5";
-    output_layout L;
-    L.area_names = {"a", "b", "c", "d"};
-    L.populations = {"E"};
-    block_partition part(4, std::min(world_size(), 4));
-    L.area_begin = part.begin(world_rank());
-    L.n_local = part.count(world_rank());
+    output_layout L = four_area_layout();
     L.n_records = -1;
-    L.record_dt_s = 0.001;
     std::string msg;
     try {
         h5_output out(MPI_COMM_WORLD, path, true, L);
@@ -244,14 +244,7 @@ TEST(mpi_limits, output_with_long_attributes_is_written) {
     // their attributes name, instead of failing the output at its creation
     const std::string dir = broadcast_string(MPI_COMM_WORLD, test::scratch_dir());
     const std::string path = dir + "/long_attributes_np" + std::to_string(world_size()) + ".h5";
-    output_layout L;
-    L.area_names = {"a", "b", "c", "d"};
-    L.populations = {"E"};
-    block_partition part(4, std::min(world_size(), 4));
-    L.area_begin = part.begin(world_rank());
-    L.n_local = part.count(world_rank());
-    L.n_records = 2;
-    L.record_dt_s = 0.001;
+    output_layout L = four_area_layout();
     L.overrides = {std::string(100000, 'x')};
     L.resolved_yaml = std::string(70000, 'y');
     {
