@@ -36,7 +36,7 @@ struct options {
 };
 
 [[noreturn]] void usage(const std::string& msg) {
-    throw usage_error(msg + "\nusage: delay_bench --areas N [--density D] [--velocity V] [--dt-ms DT]"
+    throw usage_error(msg + "; usage: delay_bench --areas N [--density D] [--velocity V] [--dt-ms DT]"
                             " [--rounds R] [--steps S]");
 }
 

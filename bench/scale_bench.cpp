@@ -73,7 +73,7 @@ struct options {
 };
 
 [[noreturn]] void usage(const std::string& msg) {
-    throw usage_error(msg + "\nusage: scale_bench --areas N [--density D] [--steps S] [--pops 1|2] [--velocity V]"
+    throw usage_error(msg + "; usage: scale_bench --areas N [--density D] [--steps S] [--pops 1|2] [--velocity V]"
                             " [--dt-ms DT] [--geometry sheet|sphere] [--extent-mm L] [--lambda-mm L] [--seed S]"
                             " [--records R] [--triad-mib M] [--h5 PATH] [--no-io] [--no-overlap] [--in-memory]"
                             " [--keep-mpi-malloc]");
