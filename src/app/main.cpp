@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "cortexsim/app/cli.hpp"
+#include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
 #include "cortexsim/common/format.hpp"
 #include "cortexsim/partition/petsc_module.hpp"
@@ -48,10 +50,17 @@ int main(int argc, char** argv) {
     MPI_Init(&argc, &argv);
     int rc = cortexsim::exit_failure;
     try {
-        // PETSc options load PETSc at once (they may concern anything PETSc does, -log_view the whole run);
-        // otherwise the commands load it when they need it (run.partition = graph on several ranks).
-        if (!petsc_options.empty())
-            cortexsim::load_petsc_module(MPI_COMM_WORLD, "the PETSc options after '--'", petsc_options);
+        // PETSc options (after "--", or in $PETSC_OPTIONS) load PETSc at once (they may concern anything PETSc
+        // does, -log_view the whole run); otherwise the commands load it when they need it (run.partition = graph
+        // on several ranks). Decided alike on every rank (the environment could differ between ranks).
+        const char* env = std::getenv("PETSC_OPTIONS");
+        int wants[2] = {!petsc_options.empty(), env && *env}, any[2] = {0, 0};
+        cortexsim::check_mpi(MPI_Allreduce(wants, any, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+        if (any[0] || any[1])
+            cortexsim::load_petsc_module(MPI_COMM_WORLD,
+                                         any[0] ? "the PETSc options after '--'"
+                                                : "the PETSc options in $PETSC_OPTIONS",
+                                         petsc_options);
         rc = cortexsim::run_cli(cli_argc, argv, MPI_COMM_WORLD);
     } catch (const std::exception& e) {
         report(e);

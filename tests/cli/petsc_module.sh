@@ -29,6 +29,10 @@ echo "$v_block" | grep -q "Petsc Release Version [0-9]" || echo "$v_block" | gre
 expect_rc 0 "$OUT/options.log" -- mpi 2 "$BIN" run "$FW" -o "$OUT/options.h5" $short -- -options_left \
   -cortexsim_unused_option 7
 grep -q "Option left: name:-cortexsim_unused_option" "$OUT/options.log" || fail "-options_left did not reach PETSc"
+# ... and so do options in $PETSC_OPTIONS
+expect_rc 0 "$OUT/env_options.log" -- env PETSC_OPTIONS="-options_left -cortexsim_env_option 3" \
+  "$MPIEXEC" --bind-to none --oversubscribe -x PETSC_OPTIONS -n 2 "$BIN" run "$FW" -o "$OUT/env.h5" $short
+grep -q "Option left: name:-cortexsim_env_option" "$OUT/env_options.log" || fail "\$PETSC_OPTIONS did not reach PETSc"
 
 # (d) a module that cannot be loaded, where it is needed: one error line, a non-zero exit on every rank, no output
 each_rank() {  # each_rank NAME command...: every rank's exit status in $OUT/rc.NAME.<rank>, its output in NAME.log
