@@ -116,7 +116,7 @@ void load_petsc_module(MPI_Comm comm, const std::string& needed_for, const std::
             elsewhere += "; set " + std::string(env_override) + " to its path)";
         }
         ::dlerror();
-        void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        void* h = ::dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL);
         if (!h) {
             const char* why = ::dlerror();
             throw petsc_error("cannot load the PETSc module " + path + elsewhere + ", needed for " + needed_for + ": " +
