@@ -25,6 +25,14 @@ v_block=$(h5dump -a /provenance/petsc_version "$OUT/block.h5" | grep '(0)')
 echo "$v_block" | grep -q "Petsc Release Version [0-9]" || echo "$v_block" | grep -q "Petsc Development" ||
   fail "petsc_version is not PETSc's version text: $v_block"
 
+# a sweep in groups of 2 of 4 ranks: PETSc starts on all ranks before they split, each group partitions its points
+expect_rc 0 "$OUT/sweep.log" -- mpi 4 "$BIN" sweep "$FW" -o "$OUT/sweep.h5" --quiet --set run.t_end_ms=5 \
+  --set run.partition=graph --ranks-per-point 2
+for f in "$OUT"/sweep_dopamine=*.h5; do
+  h5dump -a /provenance/partition "$f" | grep -q "graph partition (PETSc MatPartitioning" || fail "$f: no graph partition"
+done
+[ "$(ls "$OUT"/sweep_dopamine=*.h5 | wc -l)" -ge 2 ] || fail "the sweep wrote fewer than 2 points"
+
 # (c) PETSc options after "--" load the module and reach PETSc, on a block run that would not need it
 expect_rc 0 "$OUT/options.log" -- mpi 2 "$BIN" run "$FW" -o "$OUT/options.h5" $short -- -options_left \
   -cortexsim_unused_option 7
