@@ -7,7 +7,7 @@
 # Usage: petsc_module.sh BIN TOOLS OUT SOURCE_DIR
 BIN=$1 TOOLS=$2 OUT=$3 SRC=$4
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$OUT"; rm -f "$OUT"/*.h5 "$OUT"/rc.* "$OUT"/*.log
+mkdir -p "$OUT"; rm -f "$OUT"/*.h5 "$OUT"/*.csv "$OUT"/rc.* "$OUT"/*.log
 FW=$SRC/configs/froudistwalsh2021.yaml
 short="--set run.t_end_ms=50 --quiet"
 missing=$OUT/no_such_dir/libcortexsim_petsc.so
@@ -26,7 +26,7 @@ echo "$v_block" | grep -q "Petsc Release Version [0-9]" || echo "$v_block" | gre
   fail "petsc_version is not PETSc's version text: $v_block"
 
 # a sweep in groups of 2 of 4 ranks: PETSc starts on all ranks before they split, each group partitions its points
-expect_rc 0 "$OUT/sweep.log" -- mpi 4 "$BIN" sweep "$FW" -o "$OUT/sweep.h5" --quiet --set run.t_end_ms=5 \
+expect_rc 0 "$OUT/sweep.log" -- mpi 4 "$BIN" sweep "$FW" -o "$OUT/sweep.h5" --quiet --overwrite --set run.t_end_ms=5 \
   --set run.partition=graph --ranks-per-point 2
 for f in "$OUT"/sweep_dopamine=*.h5; do
   h5dump -a /provenance/partition "$f" | grep -q "graph partition (PETSc MatPartitioning" || fail "$f: no graph partition"
