@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The layers of cortexsim (docs/design.md, "Layers") in order, lowest first: a file of a layer may include the
 # public headers (cortexsim/<layer>/...) of its own layer and of the layers below it, never of a layer above,
-# and no private header of another layer ("../" includes); matio.h only in src/io/*.cpp. Exits 1 listing every
-# violation.
+# and no private header of another layer ("../" includes); matio.h only in src/io/*.cpp; PETSc headers only in
+# src/partition/*.cpp and src/exchange/*.cpp. Exits 1 listing every violation.
 # Usage: layers.sh [SOURCE_DIR]
 ROOT=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 ORDER=(common spec rnn io connectivity stimulus analysis dynamics config partition exchange integrator checkpoint app)
@@ -30,5 +30,12 @@ done
 while IFS= read -r hit; do
   case "$hit" in "$ROOT"/src/io/*.cpp:*) ;; *) echo "${hit%%:*}: includes matio.h outside src/io/*.cpp"; fail=1 ;; esac
 done < <(grep -rn --include='*.hpp' --include='*.cpp' --include='*.h' '^[[:space:]]*#[[:space:]]*include[[:space:]]*<matio' "$ROOT/include" "$ROOT/src")
+# PETSc only in the partition and exchange layers' .cpp files: no PETSc type in a public header. (The cortexsim
+# executable links no PETSc at all: it loads the PETSc module, src/partition/petsc_module_abi.cpp, when a command
+# needs PETSc; CTest petsc_not_linked checks its NEEDED entries.)
+while IFS= read -r hit; do
+  case "$hit" in "$ROOT"/src/partition/*.cpp:* | "$ROOT"/src/exchange/*.cpp:*) ;;
+    *) echo "${hit%%:*}: includes a PETSc header outside src/partition/*.cpp and src/exchange/*.cpp"; fail=1 ;; esac
+done < <(grep -rn --include='*.hpp' --include='*.cpp' --include='*.h' '^[[:space:]]*#[[:space:]]*include[[:space:]]*<petsc' "$ROOT/include" "$ROOT/src")
 [ "$fail" = 0 ] && echo "layers: every include goes down (${ORDER[*]})"
 exit $fail

@@ -1,10 +1,13 @@
 // GoogleTest main for tests that may run under mpiexec: MPI first, then GoogleTest (so PETSc never sees
-// gtest flags), then PETSc. Only rank 0 prints; the exit code is the maximum over ranks.
+// gtest flags), then PETSc and graph_partition's graph backend linked in (graph_petsc.hpp). Only rank 0 prints;
+// the exit code is the maximum over ranks.
 #include <gtest/gtest.h>
 #include <mpi.h>
 #include <petscsys.h>
 
 #include <cstdio>
+
+#include "cortexsim/partition/graph_petsc.hpp"
 
 namespace {
 /// On ranks other than 0: print only failed assertions, prefixed with the rank.
@@ -28,6 +31,8 @@ int main(int argc, char** argv) {
     PetscInitializeNoArguments();
     PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
     PetscPopSignalHandler();
+    // method "graph" through the PETSc linked in here (the executable loads the PETSc module instead)
+    cortexsim::set_graph_backend(&cortexsim::linked_petsc_graph_backend());
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (rank != 0) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -21,6 +22,8 @@
 #include "cortexsim/connectivity/synthetic.hpp"
 #include "cortexsim/exchange/exchange.hpp"
 #include "cortexsim/partition/graph_partition.hpp"
+#include "cortexsim/partition/graph_petsc.hpp"
+#include "cortexsim/partition/petsc_module.hpp"
 #include "cortexsim/partition/partition.hpp"
 #include "test_support.hpp"
 
@@ -254,6 +257,32 @@ TEST(GraphPartition, ReportOfBlocksEqualsCouplingStats) {
     const auto all = all_rows(s, {});
     EXPECT_EQ(graph_partition(MPI_COMM_WORLD, lr, "graph"),
               graph_partition(MPI_COMM_WORLD, s.n_areas, bp.begin(me), my_rows(all), "graph"));
+}
+
+// The PETSc module (what the executable uses) runs the same implementation as PETSc linked in (this binary):
+// the same ownership and partitioner through its C ABI. Without any backend, "graph" fails alike on every rank.
+TEST(GraphPartition, PetscModuleGivesTheLinkedPartition) {
+    const std::size_t n = 600;
+    const auto rows = my_rows(all_rows(sheet(n, 0.02, 5.0), scrambled_order(n, 3)));
+    ASSERT_EQ(current_graph_backend(), &linked_petsc_graph_backend());
+    const auto linked = graph_partition(MPI_COMM_WORLD, n, my_begin(n), rows, "graph");
+    const std::string linked_type = graph_partitioner_type();
+    ::setenv("CORTEXSIM_PETSC_MODULE", CORTEXSIM_PETSC_MODULE_PATH, 1);
+    load_petsc_module(MPI_COMM_WORLD, "GraphPartition.PetscModuleGivesTheLinkedPartition");
+    ::unsetenv("CORTEXSIM_PETSC_MODULE");
+    ASSERT_TRUE(petsc_module_loaded());
+    EXPECT_NE(current_graph_backend(), &linked_petsc_graph_backend()) << "the module did not become the backend";
+    EXPECT_EQ(graph_partition(MPI_COMM_WORLD, n, my_begin(n), rows, "graph"), linked);
+    EXPECT_EQ(graph_partitioner_type(), linked_type);
+    finalize_petsc_module();  // PETSc was started by mpi_main, not by the module: it stays up
+    EXPECT_FALSE(petsc_module_loaded());
+    set_graph_backend(nullptr);
+    if (world_size() > 1)
+        EXPECT_THROW(graph_partition(MPI_COMM_WORLD, n, my_begin(n), rows, "graph"), petsc_error);
+    else  // one rank: the block layout, no PETSc needed
+        EXPECT_EQ(graph_partition(MPI_COMM_WORLD, n, my_begin(n), rows, "graph"), block_owner(n));
+    set_graph_backend(&linked_petsc_graph_backend());
+    EXPECT_EQ(graph_partition(MPI_COMM_WORLD, n, my_begin(n), rows, "graph"), linked);
 }
 
 TEST(GraphPartition, EveryRankOwnsAnAreaWithAsManyAreasAsRanks) {

@@ -25,6 +25,8 @@
 #include "cortexsim/dynamics/circuits/equations.hpp"
 #include "cortexsim/io/h5_output.hpp"
 #include "cortexsim/io/h5_read.hpp"
+#include "cortexsim/partition/petsc_module.hpp"
+#include "cortexsim/partition/plan.hpp"
 #include "cortexsim/app/train.hpp"
 #include "run.hpp"
 
@@ -424,6 +426,14 @@ run_request request_from(const cli_options& o, const std::string& command_line) 
     return rq;
 }
 
+/// Loads the PETSc module (partition/petsc_module.hpp) if a run of `spec` on `ranks` ranks needs PETSc, before any
+/// communicator is split (PETSc starts on comm). Collective; every rank decides alike (they share the config).
+void load_petsc_if_needed(MPI_Comm comm, const model_spec& spec, int ranks) {
+    if (plan_needs_petsc(spec, ranks))
+        load_petsc_module(comm, "'run.partition' = 'graph' of " + spec.config_path + " on " + std::to_string(ranks) +
+                                    " ranks");
+}
+
 int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line) {
     run_request rq = request_from(o, command_line);
     std::vector<std::string> overrides = o.overrides;
@@ -443,6 +453,7 @@ int do_run(const cli_options& o, MPI_Comm comm, const std::string& command_line)
     run_collectively(comm, [&] { rq.spec = load_config(o.config, overrides); });
     rq.output = o.output.empty() ? rq.spec.output.path : o.output;
     if (point) rq.output = sweep_output_path(rq.output, *point);
+    load_petsc_if_needed(comm, rq.spec, comm_size(comm));
     return execute_run(rq, comm);
 }
 
@@ -609,6 +620,7 @@ int do_sweep(const cli_options& o, MPI_Comm comm, const std::string& command_lin
     const int size = comm_size(comm), me = comm_rank(comm);
     const int per = static_cast<int>(std::min<long>(
         size, o.ranks_per_point > 0 ? o.ranks_per_point : default_ranks_per_point(reqs.front().spec, size)));
+    for (const auto& rq : reqs) load_petsc_if_needed(comm, rq.spec, per);
     if (per >= size) {  // every point on every rank, one after the other
         for (std::size_t i = 0; i < reqs.size(); ++i) {
             if (me == 0) {
@@ -700,6 +712,7 @@ int do_replay(const cli_options& o, MPI_Comm comm) {
     });
     rq.output = o.output.empty() ? tmpdir + "/replay.h5" : o.output;
     rq.overwrite = true;
+    load_petsc_if_needed(comm, rq.spec, comm_size(comm));
     const int rc = execute_run(rq, comm);
     int identical = 0;
     std::size_t n_values = 0;

@@ -1,10 +1,7 @@
 #include "cortexsim/partition/graph_partition.hpp"
 
-#include <dlfcn.h>
-#include <petscis.h>
-#include <petscmat.h>
-
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -16,22 +13,14 @@
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
+#include "cortexsim/partition/graph_backend.hpp"
 #include "cortexsim/partition/partition.hpp"
+#include "graph_common.hpp"
 namespace cortexsim {
 
 namespace {
 
 #define GP_MPI(call) check_mpi((call), #call)
-
-void petsc_check(PetscErrorCode ierr, const char* call) {
-    if (!ierr) return;
-    const char* text = nullptr;
-    PetscErrorMessage(ierr, &text, nullptr);
-    throw petsc_error(std::string("graph_partition: PETSc error ") + std::to_string(static_cast<int>(ierr)) + " in " +
-                      call + ": " + (text ? text : "unknown"));
-}
-
-#define GP_PETSC(call) petsc_check((call), #call)
 
 int rank_of(MPI_Comm comm) { return comm_rank(comm); }
 int size_of(MPI_Comm comm) { return comm_size(comm); }
@@ -124,232 +113,31 @@ void check_rows(const csr& c, const block_partition& bp, int me, const char* who
         }
 }
 
-/// Collective personalised exchange of trivially copyable records: out[r] goes to rank r; returns what came in,
-/// ordered by sending rank.
-template <class T>
-std::vector<T> send_to_ranks(MPI_Comm comm, const std::vector<std::vector<T>>& out) {
-    const int p = size_of(comm);
-    std::vector<std::uint64_t> send_n(static_cast<std::size_t>(p)), recv_n(static_cast<std::size_t>(p));
-    for (int r = 0; r < p; ++r)
-        send_n[static_cast<std::size_t>(r)] = out[static_cast<std::size_t>(r)].size() * sizeof(T);
-    GP_MPI(MPI_Alltoall(send_n.data(), 1, MPI_UINT64_T, recv_n.data(), 1, MPI_UINT64_T, comm));
-    std::uint64_t st = 0, rt = 0;
-    for (int r = 0; r < p; ++r) st += send_n[static_cast<std::size_t>(r)], rt += recv_n[static_cast<std::size_t>(r)];
-    collectively(comm, [&] {
-        if (st > static_cast<std::uint64_t>(INT_MAX) || rt > static_cast<std::uint64_t>(INT_MAX))
-            throw mpi_error("graph_partition: more than 2 GiB to exchange on one rank");
-    });
-    std::vector<int> sc(static_cast<std::size_t>(p)), rc(static_cast<std::size_t>(p)), sd(static_cast<std::size_t>(p)),
-        rd(static_cast<std::size_t>(p));
-    std::vector<char> sbuf(static_cast<std::size_t>(st)), rbuf(static_cast<std::size_t>(rt));
-    int so = 0, ro = 0;
-    for (int r = 0; r < p; ++r) {
-        const auto u = static_cast<std::size_t>(r);
-        sc[u] = static_cast<int>(send_n[u]);
-        rc[u] = static_cast<int>(recv_n[u]);
-        sd[u] = so;
-        rd[u] = ro;
-        if (sc[u] > 0) std::copy_n(reinterpret_cast<const char*>(out[u].data()), sc[u], sbuf.data() + so);
-        so += sc[u];
-        ro += rc[u];
-    }
-    GP_MPI(MPI_Alltoallv(sbuf.data(), sc.data(), sd.data(), MPI_BYTE, rbuf.data(), rc.data(), rd.data(), MPI_BYTE,
-                         comm));
-    std::vector<T> in(static_cast<std::size_t>(rt) / sizeof(T));
-    if (!in.empty()) std::copy_n(rbuf.data(), rt, reinterpret_cast<char*>(in.data()));
-    return in;
-}
-
-// ---- the PETSc objects, destroyed on every path ---------------------------------------------------------------
-
-struct petsc_partitioning {
-    Mat adj = nullptr;
-    MatPartitioning part = nullptr;
-    IS is = nullptr;
-    ~petsc_partitioning() {
-        ISDestroy(&is);
-        MatPartitioningDestroy(&part);
-        MatDestroy(&adj);
-    }
-};
-
-/// PT-Scotch state that PETSc does not expose, set for the duration of one MatPartitioningApply:
-///  * SCOTCH_PTHREAD_NUMBER=1 (Scotch 7 reads it whenever it sets up a computation): Debian's Scotch 7 is
-///    built with POSIX threads, and its threaded distributed code, under the MPI_THREAD_SINGLE that cortexsim
-///    initialises, failed intermittently on 4 ranks ("dgraphAllreduceMaxSum: communication error") and hung; with
-///    threads the result would also depend on thread timing. The previous value is restored afterwards.
-///  * the global pseudo-random generator re-seeded with a fixed seed (SCOTCH_randomSeed): without it, the seed is
-///    the start time (unless Scotch was built with COMMON_RANDOM_FIXED_SEED) and every call continues the
-///    sequence of the previous one, so two calls gave different partitions. The symbol is looked up at run time
-///    in the PT-Scotch library that PETSc loaded (this library links only PETSc); if absent, nothing is done.
-class scotch_settings {
-public:
-    scotch_settings() {
-        if (const char* old = std::getenv(env_)) had_ = true, old_ = old;
-        ::setenv(env_, "1", 1);
-        using seed_fn = void (*)(PetscInt);  // SCOTCH_Num is PetscInt in any PETSc build with PT-Scotch
-        void* sym = nullptr;
-        for (const char* lib : {"libptscotch-7.0.so", "libptscotch.so", "libptscotch-6.so"}) {
-            if (void* h = ::dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) {
-                sym = ::dlsym(h, "SCOTCH_randomSeed");
-                ::dlclose(h);
-                if (sym) break;
-            }
-        }
-        if (!sym) sym = ::dlsym(RTLD_DEFAULT, "SCOTCH_randomSeed");
-        if (sym) reinterpret_cast<seed_fn>(sym)(1);
-    }
-    ~scotch_settings() {
-        if (had_)
-            ::setenv(env_, old_.c_str(), 1);
-        else
-            ::unsetenv(env_);
-    }
-    scotch_settings(const scotch_settings&) = delete;
-    scotch_settings& operator=(const scotch_settings&) = delete;
-
-private:
-    static constexpr const char* env_ = "SCOTCH_PTHREAD_NUMBER";
-    bool had_ = false;
-    std::string old_;
-};
-
-struct edge {
-    std::int64_t row;  // global vertex that receives this entry of its adjacency list
-    std::int64_t col;
-    double w;
-};
-
-/// The graph method on >= 2 ranks, rows validated: this rank's parts of its block of areas.
-std::vector<int> petsc_parts(MPI_Comm comm, const csr& c, const block_partition& bp, const std::string& type) {
-    const int p = size_of(comm);
-    const std::size_t n_local = c.n_rows();
-    const std::size_t r0 = c.row_begin;
-
-    // 1. symmetrise: entry (t, s, w) gives the edge {t, s} to both t's and s's adjacency lists
-    const auto P = static_cast<std::size_t>(p);
-    std::vector<std::size_t> start(n_local + 1, 0), to_rank(P, 0);
-    std::vector<int> dest(c.col.size(), -1);
-    for (std::size_t i = 0; i < n_local; ++i)
-        for (std::size_t k = c.ptr[i]; k < c.ptr[i + 1]; ++k) {
-            if (c.col[k] == r0 + i) continue;  // MATMPIADJ has no diagonal
-            dest[k] = bp.owner(c.col[k]);
-            ++start[i + 1];
-            ++to_rank[static_cast<std::size_t>(dest[k])];
-        }
-    std::vector<std::vector<edge>> out(P);
-    for (std::size_t r = 0; r < P; ++r) out[r].reserve(to_rank[r]);
-    for (std::size_t i = 0; i < n_local; ++i)
-        for (std::size_t k = c.ptr[i]; k < c.ptr[i + 1]; ++k)
-            if (dest[k] >= 0)
-                out[static_cast<std::size_t>(dest[k])].push_back(
-                    {static_cast<std::int64_t>(c.col[k]), static_cast<std::int64_t>(r0 + i), std::fabs(c.val[k])});
-    const std::vector<edge> in = send_to_ranks(comm, out);
-    out = {};
-    for (const edge& e : in) ++start[static_cast<std::size_t>(e.row) - r0 + 1];
-    for (std::size_t i = 0; i < n_local; ++i) start[i + 1] += start[i];
-    std::vector<std::pair<std::int64_t, double>> nbr(start[n_local]);
-    {
-        std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-        for (std::size_t i = 0; i < n_local; ++i)
-            for (std::size_t k = c.ptr[i]; k < c.ptr[i + 1]; ++k)
-                if (dest[k] >= 0) nbr[fill[i]++] = {static_cast<std::int64_t>(c.col[k]), std::fabs(c.val[k])};
-        for (const edge& e : in) nbr[fill[static_cast<std::size_t>(e.row) - r0]++] = {e.col, e.w};
-    }
-    // sorted by column, then weight (independent of arrival order); repeated columns summed in that order
-    std::vector<std::size_t> adj_ptr(n_local + 1, 0);
-    std::size_t m = 0;
-    double w_max = 0;
-    for (std::size_t i = 0; i < n_local; ++i) {
-        std::sort(nbr.begin() + static_cast<std::ptrdiff_t>(start[i]),
-                  nbr.begin() + static_cast<std::ptrdiff_t>(start[i + 1]));
-        const std::size_t row_first = m;
-        for (std::size_t k = start[i]; k < start[i + 1]; ++k) {
-            if (m > row_first && nbr[m - 1].first == nbr[k].first)
-                nbr[m - 1].second += nbr[k].second;
-            else
-                nbr[m++] = nbr[k];
-        }
-        adj_ptr[i + 1] = m;
-        for (std::size_t k = row_first; k < m; ++k) w_max = std::max(w_max, nbr[k].second);
-    }
-    nbr.resize(m);
-    const std::uint64_t n_edges = m;
-    std::uint64_t total_edges = 0;
-    double global_w_max = 0;
-    GP_MPI(MPI_Allreduce(&n_edges, &total_edges, 1, MPI_UINT64_T, MPI_SUM, comm));
-    GP_MPI(MPI_Allreduce(&w_max, &global_w_max, 1, MPI_DOUBLE, MPI_MAX, comm));
-
-    // 2. integer weights: edges in [1, S] proportional to |W_ij| + |W_ji|, the total below 2^30
-    constexpr std::uint64_t weight_budget = std::uint64_t{1} << 30;
-    collectively(comm, [&] {
-        if (total_edges >= weight_budget ||
-            total_edges + c.n_areas >= static_cast<std::uint64_t>(std::numeric_limits<PetscInt>::max()))
-            throw petsc_error("graph_partition: the graph has " + std::to_string(total_edges / 2) +
-                              " edges, too many for this PETSc's 32-bit indices");
-    });
-    const std::uint64_t scale = std::clamp<std::uint64_t>(weight_budget / std::max<std::uint64_t>(total_edges, 1), 1,
-                                                          1000);
-
-    std::vector<int> parts(n_local, 0);
-    collectively(comm, [&] {
-        PetscInt *ia = nullptr, *ja = nullptr, *va = nullptr, *vw = nullptr;
-        GP_PETSC(PetscMalloc1(n_local + 1, &ia));
-        GP_PETSC(PetscMalloc1(std::max<std::uint64_t>(n_edges, 1), &ja));
-        GP_PETSC(PetscMalloc1(std::max<std::uint64_t>(n_edges, 1), &va));
-        GP_PETSC(PetscMalloc1(std::max<std::size_t>(n_local, 1), &vw));
-        ia[0] = 0;
-        for (std::size_t i = 0; i < n_local; ++i) {
-            for (std::size_t k = adj_ptr[i]; k < adj_ptr[i + 1]; ++k) {
-                ja[k] = static_cast<PetscInt>(nbr[k].first);
-                const double x = global_w_max > 0 ? nbr[k].second / global_w_max : 0.0;
-                va[k] = static_cast<PetscInt>(1 + std::llround(static_cast<double>(scale - 1) * x));
-            }
-            ia[i + 1] = static_cast<PetscInt>(adj_ptr[i + 1]);
-            vw[i] = static_cast<PetscInt>(1 + (c.ptr[i + 1] - c.ptr[i]));
-        }
-        nbr = {};
-
-        petsc_partitioning pp;
-        // MatCreateMPIAdj and MatPartitioningSetVertexWeights take ownership of the PetscMalloc'd arrays
-        GP_PETSC(MatCreateMPIAdj(comm, static_cast<PetscInt>(n_local), static_cast<PetscInt>(c.n_areas), ia, ja, va,
-                                 &pp.adj));
-        GP_PETSC(MatPartitioningCreate(comm, &pp.part));
-        GP_PETSC(MatPartitioningSetAdjacency(pp.part, pp.adj));
-        GP_PETSC(MatPartitioningSetNParts(pp.part, static_cast<PetscInt>(p)));
-        GP_PETSC(MatPartitioningSetType(pp.part, type.c_str()));
-        GP_PETSC(MatPartitioningSetVertexWeights(pp.part, vw));
-        GP_PETSC(MatPartitioningSetUseEdgeWeights(pp.part, PETSC_TRUE));
-        {
-            const scotch_settings scotch;  // harmless for the other types
-            GP_PETSC(MatPartitioningApply(pp.part, &pp.is));
-        }
-        PetscInt n_is = 0;
-        GP_PETSC(ISGetLocalSize(pp.is, &n_is));
-        if (static_cast<std::size_t>(n_is) != n_local)
-            throw petsc_error("graph_partition: MatPartitioningApply returned " + std::to_string(n_is) + " parts for " +
-                              std::to_string(n_local) + " local areas");
-        const PetscInt* idx = nullptr;
-        GP_PETSC(ISGetIndices(pp.is, &idx));
-        for (std::size_t i = 0; i < n_local; ++i) parts[i] = static_cast<int>(idx[i]);
-        GP_PETSC(ISRestoreIndices(pp.is, &idx));
-    });
-    return parts;
-}
+using partition_detail::send_to_ranks;
 
 }  // namespace
 
 // ---- graph_partition ------------------------------------------------------------------------------------------
 
-std::string graph_partitioner_type() {
-    petsc_check(MatInitializePackage(), "MatInitializePackage()");
-    for (const char* t : {MATPARTITIONINGPTSCOTCH, MATPARTITIONINGPARMETIS}) {
-        void (*fn)(void) = nullptr;
-        petsc_check(PetscFunctionListFind(MatPartitioningList, t, &fn), "PetscFunctionListFind");
-        if (fn) return t;
-    }
-    return MATPARTITIONINGAVERAGE;
+namespace {
+
+std::atomic<const graph_backend*> the_backend{nullptr};
+
+const graph_backend& backend_or_throw() {
+    const graph_backend* b = the_backend.load();
+    if (!b)
+        throw petsc_error("graph_partition: method 'graph' needs PETSc, but no PETSc is loaded in this process "
+                          "(the PETSc module, or cortexsim::graph_petsc with set_graph_backend: graph_backend.hpp)");
+    return *b;
 }
+
+}  // namespace
+
+void set_graph_backend(const graph_backend* backend) { the_backend.store(backend); }
+
+const graph_backend* current_graph_backend() { return the_backend.load(); }
+
+std::string graph_partitioner_type() { return backend_or_throw().partitioner_type(); }
 
 void repair_empty_parts(std::vector<int>& owner, int n_ranks) {
     if (n_ranks < 1 || owner.size() < static_cast<std::size_t>(n_ranks))
@@ -392,11 +180,8 @@ std::vector<int> graph_partition_csr(MPI_Comm comm, const csr& c, const std::str
         if (method != "block" && method != "graph")
             throw config_error("graph_partition: unknown method '" + method + "' (use 'block' or 'graph')");
         const block_partition bp(c.n_areas, p);  // throws mpi_error for more ranks than areas
-        if (c.n_areas > static_cast<std::size_t>(std::numeric_limits<PetscInt>::max()))
-            throw petsc_error("graph_partition: " + std::to_string(c.n_areas) +
-                              " areas exceed this PETSc's 32-bit indices");
         check_rows(c, bp, me, "graph_partition");
-        if (method == "graph" && p > 1) type = graph_partitioner_type();
+        if (method == "graph" && p > 1) type = backend_or_throw().partitioner_type();
     });
     const block_partition bp(c.n_areas, p);
     std::vector<int> owner(c.n_areas, 0);
@@ -406,7 +191,17 @@ std::vector<int> graph_partition_csr(MPI_Comm comm, const csr& c, const std::str
                       owner.begin() + static_cast<std::ptrdiff_t>(bp.end(r)), r);
         return owner;
     }
-    const std::vector<int> parts = petsc_parts(comm, c, bp, type);
+    std::vector<std::size_t> starts(static_cast<std::size_t>(p) + 1);
+    for (int r = 0; r <= p; ++r) starts[static_cast<std::size_t>(r)] = r < p ? bp.begin(r) : c.n_areas;
+    const cortexsim_graph_rows view{c.n_areas,    c.row_begin,  c.n_rows(),   c.ptr.data(),
+                                    c.col.data(), c.val.data(), starts.data()};
+    const std::vector<int> parts = backend_or_throw().parts(comm, view);
+    collectively(comm, [&] {
+        if (parts.size() != c.n_rows())
+            throw petsc_error("graph_partition: the partitioner '" + type + "' returned " +
+                              std::to_string(parts.size()) + " parts for " + std::to_string(c.n_rows()) +
+                              " local areas");
+    });
     std::vector<int> counts(static_cast<std::size_t>(p)), displs(static_cast<std::size_t>(p));
     for (int r = 0; r < p; ++r) {
         counts[static_cast<std::size_t>(r)] = static_cast<int>(bp.count(r));

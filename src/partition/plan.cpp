@@ -63,6 +63,10 @@ model_spec renumbered(const model_spec& m, const std::vector<std::size_t>& order
 
 }  // namespace
 
+bool plan_needs_petsc(const model_spec& spec, int ranks) {
+    return spec.partition_method == "graph" && ranks > 1 && !spec.rnn.defined && !spec.connectivity.synthetic.defined;
+}
+
 partition_plan plan_partition(const model_spec& spec, MPI_Comm comm) {
     partition_plan plan;
     const int size = comm_size(comm), me = comm_rank(comm);

@@ -23,7 +23,8 @@
 // throws on every rank alike: the error of the lowest failing rank, with its type (config_error for an unknown
 // method, mpi_error for a rank count above n_areas or rows not matching the block layout or ranks disagreeing
 // on n_areas / method / ownership, data_error for a source out of range or a non-finite weight, petsc_error
-// for a PETSc failure). Needs MPI; "graph" needs PETSc initialised.
+// for a PETSc failure). Needs MPI; "graph" on more than one rank needs PETSc, through the process's graph backend
+// (graph_backend.hpp: the PETSc module, or cortexsim::graph_petsc linked in), else it throws petsc_error.
 #include <mpi.h>
 
 #include <cstddef>
@@ -46,7 +47,7 @@ std::vector<int> graph_partition(MPI_Comm comm, std::size_t n_areas, std::size_t
 std::vector<int> graph_partition(MPI_Comm comm, const local_rows& rows, const std::string& method);
 
 /// The MatPartitioning type that method "graph" uses with this PETSc: "ptscotch", "parmetis" or "average".
-/// Needs PETSc initialised. Not collective.
+/// Needs the graph backend (PETSc initialised). Not collective.
 std::string graph_partitioner_type();
 
 /// Gives every empty part one area, deterministically: for each empty rank r in increasing order, the part

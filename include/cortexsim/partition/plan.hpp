@@ -21,7 +21,14 @@ struct partition_plan {
 
 /// Collective. Builds the coupling graph (union of the projections' matrices) from each rank's block rows,
 /// partitions it by spec.partition_method and renumbers the spec if the method is "graph".
+/// Method "graph" needs PETSc (graph_backend.hpp): the PETSc module must be loaded (petsc_module.hpp) or PETSc
+/// linked in before plan_partition, else it throws petsc_error on every rank.
 partition_plan plan_partition(const model_spec& spec, MPI_Comm comm);
+
+/// Whether plan_partition(spec, comm) on `ranks` ranks uses PETSc: run.partition = graph on more than one rank,
+/// for a model whose coupling graph is partitioned (not rnn, not a synthetic cortex). Pure function: every rank
+/// of a run answers alike.
+bool plan_needs_petsc(const model_spec& spec, int ranks);
 
 /// Per-area values (`width` each) from internal (renumbered) order to data-file order and back.
 std::vector<double> to_file_order(const model_spec& renumbered, const std::vector<double>& internal, std::size_t width);
