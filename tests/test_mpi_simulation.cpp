@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "cortexsim/common/collective.hpp"
 #include "cortexsim/common/errors.hpp"
@@ -144,7 +145,14 @@ TEST(mpi_output, round_trip_with_collective_transfers) {
         for (std::size_t i = 0; i < L.n_local; ++i) local[i] = static_cast<double>(L.area_begin + i);
         out.write_analysis("index", local, 1, "1", "test");
         out.write_attributes("/provenance", {{"ranks", std::to_string(world_size())}});
-        EXPECT_TRUE(out.rates_transfers_collective());
+        // a chunked /rates is written chunk column by chunk column, independently: per block, one write per
+        // chunk column this rank's areas fall in (here one column of all 7 areas, shared by the ranks)
+        ASSERT_GT(out.rates_chunk_areas(), 0U);
+        std::set<std::size_t> columns;
+        for (std::size_t a = L.area_begin; a < L.area_begin + L.n_local; ++a)
+            columns.insert(a / out.rates_chunk_areas());
+        EXPECT_EQ(out.rates_independent_writes(), 2 * columns.size());
+        EXPECT_EQ(out.rates_transfers_collective(), L.n_local == 0);
         out.commit();
     }
     MPI_Barrier(MPI_COMM_WORLD);

@@ -93,8 +93,13 @@ public:
 
     const std::string& path() const { return path_; }
     const std::string& partial_path() const { return partial_; }
-    /// Whether every /rates transfer so far was done collectively by the MPI-IO driver.
+    /// Whether every /rates transfer so far was done collectively by the MPI-IO driver (false by design for a
+    /// chunked /rates: written chunk column by chunk column, independently; see write_block).
     bool rates_transfers_collective() const { return all_collective_; }
+    /// The areas per chunk of /rates (0: /rates is contiguous, a version-1 file being continued).
+    std::size_t rates_chunk_areas() const { return chunk_areas_; }
+    /// Independent /rates writes so far (one per chunk column of this rank's areas per block).
+    std::size_t rates_independent_writes() const { return independent_writes_; }
 
 private:
     void select_areas(long long fspace, int rank, int area_dim, const unsigned long long* start,
@@ -102,6 +107,8 @@ private:
     void close_all() noexcept;
     void close_checked();  // collective caller: closes /rates, the transfer list and the file, throwing on error
     void open_file(bool create);
+    /// After /rates is created or opened: its chunk shape, the independent transfer list and the packing buffer.
+    void prepare_rates_writes();
     /// The datasets and attributes of a new output (collective; the constructor removes the file if it throws).
     void create_datasets();
     /// Rank 0, after the parallel file is closed: fills /areas and /populations (variable-length strings, which
@@ -111,7 +118,10 @@ private:
     MPI_Comm comm_;
     std::string path_, partial_, run_id_;
     output_layout layout_;
-    long long file_ = -1, rates_ = -1, dxpl_ = -1;  // hid_t
+    long long file_ = -1, rates_ = -1, dxpl_ = -1, dxpl_independent_ = -1;  // hid_t
+    std::size_t chunk_areas_ = 0;                                           // areas per chunk of /rates (0: contiguous)
+    std::vector<double> pack_;  // one chunk column of a block: [records][areas of the column][P]
+    std::size_t independent_writes_ = 0;
     bool committed_ = false;
     bool keep_partial_ = false;
     bool all_collective_ = true;
