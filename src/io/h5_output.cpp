@@ -334,6 +334,7 @@ void h5_output::write_block(std::int64_t first_record, std::int64_t n_records, c
         auto row = [&](std::size_t i) {
             return layout_.area_rows.empty() ? layout_.area_begin + i : layout_.area_rows[i];
         };
+        h5_handle fspace(H5Dget_space(rates_), H5Sclose, "space of /rates");  // reselected for every piece
         for (std::size_t q = 0; q < nl;) {
             std::size_t e = q + 1;
             while (e < nl && row(e) == row(e - 1) + 1 && row(e) / chunk_areas_ == row(q) / chunk_areas_) ++e;
@@ -347,7 +348,6 @@ void h5_output::write_block(std::int64_t first_record, std::int64_t n_records, c
             }
             const hsize_t start[3] = {static_cast<hsize_t>(first_record), row(q), 0};
             const hsize_t count[3] = {static_cast<hsize_t>(n_records), len, P};
-            h5_handle fspace(H5Dget_space(rates_), H5Sclose, "space of /rates");
             ck(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select slab");
             h5_handle mspace(H5Screate_simple(3, count, nullptr), H5Sclose, "memory space");
             ck(H5Dwrite(rates_, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl_independent_, src), "write /rates");
