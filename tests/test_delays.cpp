@@ -141,6 +141,53 @@ TEST(delays, delayed_sums_equal_the_history) {
     }
 }
 
+TEST(delays, delayed_sums_bitwise_for_every_epoch_length) {
+    // the epoch kernel has a compiled variant for each minimum delay D = 1 .. 16 (and one for any D): for each D
+    // (delays D .. D + 4) the sums equal, bit for bit, the row-by-row tree of every long-range sum (nonzero k of
+    // a row to lane k mod 4 in stored order, lanes added as (s0 + s1) + (s2 + s3)) over the exact history
+    const std::size_t n = 13;
+    labelled_matrix m;
+    m.names.resize(n);
+    m.values.assign(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+            if (i != j && (i * 5 + j * 3) % 7 != 0)
+                m.values[i * n + j] = std::sin(0.37 * static_cast<double>(i * n + j));
+    block_partition part(n, world_size());
+    const int me = world_rank();
+    auto x = [](std::size_t j, std::int64_t t) {
+        return t < 0 ? 0.5 + static_cast<double>(j) / 7.0
+                     : std::cos(0.013 * static_cast<double>(t * t) + static_cast<double>(j));
+    };
+    for (std::int32_t D = 1; D <= 18; ++D) {
+        auto delay_of = [D](std::size_t i, std::size_t j) { return D + static_cast<std::int32_t>((i + 2 * j) % 5); };
+        local_rows rows = rows_of(m, part.begin(me), part.end(me));
+        for (std::size_t i = 0; i < rows.n_rows; ++i)
+            for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
+                rows.delay.push_back(delay_of(part.begin(me) + i,
+                                              static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
+        const auto dc = make_exchange(MPI_COMM_WORLD, part, rows);
+        ASSERT_EQ(dc->min_delay(), D);
+        std::vector<double> x0(part.count(me)), xt(part.count(me)), out(part.count(me));
+        for (std::size_t i = 0; i < x0.size(); ++i) x0[i] = x(part.begin(me) + i, -1);
+        dc->initialise(x0.data());
+        for (std::int64_t t = 0; t < 3 * D + 7; ++t) {
+            for (std::size_t i = 0; i < xt.size(); ++i) xt[i] = x(part.begin(me) + i, t);
+            dc->sums(t, 0, xt.data(), out.data());
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                const std::size_t gi = part.begin(me) + i;
+                double lane[4] = {0.0, 0.0, 0.0, 0.0};
+                std::size_t k = 0;
+                for (std::size_t j = 0; j < n; ++j)
+                    if (m.values[gi * n + j] != 0.0)
+                        lane[k++ % 4] += m.values[gi * n + j] * x(j, std::max<std::int64_t>(t - delay_of(gi, j), -1));
+                const double ref = (lane[0] + lane[1]) + (lane[2] + lane[3]);
+                ASSERT_EQ(out[i], ref) << "D " << D << " t " << t << " row " << gi;
+            }
+        }
+    }
+}
+
 TEST(delays, rings_as_long_as_each_source_needs_and_checkpoint_round_trip) {
     // source j's readers have delays 2 + j mod 6: its ring keeps (2 + j mod 6) + 1 states, not max delay + 1
     const std::size_t n = 11;
