@@ -37,9 +37,21 @@ private:
     std::unique_ptr<gather_to_root> g_;
 };
 
+/// The record buffer of the last engine destroyed in this process, kept for the next one (a sweep builds one
+/// engine per point): a fresh 16 MiB buffer costs ~10 ms of page faults and zeroing per point here
+/// (docs/benchmarks.md, "Sweeps"). Engines are built and destroyed on one thread.
+std::vector<double>& spare_record_buffer() {
+    static std::vector<double> spare;
+    return spare;
+}
+
 }  // namespace
 
 struct engine::impl {
+    ~impl() {
+        auto& spare = spare_record_buffer();
+        if (buffer.capacity() > spare.capacity()) spare.swap(buffer);
+    }
     const model_spec& spec;
     MPI_Comm comm;
     block_partition part;
@@ -150,7 +162,11 @@ engine::impl::impl(const model_spec& s, MPI_Comm cm)
                          "the record buffer (output.buffer_mb = " + shortest_text(spec.output.buffer_mb) +
                              " MiB: " + std::to_string(block) + " records x " + std::to_string(n) + " local areas x " +
                              std::to_string(P) + " populations)");
-        buffer.assign(static_cast<std::size_t>(block) * n * P, 0.0);
+        const std::size_t size = static_cast<std::size_t>(block) * n * P;
+        auto& spare = spare_record_buffer();
+        if (spare.capacity() >= size && spare.capacity() <= 2 * size + (std::size_t{1} << 17)) buffer.swap(spare);
+        std::vector<double>().swap(spare);  // one that does not fit is freed, never held beside a new buffer
+        buffer.resize(size);  // (its contents are never read before they are written: no need to zero them)
     });
 }
 
