@@ -142,7 +142,7 @@ TEST(delays, delayed_sums_equal_the_history) {
 }
 
 TEST(delays, delayed_sums_bitwise_for_every_epoch_length) {
-    // the epoch kernel has a compiled variant for each minimum delay D = 1 .. 16 (and one for any D): for each D
+    // the epoch kernel has a compiled variant for each minimum delay D = 1 .. 32 (and one for any D): for each D
     // (delays D .. D + 4) the sums equal, bit for bit, the row-by-row tree of every long-range sum (nonzero k of
     // a row to lane k mod 4 in stored order, lanes added as (s0 + s1) + (s2 + s3)) over the exact history
     const std::size_t n = 13;
@@ -159,7 +159,7 @@ TEST(delays, delayed_sums_bitwise_for_every_epoch_length) {
         return t < 0 ? 0.5 + static_cast<double>(j) / 7.0
                      : std::cos(0.013 * static_cast<double>(t * t) + static_cast<double>(j));
     };
-    for (std::int32_t D = 1; D <= 18; ++D) {
+    for (std::int32_t D = 1; D <= 34; ++D) {
         auto delay_of = [D](std::size_t i, std::size_t j) { return D + static_cast<std::int32_t>((i + 2 * j) % 5); };
         local_rows rows = rows_of(m, part.begin(me), part.end(me));
         for (std::size_t i = 0; i < rows.n_rows; ++i)

@@ -257,13 +257,13 @@ void epoch_sums(const source_major& t, const epoch_args& a) {
     }
 }
 
-/// epoch_sums<1, 1, D> for D = 1 .. 16, indexed by D - 1: with D known at compile time the D products of a
+/// epoch_sums<1, 1, D> for D = 1 .. 32, indexed by D - 1: with D known at compile time the D products of a
 /// nonzero are unrolled (Chaudhuri with delays has D = 14).
 template <std::size_t... I>
 constexpr std::array<epoch_kernel, sizeof...(I)> single_epoch_kernels(std::index_sequence<I...>) {
     return {&epoch_sums<1, 1, static_cast<int>(I) + 1>...};
 }
-constexpr auto single_epoch = single_epoch_kernels(std::make_index_sequence<16>{});
+constexpr auto single_epoch = single_epoch_kernels(std::make_index_sequence<32>{});
 
 epoch_kernel choose_epoch(std::size_t M, std::size_t S, std::size_t D) {
     if (M == 1 && S == 1) {
