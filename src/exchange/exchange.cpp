@@ -486,10 +486,27 @@ public:
     void sums(std::int64_t t, int stage, const double* const* x, double* const* out) override {
         if (stage > 0) return;  // the delayed input of a step does not depend on its stages
         const std::size_t n = r_.n_rows, MS = r_.n_values * S_;
-        move_base(t);
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t s = 0; s < S_; ++s)
-                put(r_.own_first + i, s, static_cast<std::size_t>(base_[r_.own_first + i]), x[s][i]);
+        if (S_ == 1 && t == base_step_ + 1) {  // the usual step: advance every cursor and write the own states
+            advance_ghost_bases();
+            const std::size_t Dm1 = static_cast<std::size_t>(D_) - 1, f = r_.own_first;
+            const double* x0 = x[0];
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::size_t c = f + i;
+                const std::int32_t len = len_[c];
+                const std::int32_t b = base_[c] + 1 == len ? 0 : base_[c] + 1;
+                base_[c] = b;
+                double* h = hist_.data() + off_[c];
+                const auto bu = static_cast<std::size_t>(b);
+                h[bu] = x0[i];
+                if (bu < Dm1) h[static_cast<std::size_t>(len) + bu] = x0[i];  // (the mirrored first D - 1 slots)
+            }
+            base_step_ = t;
+        } else {
+            move_base(t);
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t s = 0; s < S_; ++s)
+                    put(r_.own_first + i, s, static_cast<std::size_t>(base_[r_.own_first + i]), x[s][i]);
+        }
         const std::int64_t T = t - t % D_;
         if (t == T) {
             if (halo_ && t > 0) {
@@ -584,6 +601,14 @@ private:
         else
             for (std::size_t c = 0; c < base_.size(); ++c) base_[c] = static_cast<std::int32_t>(slot(c, t));
         base_step_ = t;
+    }
+    /// base_ of the held sources that are not this rank's own advanced by one step (move_base for them).
+    void advance_ghost_bases() {
+        auto advance = [&](std::size_t from, std::size_t to) {
+            for (std::size_t c = from; c < to; ++c) base_[c] = base_[c] + 1 == len_[c] ? 0 : base_[c] + 1;
+        };
+        advance(0, r_.own_first);
+        advance(r_.own_first + r_.n_rows, base_.size());
     }
     double* ring(std::size_t c, std::size_t s) {
         return hist_.data() + off_[c] + s * (static_cast<std::size_t>(len_[c]) + static_cast<std::size_t>(D_) - 1);
