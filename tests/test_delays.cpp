@@ -38,6 +38,29 @@ struct capture : record_sink {
     }
 };
 
+/// An n x n matrix with the nonzeros where keep(i, j), value value(i, j).
+template <class Keep, class Value>
+labelled_matrix test_matrix(std::size_t n, Keep keep, Value value) {
+    labelled_matrix m;
+    m.names.resize(n);
+    m.values.assign(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+            if (i != j && keep(i, j)) m.values[i * n + j] = value(i, j);
+    return m;
+}
+
+/// This rank's rows of m, nonzero (i, j) delayed by delay_of(global i, j) steps.
+template <class Delay>
+local_rows delayed_rows(const labelled_matrix& m, const block_partition& part, int me, Delay delay_of) {
+    local_rows rows = rows_of(m, part.begin(me), part.end(me));
+    for (std::size_t i = 0; i < rows.n_rows; ++i)
+        for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
+            rows.delay.push_back(delay_of(part.begin(me) + i,
+                                          static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
+    return rows;
+}
+
 }  // namespace
 
 TEST(delays, pulse_reaches_targets_exactly_d_steps_later) {
@@ -105,20 +128,13 @@ TEST(delays, zero_step_delays_read_as_without_delay) {
 TEST(delays, delayed_sums_equal_the_history) {
     // random history on 1..N ranks: out_i(t) = sum_j W_ij x_j(t - d_ij) with x_j(t) = f(j, t)
     const std::size_t n = 11;
-    labelled_matrix m;
-    m.names.resize(n);
-    m.values.assign(n * n, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-            if (i != j && (i * 7 + j * 3) % 4 != 0) m.values[i * n + j] = 0.01 * static_cast<double>(1 + (i * j) % 13);
+    const labelled_matrix m = test_matrix(
+        n, [](std::size_t i, std::size_t j) { return (i * 7 + j * 3) % 4 != 0; },
+        [&](std::size_t i, std::size_t j) { return 0.01 * static_cast<double>(1 + (i * j) % 13); });
     auto delay_of = [](std::size_t i, std::size_t j) { return static_cast<std::int32_t>(3 + (i + 2 * j) % 5); };
     block_partition part(n, world_size());
     const int me = world_rank();
-    local_rows rows = rows_of(m, part.begin(me), part.end(me));
-    for (std::size_t i = 0; i < rows.n_rows; ++i)
-        for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
-            rows.delay.push_back(delay_of(part.begin(me) + i,
-                                          static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
+    local_rows rows = delayed_rows(m, part, me, delay_of);
     const auto dc = make_exchange(MPI_COMM_WORLD, part, rows);
     EXPECT_EQ(dc->min_delay(), 3);
     EXPECT_EQ(dc->history_length(), 8);  // max delay 7 + 1
@@ -146,13 +162,9 @@ TEST(delays, delayed_sums_bitwise_for_every_epoch_length) {
     // (delays D .. D + 4) the sums equal, bit for bit, the row-by-row tree of every long-range sum (nonzero k of
     // a row to lane k mod 4 in stored order, lanes added as (s0 + s1) + (s2 + s3)) over the exact history
     const std::size_t n = 13;
-    labelled_matrix m;
-    m.names.resize(n);
-    m.values.assign(n * n, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-            if (i != j && (i * 5 + j * 3) % 7 != 0)
-                m.values[i * n + j] = std::sin(0.37 * static_cast<double>(i * n + j));
+    const labelled_matrix m = test_matrix(
+        n, [](std::size_t i, std::size_t j) { return (i * 5 + j * 3) % 7 != 0; },
+        [&](std::size_t i, std::size_t j) { return std::sin(0.37 * static_cast<double>(i * n + j)); });
     block_partition part(n, world_size());
     const int me = world_rank();
     auto x = [](std::size_t j, std::int64_t t) {
@@ -161,11 +173,7 @@ TEST(delays, delayed_sums_bitwise_for_every_epoch_length) {
     };
     for (std::int32_t D = 1; D <= 34; ++D) {
         auto delay_of = [D](std::size_t i, std::size_t j) { return D + static_cast<std::int32_t>((i + 2 * j) % 5); };
-        local_rows rows = rows_of(m, part.begin(me), part.end(me));
-        for (std::size_t i = 0; i < rows.n_rows; ++i)
-            for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
-                rows.delay.push_back(delay_of(part.begin(me) + i,
-                                              static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
+        local_rows rows = delayed_rows(m, part, me, delay_of);
         const auto dc = make_exchange(MPI_COMM_WORLD, part, rows);
         ASSERT_EQ(dc->min_delay(), D);
         std::vector<double> x0(part.count(me)), xt(part.count(me)), out(part.count(me));
@@ -191,20 +199,13 @@ TEST(delays, delayed_sums_bitwise_for_every_epoch_length) {
 TEST(delays, rings_as_long_as_each_source_needs_and_checkpoint_round_trip) {
     // source j's readers have delays 2 + j mod 6: its ring keeps (2 + j mod 6) + 1 states, not max delay + 1
     const std::size_t n = 11;
-    labelled_matrix m;
-    m.names.resize(n);
-    m.values.assign(n * n, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-            if (i != j && (i * 7 + j * 3) % 4 != 0) m.values[i * n + j] = 0.01 * static_cast<double>(1 + (i * j) % 13);
+    const labelled_matrix m = test_matrix(
+        n, [](std::size_t i, std::size_t j) { return (i * 7 + j * 3) % 4 != 0; },
+        [&](std::size_t i, std::size_t j) { return 0.01 * static_cast<double>(1 + (i * j) % 13); });
     auto delay_of = [](std::size_t, std::size_t j) { return static_cast<std::int32_t>(2 + j % 6); };
     block_partition part(n, world_size());
     const int me = world_rank();
-    local_rows rows = rows_of(m, part.begin(me), part.end(me));
-    for (std::size_t i = 0; i < rows.n_rows; ++i)
-        for (auto k = rows.row_ptr[i]; k < rows.row_ptr[i + 1]; ++k)
-            rows.delay.push_back(delay_of(part.begin(me) + i,
-                                          static_cast<std::size_t>(rows.col[static_cast<std::size_t>(k)])));
+    local_rows rows = delayed_rows(m, part, me, delay_of);
     auto x = [](std::size_t j, std::int64_t t) {
         return t < 0 ? 1.0 + static_cast<double>(j) : std::cos(0.13 * static_cast<double>(t) + static_cast<double>(j));
     };
