@@ -190,11 +190,7 @@ struct epoch_args {
 };
 using epoch_kernel = void (*)(const source_major& t, const epoch_args& a);
 
-/// The sums of the D steps T .. T + D - 1: nonzero k reads the D states s(T - d_k) .. s(T - d_k + D - 1),
-/// contiguous in its source's ring from slot base[c] - d_k (the first D - 1 slots are mirrored after the last, so
-/// a window never wraps). M, S, DD = 0: known at run time only.
-/// x[p] += w h[p], p < D (DD = D at compile time, or 0). x (partial sums) and h (history) never overlap: with
-/// restrict the compiler vectorises the unrolled D = DD case as well.
+/// x[p] += w h[p], p < D (DD = D at compile time, or 0); x (partial sums) and h (history) never overlap.
 template <int DD>
 inline void add_window(double* __restrict x, const double* __restrict h, double w, std::size_t D) {
     if constexpr (DD >= 4) {
@@ -216,6 +212,9 @@ inline void add_window(double* __restrict x, const double* __restrict h, double 
     }
 }
 
+/// The sums of the D steps T .. T + D - 1: nonzero k reads the D states s(T - d_k) .. s(T - d_k + D - 1),
+/// contiguous in its source's ring from slot base[c] - d_k (the first D - 1 slots are mirrored after the last, so
+/// a window never wraps). M, S, DD = 0: known at run time only.
 template <int M, int S, int DD>
 void epoch_sums(const source_major& t, const epoch_args& a) {
     const std::size_t Mr = M ? static_cast<std::size_t>(M) : a.M;
