@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages cortexsim needs (if missing) and builds it in ./build (Release).
 # Usage: bash tools/setup.sh [--tests]   (from anywhere)
-#   --tests   also the packages only the test suite needs: pytest, scipy (MATLAB v5 files), slurm-wlm + munge for the SLURM tests, nftables for the two-node bed
+#   --tests   also the packages only the test suite needs: pytest, scipy (MATLAB v5 files), slurm-wlm + munge for the SLURM tests, nftables for the two-node bed, procps (pkill, pgrep)
 #             (tools/run_tests.sh passes it; without them the SLURM tests are skipped)
 # apt-get runs only if a package is missing (then as root or through sudo); with everything present it needs
 # neither root nor the network.
@@ -18,7 +18,7 @@ done
 PACKAGES=(build-essential cmake pkg-config git libgtest-dev openmpi-bin libopenmpi-dev libpetsc-real-dev
           libhdf5-openmpi-dev hdf5-tools libboost-serialization-dev libyaml-cpp-dev zlib1g-dev libmatio-dev
           python3-numpy python3-matplotlib python3-h5py python3-yaml python3-xarray python3-pandas)
-[ $with_tests -eq 1 ] && PACKAGES+=(python3-pytest python3-scipy slurm-wlm munge nftables)
+[ $with_tests -eq 1 ] && PACKAGES+=(python3-pytest python3-scipy slurm-wlm munge nftables procps)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

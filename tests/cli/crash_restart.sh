@@ -16,7 +16,12 @@ for attempt in 1 2 3 4; do
   delay=$(( 300 + RANDOM % 900 ))   # ms
   sleep "$(printf '0.%03d' "$delay")"
   if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL -- "-$pid" 2>/dev/null; wait "$pid" 2>/dev/null; kills=$((kills + 1))
+    # every process of the job: Open MPI puts each rank in a process group of its own, so killing mpirun's group
+    # left the ranks running for up to a second, long enough to finish a run beside the next attempt. They keep
+    # the session of setsid (= $pid): kill the session and wait until none of it is left.
+    pkill -KILL -s "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; kills=$((kills + 1))
+    for _ in $(seq 100); do pgrep -s "$pid" > /dev/null || break; sleep 0.05; done
+    pgrep -s "$pid" > /dev/null && fail "processes of the killed job still alive after 5 s"
     echo "attempt $attempt: killed after $delay ms ($(ls "$o.ckpt" 2>/dev/null || echo no checkpoint yet))"
   else
     wait "$pid"; echo "attempt $attempt: finished before the kill"
