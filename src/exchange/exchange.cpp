@@ -486,8 +486,9 @@ public:
         if (stage > 0) return;  // the delayed input of a step does not depend on its stages
         const std::size_t n = r_.n_rows, MS = r_.n_values * S_;
         if (S_ == 1 && t == base_step_ + 1) {  // the usual step: advance every cursor and write the own states
-            advance_ghost_bases();
             const std::size_t Dm1 = static_cast<std::size_t>(D_) - 1, f = r_.own_first;
+            advance_bases(0, f);  // the ghosts' cursors; the own ones below, with their states
+            advance_bases(f + n, base_.size());
             const double* x0 = x[0];
             for (std::size_t i = 0; i < n; ++i) {
                 const std::size_t c = f + i;
@@ -596,18 +597,14 @@ private:
     void move_base(std::int64_t t) {
         if (t == base_step_) return;
         if (t == base_step_ + 1)
-            for (std::size_t c = 0; c < base_.size(); ++c) base_[c] = base_[c] + 1 == len_[c] ? 0 : base_[c] + 1;
+            advance_bases(0, base_.size());
         else
             for (std::size_t c = 0; c < base_.size(); ++c) base_[c] = static_cast<std::int32_t>(slot(c, t));
         base_step_ = t;
     }
-    /// base_ of the held sources that are not this rank's own advanced by one step (move_base for them).
-    void advance_ghost_bases() {
-        auto advance = [&](std::size_t from, std::size_t to) {
-            for (std::size_t c = from; c < to; ++c) base_[c] = base_[c] + 1 == len_[c] ? 0 : base_[c] + 1;
-        };
-        advance(0, r_.own_first);
-        advance(r_.own_first + r_.n_rows, base_.size());
+    /// base_[c] advanced by one step for the held sources c in [from, to).
+    void advance_bases(std::size_t from, std::size_t to) {
+        for (std::size_t c = from; c < to; ++c) base_[c] = base_[c] + 1 == len_[c] ? 0 : base_[c] + 1;
     }
     double* ring(std::size_t c, std::size_t s) {
         return hist_.data() + off_[c] + s * (static_cast<std::size_t>(len_[c]) + static_cast<std::size_t>(D_) - 1);
